@@ -1,0 +1,144 @@
+namespace OptOut.Contracts;
+
+/// <summary>
+/// A number's opt state changed for the whole account. Published once per change (a second STOP changes nothing).
+/// <para>Sent by: the opt-out service. Consumed by: the campaign service, which stops (or resumes) texting the
+/// number in every conversation of the account.</para>
+/// <para>The MassTransit message id is derived from the message that caused the change, so a re-publish after a
+/// crash is an exact duplicate that consumers may discard.</para>
+/// </summary>
+public sealed record ConversationOptStateChanged
+{
+    /// <summary>The account.</summary>
+    public Guid AccountId { get; init; }
+
+    /// <summary>The number in E.164 (<c>+15552011234</c>).</summary>
+    public string PhoneNumber { get; init; } = "";
+
+    /// <summary>The new state.</summary>
+    public OptState State { get; init; }
+
+    /// <summary>What caused the change.</summary>
+    public OptOutSource Source { get; init; }
+
+    /// <summary>The conversation the change came from, when it came from one.</summary>
+    public string? ConversationId { get; init; }
+
+    /// <summary>The campaign the change came from, when known.</summary>
+    public string? CampaignId { get; init; }
+
+    /// <summary>Human-readable: how and by whom the change was made.</summary>
+    public string? Note { get; init; }
+
+    /// <summary>Event time of the change (the text's <c>receivedAt</c> or the request's <c>requestedAt</c>).</summary>
+    public DateTimeOffset ChangedAt { get; init; }
+}
+
+/// <summary>
+/// Send the account's opt-out confirmation text to a contact who just opted out in a conversation.
+/// <para>Sent by: the opt-out service, exactly once per keyword or Messenger opt-out. Consumed by: the campaign
+/// service / SMS gateway, which sends <see cref="Body"/> from <see cref="From"/> to <see cref="To"/>.</para>
+/// </summary>
+public sealed record ConfirmationMessageRequested
+{
+    /// <summary>The account.</summary>
+    public Guid AccountId { get; init; }
+
+    /// <summary>The contact, in E.164.</summary>
+    public string To { get; init; } = "";
+
+    /// <summary>Our number the contact texted (or the request's <c>replyFrom</c>), as received.</summary>
+    public string From { get; init; } = "";
+
+    /// <summary>The account's opt-out confirmation message.</summary>
+    public string Body { get; init; } = "";
+
+    /// <summary>The conversation, when known.</summary>
+    public string? ConversationId { get; init; }
+
+    /// <summary>The campaign, when known.</summary>
+    public string? CampaignId { get; init; }
+
+    /// <summary>Event time of the opt-out that asks for the confirmation.</summary>
+    public DateTimeOffset RequestedAt { get; init; }
+}
+
+/// <summary>The result for one input of a request.</summary>
+public sealed record OptOutRequestItemResult
+{
+    /// <summary>The input as typed (one element after splitting comma-separated lists).</summary>
+    public string Input { get; init; } = "";
+
+    /// <summary>The number in E.164, when the input could be parsed.</summary>
+    public string? PhoneNumber { get; init; }
+
+    /// <summary>What happened.</summary>
+    public OptOutOutcome Outcome { get; init; }
+
+    /// <summary>Why, for <see cref="OptOutOutcome.Rejected"/>, or a warning (for example a number that is possible but not valid, opted out anyway).</summary>
+    public string? Reason { get; init; }
+}
+
+/// <summary>
+/// The per-input answer to an <see cref="OptOutRequested"/> or <see cref="OptInRequested"/>.
+/// <para>Sent by: the opt-out service (published, and as the response to a request client). Consumed by: the admin
+/// panel and the requesting service.</para>
+/// </summary>
+public sealed record OptOutRequestCompleted
+{
+    /// <summary>The request's id.</summary>
+    public Guid RequestId { get; init; }
+
+    /// <summary>The account.</summary>
+    public Guid AccountId { get; init; }
+
+    /// <summary>One result per input, in input order.</summary>
+    public IReadOnlyList<OptOutRequestItemResult> Results { get; init; } = [];
+}
+
+/// <summary>
+/// An account's settings were changed. Sent by: the opt-out service. Consumed by: the admin panel, and by every
+/// opt-out service instance to refresh its settings cache.
+/// </summary>
+public sealed record OptOutSettingsChanged
+{
+    /// <summary>The account.</summary>
+    public Guid AccountId { get; init; }
+
+    /// <summary>The request id of the update, when one was given.</summary>
+    public Guid? RequestId { get; init; }
+
+    /// <summary>Calling code, such as <c>1</c>.</summary>
+    public string DefaultCountryCode { get; init; } = "";
+
+    /// <summary>Whether keyword texts opt the sender out.</summary>
+    public bool AutoOptOutEnabled { get; init; }
+
+    /// <summary>The confirmation text.</summary>
+    public string OptOutMessage { get; init; } = "";
+
+    /// <summary>The keyword list now in force.</summary>
+    public IReadOnlyList<string> Keywords { get; init; } = [];
+
+    /// <summary>Who changed it.</summary>
+    public string? ChangedBy { get; init; }
+
+    /// <summary>When it was changed.</summary>
+    public DateTimeOffset ChangedAt { get; init; }
+}
+
+/// <summary>
+/// An <see cref="UpdateOptOutSettings"/> was invalid and changed nothing. Sent by: the opt-out service. Consumed
+/// by: the admin panel, which shows every reason.
+/// </summary>
+public sealed record OptOutSettingsRejected
+{
+    /// <summary>The account.</summary>
+    public Guid AccountId { get; init; }
+
+    /// <summary>The request id of the update, when one was given.</summary>
+    public Guid? RequestId { get; init; }
+
+    /// <summary>Every reason the update was refused.</summary>
+    public IReadOnlyList<string> Reasons { get; init; } = [];
+}

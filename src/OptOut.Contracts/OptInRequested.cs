@@ -1,0 +1,27 @@
+namespace OptOut.Contracts;
+
+/// <summary>
+/// "Delete Opt Out": opt a number back in, so every conversation of the account may text it again.
+/// <para>Sent by: the admin panel or another service. Consumed by: the opt-out service, which answers with
+/// <see cref="OptOutRequestCompleted"/> (published, and as the response to a request client).</para>
+/// </summary>
+public sealed record OptInRequested
+{
+    /// <summary>The caller's id for this request. Required.</summary>
+    public Guid RequestId { get; init; }
+
+    /// <summary>The account whose list is changed. Required.</summary>
+    public Guid AccountId { get; init; }
+
+    /// <summary>The number in any format. Required.</summary>
+    public string? PhoneNumber { get; init; }
+
+    /// <summary>The user or service that asked. Required.</summary>
+    public string? RequestedBy { get; init; }
+
+    /// <summary>Optional: why the number is opted back in (kept in its history).</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>When the user asked (event time). When absent, the bus send time is used.</summary>
+    public DateTimeOffset RequestedAt { get; init; }
+}

@@ -1,0 +1,42 @@
+using OptOut.Contracts;
+
+namespace OptOut.Core;
+
+/// <summary>
+/// What Core needs from persistence. Core decides every transition (<see cref="OptOutStateMachine"/>); the store
+/// only reads a record and writes the next version of it atomically (compare-and-swap on
+/// <see cref="OptOutRecord.Version"/>), so concurrent writers on one number never lose an update.
+/// Every call is scoped by account.
+/// </summary>
+public interface IOptOutStore
+{
+    /// <summary>The record of a number in an account, with its full history; null when the number was never opted out.</summary>
+    Task<OptOutRecord?> FindAsync(Guid accountId, string phone, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes <paramref name="write"/>.<see cref="OptOutWrite.Record"/> if the stored version is still
+    /// <see cref="OptOutWrite.ExpectedVersion"/> (0: the record must not exist yet) and appends
+    /// <see cref="OptOutWrite.Appended"/> to its history. Returns false, writing nothing, when another writer got
+    /// there first (including a duplicate-key race on insert): the caller re-reads and decides again.
+    /// </summary>
+    Task<bool> TryWriteAsync(OptOutWrite write, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of an account's records ordered by phone, starting after <paramref name="afterPhone"/> (null: from the start). History is not loaded.</summary>
+    Task<IReadOnlyList<OptOutRecord>> ListAsync(Guid accountId, OptState? state, string? afterPhone, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Throws when the store cannot be reached (readiness check).</summary>
+    Task PingAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>The next version of a record and the history entry (if any) the transition appends.</summary>
+public sealed record OptOutWrite(OptOutRecord Record, long ExpectedVersion, OptOutHistoryEntry? Appended);
+
+/// <summary>Per-account settings persistence.</summary>
+public interface ISettingsStore
+{
+    /// <summary>The account's settings, or null when they were never changed (the defaults apply).</summary>
+    Task<AccountSettings?> GetAsync(Guid accountId, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores the account's settings, replacing what was there.</summary>
+    Task SaveAsync(AccountSettings settings, CancellationToken cancellationToken = default);
+}

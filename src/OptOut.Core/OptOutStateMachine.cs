@@ -1,0 +1,158 @@
+using OptOut.Contracts;
+
+namespace OptOut.Core;
+
+/// <summary>A requested transition of one number, already parsed and validated at the boundary.</summary>
+public sealed record OptChange
+{
+    public required Guid AccountId { get; init; }
+
+    public required PhoneNumber Phone { get; init; }
+
+    public required OptState State { get; init; }
+
+    public required OptOutSource Source { get; init; }
+
+    /// <summary>Event time of the message that asks for the change.</summary>
+    public required DateTimeOffset At { get; init; }
+
+    /// <summary>Identifies the causing message (see <see cref="OptOutHistoryEntry.CausationId"/>).</summary>
+    public required string CausationId { get; init; }
+
+    public string? Actor { get; init; }
+
+    public string? Note { get; init; }
+
+    public string? ConversationId { get; init; }
+
+    public string? CampaignId { get; init; }
+}
+
+/// <summary>What applying a change did.</summary>
+public enum ChangeKind
+{
+    /// <summary>The state changed: publish the events.</summary>
+    Changed,
+
+    /// <summary>The number was already in the asked state; nothing to publish.</summary>
+    Unchanged,
+
+    /// <summary>A newer change (by event time) holds the opposite state; this older message changed nothing.</summary>
+    Superseded,
+
+    /// <summary>
+    /// This very message changed the state before (a redelivery, or a duplicate with the same causation id), and
+    /// that change is still the current state: publish the same events again with the same message ids so nothing
+    /// is lost if the first publish was.
+    /// </summary>
+    Replayed,
+}
+
+/// <summary>The decision for one change, and the write it needs (null when nothing is stored).</summary>
+public sealed record OptDecision(ChangeKind Kind, OptOutRecord? Record, OptOutWrite? Write)
+{
+    /// <summary>True when the events of this change must be published (first time or again).</summary>
+    public bool Publishes => Kind is ChangeKind.Changed or ChangeKind.Replayed;
+
+    /// <summary>The request outcome this decision means for the asked state.</summary>
+    public OptOutOutcome OutcomeFor(OptState asked) => (Kind, asked) switch
+    {
+        (ChangeKind.Changed or ChangeKind.Replayed, OptState.OptedOut) => OptOutOutcome.OptedOut,
+        (ChangeKind.Changed or ChangeKind.Replayed, OptState.OptedIn) => OptOutOutcome.OptedIn,
+        (ChangeKind.Unchanged, OptState.OptedOut) => OptOutOutcome.AlreadyOptedOut,
+        (ChangeKind.Unchanged, OptState.OptedIn) => OptOutOutcome.NotOptedOut,
+        _ => OptOutOutcome.Superseded,
+    };
+}
+
+/// <summary>
+/// The opt-out state machine: a last-writer-wins register per number on event time.
+/// <list type="bullet">
+/// <item>Newer event time than the record's clock: the asked state wins (a transition if it differs).</item>
+/// <item>Same event time: opted-out wins (DESIGN.md "on a tie, opted-out wins").</item>
+/// <item>Older: never overrides (a late message is superseded).</item>
+/// <item>An opt-in for a number with no record stores nothing: a late, older STOP still opts it out
+/// (compliance first).</item>
+/// </list>
+/// Because the outcome depends only on the set of messages, not their arrival order, competing consumers need no
+/// partitioning.
+/// </summary>
+public static class OptOutStateMachine
+{
+    public static OptDecision Decide(OptOutRecord? current, OptChange change, DateTimeOffset now)
+    {
+        if (current is null)
+        {
+            if (change.State == OptState.OptedIn)
+                return new OptDecision(ChangeKind.Unchanged, null, null);
+
+            var entry = HistoryEntry(change, now);
+            var created = new OptOutRecord
+            {
+                AccountId = change.AccountId,
+                Phone = change.Phone.E164,
+                State = OptState.OptedOut,
+                Source = change.Source,
+                Note = change.Note,
+                Actor = change.Actor,
+                StateAt = change.At,
+                CreatedAt = change.At,
+                UpdatedAt = now,
+                Flagged = !change.Phone.IsValid,
+                Version = 1,
+                History = [entry],
+            };
+            return new OptDecision(ChangeKind.Changed, created, new OptOutWrite(created, 0, entry));
+        }
+
+        if (current.History.Count > 0 && current.History[^1].CausationId == change.CausationId
+            && current.History[^1].State == change.State && current.State == change.State)
+            return new OptDecision(ChangeKind.Replayed, current, null);
+        if (current.History.Any(h => h.CausationId == change.CausationId))
+            return new OptDecision(change.State == current.State ? ChangeKind.Unchanged : ChangeKind.Superseded, current, null);
+
+        var newer = change.At > current.StateAt;
+        var tieWonByOptOut = change.At == current.StateAt && change.State == OptState.OptedOut;
+
+        if (change.State == current.State)
+        {
+            if (!newer)
+                return new OptDecision(ChangeKind.Unchanged, current, null);
+
+            // Same state, newer time: advance the clock so an opt-in older than this message can't undo it.
+            var advanced = current with { StateAt = change.At, UpdatedAt = now, Version = current.Version + 1 };
+            return new OptDecision(ChangeKind.Unchanged, advanced, new OptOutWrite(advanced, current.Version, null));
+        }
+
+        if (!newer && !tieWonByOptOut)
+            return new OptDecision(ChangeKind.Superseded, current, null);
+
+        var transition = HistoryEntry(change, now);
+        var next = current with
+        {
+            State = change.State,
+            Source = change.Source,
+            Note = change.Note,
+            Actor = change.Actor,
+            StateAt = change.At,
+            UpdatedAt = now,
+            Flagged = current.Flagged || !change.Phone.IsValid,
+            Version = current.Version + 1,
+            History = [.. current.History, transition],
+        };
+        return new OptDecision(ChangeKind.Changed, next, new OptOutWrite(next, current.Version, transition));
+    }
+
+    private static OptOutHistoryEntry HistoryEntry(OptChange change, DateTimeOffset now) => new()
+    {
+        State = change.State,
+        Source = change.Source,
+        At = change.At,
+        RecordedAt = now,
+        Actor = change.Actor,
+        Note = change.Note,
+        CausationId = change.CausationId,
+        ConversationId = change.ConversationId,
+        CampaignId = change.CampaignId,
+    };
+}

@@ -1,0 +1,61 @@
+namespace OptOut.Core;
+
+/// <summary>
+/// A phone number that passed normalization: E.164, possible for its region with its full length.
+/// Only <see cref="PhoneNumberParser"/> builds one, so an invalid number can't exist past the boundary.
+/// </summary>
+public sealed record PhoneNumber
+{
+    internal PhoneNumber(string e164, bool isValid)
+    {
+        E164 = e164;
+        IsValid = isValid;
+    }
+
+    /// <summary>The number in E.164, for example <c>+15552011234</c>.</summary>
+    public string E164 { get; }
+
+    /// <summary>
+    /// libphonenumber's IsValidNumber. False means possible but not assigned/valid: still opted out
+    /// (compliance first) and flagged in reports.
+    /// </summary>
+    public bool IsValid { get; }
+
+    /// <summary>The number safe for logs, traces and metrics: only the last 4 digits.</summary>
+    public string Masked => PhoneMask.Mask(E164);
+
+    public override string ToString() => Masked;
+}
+
+/// <summary>The result of parsing user or producer input as a phone number.</summary>
+public sealed record PhoneParseResult
+{
+    private PhoneParseResult(PhoneNumber? number, string? error)
+    {
+        Number = number;
+        Error = error;
+    }
+
+    public PhoneNumber? Number { get; }
+
+    /// <summary>Why the input was rejected, in words a person understands.</summary>
+    public string? Error { get; }
+
+    public bool Success => Number is not null;
+
+    public static PhoneParseResult Ok(PhoneNumber number) => new(number, null);
+
+    public static PhoneParseResult Rejected(string reason) => new(null, reason);
+}
+
+/// <summary>Masks phone numbers (or any string that may hold one) for logs: DESIGN.md privacy rule.</summary>
+public static class PhoneMask
+{
+    /// <summary>Keeps the last 4 characters, masks the rest: <c>+15552011234</c> → <c>*******1234</c>.</summary>
+    public static string Mask(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+            return "(none)";
+        return value.Length <= 4 ? new string('*', value.Length) : new string('*', value.Length - 4) + value[^4..];
+    }
+}
