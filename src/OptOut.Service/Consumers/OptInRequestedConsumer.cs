@@ -1,0 +1,29 @@
+using MassTransit;
+using OptOut.Contracts;
+using OptOut.Core;
+using OptOut.Service.Messaging;
+
+namespace OptOut.Service.Consumers;
+
+/// <summary>"Delete Opt Out": opt a number back in everywhere in the account (DESIGN.md §5).</summary>
+public sealed class OptInRequestedConsumer(OptOutRequestHandler handler, EventPublisher publisher, TimeProvider clock)
+    : IConsumer<OptInRequested>
+{
+    public async Task Consume(ConsumeContext<OptInRequested> context)
+    {
+        var message = context.Message;
+        var outcomes = await handler.HandleAsync(new OptRequest
+        {
+            RequestId = message.RequestId,
+            AccountId = message.AccountId,
+            State = OptState.OptedIn,
+            Source = OptOutSource.Manual,
+            PhoneNumbers = [message.PhoneNumber],
+            RequestedBy = message.RequestedBy,
+            Note = message.Reason,
+            RequestedAt = context.EventTime(message.RequestedAt, clock),
+        }, context.CancellationToken);
+
+        await RequestReplies.PublishAsync(context, publisher, message.RequestId, message.AccountId, outcomes, confirmation: null);
+    }
+}

@@ -1,0 +1,42 @@
+using MassTransit;
+using OptOut.Contracts;
+using OptOut.Core;
+using OptOut.Service.Messaging;
+
+namespace OptOut.Service.Consumers;
+
+/// <summary>Manual, Messenger and API opt-outs (DESIGN.md §3); answers request clients too.</summary>
+public sealed class OptOutRequestedConsumer(OptOutRequestHandler handler, SettingsCache settings, EventPublisher publisher, TimeProvider clock)
+    : IConsumer<OptOutRequested>
+{
+    public async Task Consume(ConsumeContext<OptOutRequested> context)
+    {
+        var message = context.Message;
+        var outcomes = await handler.HandleAsync(new OptRequest
+        {
+            RequestId = message.RequestId,
+            AccountId = message.AccountId,
+            State = OptState.OptedOut,
+            Source = message.Source switch
+            {
+                OptOutRequestSource.Manual => OptOutSource.Manual,
+                OptOutRequestSource.Messenger => OptOutSource.Messenger,
+                OptOutRequestSource.Api => OptOutSource.Api,
+                _ => (OptOutSource)(-1),
+            },
+            PhoneNumbers = message.PhoneNumbers,
+            RequestedBy = message.RequestedBy,
+            Note = message.Note,
+            ConversationId = message.ConversationId,
+            CampaignId = message.CampaignId,
+            RequestedAt = context.EventTime(message.RequestedAt, clock),
+        }, context.CancellationToken);
+
+        // Only a conversation opt-out (Messenger) gets the confirmation text; manual and API ones have no conversation.
+        ConfirmationTarget? confirmation = null;
+        if (message.Source == OptOutRequestSource.Messenger)
+            confirmation = new(message.ReplyFrom, (await settings.GetAsync(message.AccountId, context.CancellationToken)).Settings.OptOutMessage);
+
+        await RequestReplies.PublishAsync(context, publisher, message.RequestId, message.AccountId, outcomes, confirmation);
+    }
+}

@@ -1,0 +1,28 @@
+using MassTransit;
+using OptOut.Contracts;
+using OptOut.Core;
+using OptOut.Service.Messaging;
+
+namespace OptOut.Service.Consumers;
+
+internal static class RequestReplies
+{
+    /// <summary>
+    /// Publishes the events of every change of a request, then its <see cref="OptOutRequestCompleted"/>: published
+    /// for subscribers, and sent as the response when a request client is waiting.
+    /// </summary>
+    public static async Task PublishAsync(ConsumeContext context, EventPublisher publisher, Guid requestId, Guid accountId,
+        IReadOnlyList<OptItemOutcome> outcomes, ConfirmationTarget? confirmation)
+    {
+        foreach (var outcome in outcomes)
+        {
+            if (outcome.Change is not null && outcome.Decision is not null)
+                await publisher.PublishAsync(context, outcome.Change, outcome.Decision, confirmation);
+        }
+
+        var completed = new OptOutRequestCompleted { RequestId = requestId, AccountId = accountId, Results = [.. outcomes.Select(o => o.Result)] };
+        await context.Publish(completed, p => p.MessageId = MessageIds.Derive($"request:{requestId:N}", "", "completed"));
+        if (context.ResponseAddress is not null)
+            await context.RespondAsync(completed);
+    }
+}

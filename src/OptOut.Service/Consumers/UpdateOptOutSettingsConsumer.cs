@@ -1,0 +1,55 @@
+using MassTransit;
+using OptOut.Contracts;
+using OptOut.Core;
+
+namespace OptOut.Service.Consumers;
+
+/// <summary>Account settings (DESIGN.md §1): an invalid update changes nothing and says every reason.</summary>
+public sealed class UpdateOptOutSettingsConsumer(SettingsCache cache, ISettingsStore store, TimeProvider clock)
+    : IConsumer<UpdateOptOutSettings>
+{
+    public async Task Consume(ConsumeContext<UpdateOptOutSettings> context)
+    {
+        var update = context.Message;
+        var current = await cache.GetAsync(update.AccountId, context.CancellationToken);
+        var (settings, errors) = AccountSettings.TryCreate(update, current.Settings, clock.GetUtcNow());
+        if (settings is null)
+        {
+            var rejected = new OptOutSettingsRejected { AccountId = update.AccountId, RequestId = update.RequestId, Reasons = errors };
+            await context.Publish(rejected);
+            if (context.ResponseAddress is not null)
+                await context.RespondAsync(rejected);
+            return;
+        }
+
+        await store.SaveAsync(settings, context.CancellationToken);
+        cache.Set(settings);
+        var changed = new OptOutSettingsChanged
+        {
+            AccountId = settings.AccountId,
+            RequestId = update.RequestId,
+            DefaultCountryCode = settings.DefaultCountryCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            AutoOptOutEnabled = settings.AutoOptOutEnabled,
+            OptOutMessage = settings.OptOutMessage,
+            Keywords = settings.Keywords,
+            ChangedBy = settings.UpdatedBy,
+            ChangedAt = settings.UpdatedAt ?? clock.GetUtcNow(),
+        };
+        await context.Publish(changed);
+        if (context.ResponseAddress is not null)
+            await context.RespondAsync(changed);
+    }
+}
+
+/// <summary>
+/// Runs on a temporary queue per service instance, so every instance drops its cached copy when any instance
+/// changes an account's settings.
+/// </summary>
+public sealed class SettingsChangedCacheConsumer(SettingsCache cache) : IConsumer<OptOutSettingsChanged>
+{
+    public Task Consume(ConsumeContext<OptOutSettingsChanged> context)
+    {
+        cache.Invalidate(context.Message.AccountId);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text.Json.Serialization;
+using MassTransit;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using OptOut.Core;
+using OptOut.Service.Consumers;
+using OptOut.Service.Messaging;
+using OptOut.Storage.Mongo;
+using OptOut.Storage.Sqlite;
+
+namespace OptOut.Service.Hosting;
+
+public static class ServiceRegistration
+{
+    /// <summary>Core rules, the configured store, telemetry and health checks: everything but the bus.</summary>
+    public static IServiceCollection AddOptOutCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingletonTimeProvider();
+        services.AddSingleton<SettingsCache>();
+        services.AddSingleton<OptOutService>();
+        services.AddSingleton<KeywordOptOutHandler>();
+        services.AddSingleton<OptOutRequestHandler>();
+        services.AddSingleton<OptOutTelemetry>();
+        services.AddSingleton<EventPublisher>();
+
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        switch (storage.Provider.ToUpperInvariant())
+        {
+            case "SQLITE":
+                services.AddSqliteOptOutStore(storage.SqlitePath);
+                break;
+            case "MONGO" or "MONGODB":
+                services.AddMongoOptOutStore(storage.MongoUri, storage.MongoDatabase);
+                break;
+            default:
+                throw new InvalidOperationException($"Storage:Provider '{storage.Provider}' is not supported: use Sqlite or Mongo.");
+        }
+
+        // Registered before the bus so the schema and indexes exist before the first message is consumed.
+        services.AddHostedService<StoreInitializerService>();
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
+        return services;
+    }
+
+    /// <summary>Registers the consumers and their definitions (shared by the host and the test harness).</summary>
+    public static void AddOptOutConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.SetKebabCaseEndpointNameFormatter();
+        bus.AddConsumer<InboundMessageConsumer, InboundMessageConsumerDefinition>();
+        bus.AddConsumer<OptOutRequestedConsumer, OptOutRequestedConsumerDefinition>();
+        bus.AddConsumer<OptInRequestedConsumer, OptInRequestedConsumerDefinition>();
+        bus.AddConsumer<UpdateOptOutSettingsConsumer, UpdateOptOutSettingsConsumerDefinition>();
+        bus.AddConsumer<SettingsChangedCacheConsumer>().ExcludeFromConfigureEndpoints();
+    }
+
+    /// <summary>
+    /// Endpoint configuration shared by every transport: plain JSON from non-.NET producers, enums as strings, the
+    /// per-instance settings cache queue, then the consumers' own endpoints.
+    /// </summary>
+    public static void ConfigureOptOutEndpoints(this IBusFactoryConfigurator cfg, IBusRegistrationContext context)
+    {
+        ConfigureJson(cfg);
+        cfg.ReceiveEndpoint(new TemporaryEndpointDefinition("optout-settings-cache"), e =>
+            e.ConfigureConsumer<SettingsChangedCacheConsumer>(context));
+        cfg.ConfigureEndpoints(context);
+    }
+
+    /// <summary>
+    /// The wire format of DESIGN.md: the MassTransit envelope and plain <c>application/json</c> (camelCase), enums as
+    /// strings only, so an unknown or numeric enum value is a clear deserialization fault, not a silent default.
+    /// </summary>
+    public static void ConfigureJson(IBusFactoryConfigurator cfg)
+    {
+        cfg.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType | RawSerializerOptions.AddTransportHeaders | RawSerializerOptions.CopyHeaders, isDefault: false);
+        cfg.ConfigureJsonSerializerOptions(options =>
+        {
+            if (!options.Converters.Any(c => c is JsonStringEnumConverter))
+                options.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+            return options;
+        });
+    }
+
+    /// <summary>The bus on the configured transport (RabbitMQ unless <c>Bus:Transport</c> is InMemory).</summary>
+    public static IServiceCollection AddOptOutBus(this IServiceCollection services, IConfiguration configuration)
+    {
+        var bus = configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
+        var rabbit = configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        services.AddMassTransit(x =>
+        {
+            x.AddOptOutConsumers();
+            if (string.Equals(bus.Transport, "InMemory", StringComparison.OrdinalIgnoreCase))
+            {
+                x.UsingInMemory((context, cfg) => cfg.ConfigureOptOutEndpoints(context));
+                return;
+            }
+
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, h =>
+                {
+                    h.Username(rabbit.Username);
+                    h.Password(rabbit.Password);
+                });
+                cfg.PrefetchCount = bus.PrefetchCount;
+                cfg.ConfigureOptOutEndpoints(context);
+            });
+        });
+        return services;
+    }
+
+    /// <summary>OpenTelemetry: MassTransit's source and meter plus the service's own; OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+    public static IServiceCollection AddOptOutTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        var otel = services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("optout-service"))
+            .WithTracing(t => t
+                .AddSource("MassTransit")
+                .AddSource(OptOutTelemetry.Name)
+                .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health")))
+            .WithMetrics(m => m
+                .AddMeter("MassTransit")
+                .AddMeter(OptOutTelemetry.Name)
+                .AddAspNetCoreInstrumentation());
+        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            otel.UseOtlpExporter();
+        return services;
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+            services.AddSingleton(TimeProvider.System);
+    }
+}
+
+/// <summary>Creates the store's schema and indexes at startup (CONVENTIONS: indexes are created by the service itself).</summary>
+internal sealed class StoreInitializerService(IStoreInitializer initializer) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => initializer.InitializeAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Readiness: the store answers.</summary>
+internal sealed class StoreHealthCheck(IOptOutStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            await store.PingAsync(timeout.Token);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy("store unreachable: " + ex.GetType().Name, ex);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using MassTransit;
+using OptOut.Contracts;
+using OptOut.Service.Tests.Harness;
+
+namespace OptOut.Service.Tests;
+
+[TestFixture]
+public class When_a_producer_sends_bad_input
+{
+    private static IEnumerable<TestCaseData> BadTexts()
+    {
+        yield return new TestCaseData(Messages.Text(Guid.Empty, "+15552011234", "STOP"), "accountId").SetName("Missing account");
+        yield return new TestCaseData(Messages.Text(Guid.NewGuid(), "", "STOP"), "from").SetName("Missing from");
+        yield return new TestCaseData(Messages.Text(Guid.NewGuid(), "not a number", "STOP"), "from").SetName("Garbage from");
+        yield return new TestCaseData(Messages.Text(Guid.NewGuid(), "12345", "STOP"), "from").SetName("Too short from");
+        yield return new TestCaseData(Messages.Text(Guid.NewGuid(), "+15552011234", new string('a', 10_240)), "body").SetName("10 KB body");
+        yield return new TestCaseData(Messages.Text(Guid.NewGuid(), "+15552011234", null!) with { Body = null }, "body").SetName("Missing body");
+    }
+
+    [TestCaseSource(nameof(BadTexts))]
+    public async Task Should_fault_with_the_reason_and_process_the_next_message(InboundMessage bad, string field)
+    {
+        await using var service = await ServiceHarness.StartAsync();
+        var good = Messages.Text(Guid.NewGuid(), "+15552011234", "STOP");
+
+        await service.Bus.Publish(bad);
+        await service.Bus.Publish(good);
+        await service.Harness.InactivityTask;
+
+        var fault = service.Published<Fault<InboundMessage>>().Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(fault.Exceptions[0].Message, Does.Contain(field));
+            Assert.That(service.Published<ConversationOptStateChanged>().Single().AccountId, Is.EqualTo(good.AccountId));
+        });
+    }
+
+    [Test]
+    public async Task Should_fault_an_opt_out_request_without_numbers_and_say_why()
+    {
+        await using var service = await ServiceHarness.StartAsync();
+        var client = service.Harness.GetRequestClient<OptOutRequested>();
+
+        var ex = Assert.ThrowsAsync<RequestFaultException>(() => client.GetResponse<OptOutRequestCompleted>(new OptOutRequested
+        {
+            RequestId = Guid.NewGuid(),
+            AccountId = Guid.NewGuid(),
+            PhoneNumbers = [" , "],
+            Source = OptOutRequestSource.Manual,
+            RequestedBy = "alice",
+        }));
+
+        Assert.That(ex!.Fault!.Exceptions[0].Message, Does.Contain("at least one phone number"));
+    }
+}
