@@ -1,3 +1,4 @@
+using System.Globalization;
 using OptOut.Contracts;
 
 namespace OptOut.Core;
@@ -14,6 +15,11 @@ public sealed record AccountSettings
         "You have been unsubscribed and will receive no more messages from this number. Reply START to resubscribe.";
 
     public const int MaxOptOutMessageLength = 320;
+
+    public const int MaxKeywordLength = 50;
+
+    /// <summary>Every inbound text is compared with each keyword, so the list stays short.</summary>
+    public const int MaxKeywords = 100;
 
     /// <summary>The defaults (DESIGN.md §2).</summary>
     public static readonly IReadOnlyList<string> DefaultKeywords =
@@ -49,10 +55,103 @@ public sealed record AccountSettings
     };
 
     /// <summary>
-    /// Validates an update against the current settings. Returns the new settings, or every reason it is invalid.
+    /// Validates an update against the current settings. Returns the new settings, or every reason it is invalid
+    /// (all of them at once, so an administrator fixes the form in one go).
     /// </summary>
+    /// <remarks>
+    /// Keywords are trimmed and upper-cased; blanks are dropped, and a keyword that matches the same messages as
+    /// an earlier one (<see cref="KeywordMatcher.Normalize"/>: OPT-OUT and OPT OUT) is dropped as a duplicate. A
+    /// keyword with no letter or digit is an error rather than a silent no-op: it could never match a message.
+    /// </remarks>
     public static (AccountSettings? Settings, IReadOnlyList<string> Errors) TryCreate(
-        UpdateOptOutSettings update, AccountSettings current, DateTimeOffset now) => throw new NotImplementedException();
+        UpdateOptOutSettings update, AccountSettings current, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        ArgumentNullException.ThrowIfNull(current);
+
+        var errors = new List<string>();
+        if (update.AccountId == Guid.Empty)
+            errors.Add("the account id is missing");
+
+        var callingCode = ValidateCallingCode(update.DefaultCountryCode, errors);
+        var message = ValidateOptOutMessage(update.OptOutMessage, errors);
+        var keywords = update.Keywords is null ? current.Keywords : ValidateKeywords(update.Keywords, errors);
+
+        if (errors.Count > 0)
+            return (null, errors);
+
+        return (new AccountSettings
+        {
+            AccountId = update.AccountId,
+            DefaultCountryCode = callingCode,
+            AutoOptOutEnabled = update.AutoOptOutEnabled,
+            OptOutMessage = message,
+            Keywords = keywords,
+            UpdatedAt = now,
+            UpdatedBy = update.RequestedBy,
+        }, errors);
+    }
+
+    private static int ValidateCallingCode(string? value, List<string> errors)
+    {
+        var text = value.AsSpan().Trim();
+        if (text.IsEmpty)
+        {
+            errors.Add("the default country code is required, such as 1 or 44");
+            return 0;
+        }
+
+        var digits = text[0] == '+' ? text[1..] : text;
+        // Calling codes never start with 0; "01" would otherwise quietly become 1.
+        if (digits.Length is < 1 or > 3 || digits.ContainsAnyExceptInRange('0', '9') || digits[0] == '0'
+            || !PhoneNumberParser.IsKnownCallingCode(int.Parse(digits, CultureInfo.InvariantCulture)))
+        {
+            errors.Add($"'{text}' is not a country calling code");
+            return 0;
+        }
+
+        return int.Parse(digits, CultureInfo.InvariantCulture);
+    }
+
+    private static string ValidateOptOutMessage(string? value, List<string> errors)
+    {
+        var message = value?.Trim() ?? string.Empty;
+        if (message.Length == 0)
+            errors.Add("the opt-out message is empty");
+        else if (message.Length > MaxOptOutMessageLength)
+            errors.Add($"the opt-out message is {message.Length} characters; the limit is {MaxOptOutMessageLength}");
+        return message;
+    }
+
+    private static List<string> ValidateKeywords(IReadOnlyList<string> values, List<string> errors)
+    {
+        var keywords = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            var keyword = value?.Trim().ToUpperInvariant();
+            if (string.IsNullOrEmpty(keyword))
+                continue;
+
+            if (keyword.Length > MaxKeywordLength)
+            {
+                errors.Add($"the keyword '{keyword[..20]}…' is {keyword.Length} characters; the limit is {MaxKeywordLength}");
+                continue;
+            }
+
+            var normalized = KeywordMatcher.Normalize(keyword);
+            if (normalized.Length == 0)
+                errors.Add($"the keyword '{keyword}' has no letters or digits, so no message could ever match it");
+            else if (seen.Add(normalized))
+                keywords.Add(keyword);
+        }
+
+        if (keywords.Count > MaxKeywords)
+            errors.Add($"there are {keywords.Count} keywords; the limit is {MaxKeywords}");
+        if (!seen.Contains("STOP"))
+            errors.Add("STOP cannot be removed from the keywords");
+        return keywords;
+    }
 
     /// <summary>Rebuilds settings read back from a store (they were validated when written).</summary>
     public static AccountSettings Restore(Guid accountId, int defaultCountryCode, bool autoOptOutEnabled, string optOutMessage,

@@ -1,3 +1,8 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Text;
+
 namespace OptOut.Core;
 
 /// <summary>
@@ -5,13 +10,249 @@ namespace OptOut.Core;
 /// surrounding whitespace, punctuation, quotes and emoji stripped, inner whitespace collapsed, and a keyword
 /// repeated ("STOP STOP") still matches. Built once per settings version and cached with them.
 /// </summary>
+/// <remarks>
+/// A message made only of keywords, the same or different ones ("STOP STOP", "Stop. Unsubscribe!", "QUIT END"),
+/// is an opt-out too: there is nothing else in it to read it as, and compliance comes first (the FCC's 2024
+/// revocation rule, 47 CFR 64.1200(a)(10), lists these words as revocations). A keyword inside other words
+/// ("please stop texting me") is not matched: that is for a person to read.
+/// </remarks>
 public sealed class KeywordMatcher
 {
-    public KeywordMatcher(IEnumerable<string> keywords) => throw new NotImplementedException();
+    /// <summary>Longer messages are never keywords; they are rejected before any normalization work.</summary>
+    public const int MaxBodyLength = 200;
 
-    /// <summary>The keyword the message matches (in its normalized form), or null.</summary>
-    public string? Match(string? body) => throw new NotImplementedException();
+    // Covers every body up to MaxBodyLength unless NFKC expands it (ligatures, squared words), which is rare.
+    private const int StackBufferLength = 256;
 
-    /// <summary>The normalized form both message bodies and keywords are compared in.</summary>
-    public static string Normalize(string? text) => throw new NotImplementedException();
+    private const int Start = int.MaxValue;
+    private const int Unreached = -1;
+
+    // Quotes are dropped rather than turned into spaces so "Don't" stays one word. The modifier letters are
+    // apostrophe look-alikes that Unicode files under letters; the acute accents are typed as apostrophes on
+    // some keyboards. Full-width forms need no entry: NFKC turns them into ASCII first.
+    private static readonly SearchValues<char> Quotes =
+        SearchValues.Create("'\"`\u00B4\u2018\u2019\u201A\u201B\u201C\u201D\u201E\u201F\u2032\u2033\u2034\u2035\u2036\u2037"
+            + "\u02B9\u02BA\u02BB\u02BC\u02BD\u02C8\u02CA\u02CB\u00AB\u00BB\u2039\u203A\u1FEF\u1FFD");
+
+    // Spacing accents whose NFKC form is a space plus a combining mark: that space would split "DON´T" in two.
+    private static readonly SearchValues<char> SpacingAcutes = SearchValues.Create("\u00B4\u1FFD");
+
+    // Longest first, so the keyword reported for "STOP ALL" is STOP ALL, not STOP.
+    private readonly string[] _keywords;
+    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _exact;
+
+    /// <summary>Builds a matcher for an account's keyword list; keywords are normalized like message bodies.</summary>
+    public KeywordMatcher(IEnumerable<string> keywords)
+    {
+        ArgumentNullException.ThrowIfNull(keywords);
+
+        _keywords = keywords
+            .Select(Normalize)
+            .Where(k => k.Length > 0)
+            .Distinct(StringComparer.Ordinal)
+            .OrderByDescending(k => k.Length)
+            .ThenBy(k => k, StringComparer.Ordinal)
+            .ToArray();
+        _exact = _keywords.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>
+    /// The keyword the message matches (in its normalized form), or null. For a message of several keywords the
+    /// first one is returned.
+    /// </summary>
+    public string? Match(string? body)
+    {
+        var text = body.AsSpan().Trim();
+        if (text.IsEmpty || text.Length > MaxBodyLength || _keywords.Length == 0)
+            return null;
+
+        var source = Prepare(text);
+        Span<char> buffer = source.Length <= StackBufferLength ? stackalloc char[StackBufferLength] : new char[source.Length];
+        var normalized = buffer[..Fold(source, buffer)];
+        if (normalized.IsEmpty)
+            return null;
+
+        return _exact.TryGetValue(normalized, out var keyword) ? keyword : MatchSequence(normalized);
+    }
+
+    /// <summary>
+    /// The normalized form both message bodies and keywords are compared in: NFKC, upper case (invariant), quotes
+    /// and apostrophes removed, combining marks and invisible format characters (zero-width joiners, variation
+    /// selectors) removed, every other character that is not a letter or digit (punctuation, symbols, emoji,
+    /// whitespace) turned into a space, spaces collapsed and trimmed. <c>"  Stop!! 🛑"</c> → <c>STOP</c>,
+    /// <c>"opt-out"</c> → <c>OPT OUT</c>, <c>"Don't stop"</c> → <c>DONT STOP</c>.
+    /// </summary>
+    public static string Normalize(string? text)
+    {
+        var trimmed = text.AsSpan().Trim();
+        if (trimmed.IsEmpty)
+            return string.Empty;
+
+        var source = Prepare(trimmed);
+        char[]? rented = null;
+        Span<char> buffer = source.Length <= StackBufferLength
+            ? stackalloc char[StackBufferLength]
+            : rented = ArrayPool<char>.Shared.Rent(source.Length);
+        try
+        {
+            var normalized = buffer[..Fold(source, buffer)];
+            return text.AsSpan().SequenceEqual(normalized) ? text! : normalized.ToString();
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    // Multi-keyword bodies: can the words be split into a sequence of whole keywords? Keywords may span several
+    // words (OPT OUT), so this walks word starts reachable by whole keywords. An ordinary reply fails at the first
+    // word and costs a handful of comparisons.
+    private string? MatchSequence(ReadOnlySpan<char> normalized)
+    {
+        var length = normalized.Length;
+        Span<int> firstKeyword = length < StackBufferLength ? stackalloc int[StackBufferLength] : new int[length + 1];
+        firstKeyword.Fill(Unreached);
+        firstKeyword[0] = Start;
+
+        var furthest = 0;
+        for (var position = 0; position <= furthest && position < length; position++)
+        {
+            var first = firstKeyword[position];
+            if (first == Unreached)
+                continue;
+
+            var rest = normalized[position..];
+            for (var k = 0; k < _keywords.Length; k++)
+            {
+                var keyword = _keywords[k];
+                if (!rest.StartsWith(keyword, StringComparison.Ordinal))
+                    continue;
+
+                var end = position + keyword.Length;
+                var firstOfSequence = first == Start ? k : first;
+                if (end == length)
+                    return _keywords[firstOfSequence];
+                if (normalized[end] != ' ' || firstKeyword[end + 1] != Unreached)
+                    continue;
+
+                firstKeyword[end + 1] = firstOfSequence;
+                furthest = Math.Max(furthest, end + 1);
+            }
+        }
+
+        return null;
+    }
+
+    // ASCII is already NFKC and can't hold invalid UTF-16, so the common case costs one vectorized scan.
+    private static ReadOnlySpan<char> Prepare(ReadOnlySpan<char> text)
+    {
+        if (Ascii.IsValid(text))
+            return text;
+
+        text = Sanitize(text);
+        try
+        {
+            return text.IsNormalized(NormalizationForm.FormKC) ? text : text.ToString().Normalize(NormalizationForm.FormKC);
+        }
+        catch (ArgumentException)
+        {
+            // ICU refuses some code points Sanitize does not know about; matching on the un-normalized text is
+            // still better than failing the message.
+            return text;
+        }
+    }
+
+    // NFKC throws on lone surrogates and noncharacters, which a misbehaving gateway can send; and the spacing
+    // acute must become an apostrophe before NFKC splits it into a space and a combining accent.
+    private static ReadOnlySpan<char> Sanitize(ReadOnlySpan<char> text)
+    {
+        var clean = true;
+        for (var i = 0; i < text.Length && clean;)
+        {
+            clean = Rune.DecodeFromUtf16(text[i..], out var rune, out var consumed) == OperationStatus.Done
+                && !IsNoncharacter(rune) && !SpacingAcutes.Contains(text[i]);
+            i += consumed;
+        }
+
+        if (clean)
+            return text;
+
+        var builder = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length;)
+        {
+            var status = Rune.DecodeFromUtf16(text[i..], out var rune, out var consumed);
+            if (status != OperationStatus.Done || IsNoncharacter(rune))
+                builder.Append('\uFFFD');
+            else if (SpacingAcutes.Contains(text[i]))
+                builder.Append('\'');
+            else
+                builder.Append(text.Slice(i, consumed));
+            i += consumed;
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool IsNoncharacter(Rune rune) =>
+        (rune.Value & 0xFFFE) == 0xFFFE || rune.Value is >= 0xFDD0 and <= 0xFDEF;
+
+    // Writes the folded form of NFKC text; never writes more characters than it reads.
+    private static int Fold(ReadOnlySpan<char> source, Span<char> destination)
+    {
+        var written = 0;
+        var pendingSpace = false;
+        for (var i = 0; i < source.Length;)
+        {
+            var c = source[i];
+            if (char.IsAscii(c))
+            {
+                i++;
+                if (char.IsAsciiLetterOrDigit(c))
+                    Append(destination, ref written, ref pendingSpace, char.ToUpperInvariant(c));
+                else if (!Quotes.Contains(c))
+                    pendingSpace = true;
+                continue;
+            }
+
+            Rune.DecodeFromUtf16(source[i..], out var rune, out var consumed);
+            i += consumed;
+            if (rune.IsBmp && Quotes.Contains((char)rune.Value))
+                continue;
+
+            switch (Rune.GetUnicodeCategory(rune))
+            {
+                case UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+                    or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.DecimalDigitNumber:
+                    var upper = Rune.ToUpperInvariant(rune);
+                    if (upper.Utf16SequenceLength != consumed)
+                        upper = rune;
+                    if (pendingSpace && written > 0)
+                        destination[written++] = ' ';
+                    pendingSpace = false;
+                    written += upper.EncodeToUtf16(destination[written..]);
+                    break;
+
+                // Marks decorate the letter before them and format characters are invisible: neither may split a
+                // word ("S\u200BTOP" reads as STOP), and next to an emoji they vanish with it.
+                case UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark
+                    or UnicodeCategory.Format:
+                    break;
+
+                default:
+                    pendingSpace = true;
+                    break;
+            }
+        }
+
+        return written;
+    }
+
+    private static void Append(Span<char> destination, ref int written, ref bool pendingSpace, char c)
+    {
+        if (pendingSpace && written > 0)
+            destination[written++] = ' ';
+        pendingSpace = false;
+        destination[written++] = c;
+    }
 }

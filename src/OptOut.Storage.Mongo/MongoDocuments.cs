@@ -1,0 +1,231 @@
+using MongoDB.Bson;
+using MongoDB.Bson.Serialization;
+using MongoDB.Bson.Serialization.Serializers;
+using OptOut.Contracts;
+using OptOut.Core;
+
+namespace OptOut.Storage.Mongo;
+
+/// <summary>
+/// The stored shape of an opt-out record: one document per (accountId, phone), history embedded so a transition
+/// and its evidence are written by one atomic single-document update. Kept apart from Core's records so the
+/// database layout can evolve (and Core needs no MongoDB reference).
+/// </summary>
+internal sealed class OptOutDocument
+{
+    public ObjectId Id { get; set; }
+
+    public Guid AccountId { get; set; }
+
+    public string Phone { get; set; } = "";
+
+    public OptState State { get; set; }
+
+    public OptOutSource Source { get; set; }
+
+    public string? Note { get; set; }
+
+    public string? Actor { get; set; }
+
+    public DateTimeOffset StateAt { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public bool Flagged { get; set; }
+
+    public long Version { get; set; }
+
+    public List<HistoryDocument> History { get; set; } = [];
+
+    public static OptOutDocument From(OptOutRecord record, OptOutHistoryEntry? appended) => new()
+    {
+        Id = ObjectId.GenerateNewId(),
+        AccountId = record.AccountId,
+        Phone = record.Phone,
+        State = record.State,
+        Source = record.Source,
+        Note = record.Note,
+        Actor = record.Actor,
+        StateAt = record.StateAt.ToUniversalTime(),
+        CreatedAt = record.CreatedAt.ToUniversalTime(),
+        UpdatedAt = record.UpdatedAt.ToUniversalTime(),
+        Flagged = record.Flagged,
+        Version = record.Version,
+        // The store appends only what the write names: the history is evidence, never rewritten from a caller's copy.
+        History = appended is null ? [] : [HistoryDocument.From(appended)],
+    };
+
+    public OptOutRecord ToRecord() => new()
+    {
+        AccountId = AccountId,
+        Phone = Phone,
+        State = State,
+        Source = Source,
+        Note = Note,
+        Actor = Actor,
+        StateAt = StateAt,
+        CreatedAt = CreatedAt,
+        UpdatedAt = UpdatedAt,
+        Flagged = Flagged,
+        Version = Version,
+        History = History.ConvertAll(h => h.ToEntry()),
+    };
+}
+
+internal sealed class HistoryDocument
+{
+    public OptState State { get; set; }
+
+    public OptOutSource Source { get; set; }
+
+    public DateTimeOffset At { get; set; }
+
+    public DateTimeOffset RecordedAt { get; set; }
+
+    public string? Actor { get; set; }
+
+    public string? Note { get; set; }
+
+    public string CausationId { get; set; } = "";
+
+    public string? ConversationId { get; set; }
+
+    public string? CampaignId { get; set; }
+
+    public static HistoryDocument From(OptOutHistoryEntry entry) => new()
+    {
+        State = entry.State,
+        Source = entry.Source,
+        At = entry.At.ToUniversalTime(),
+        RecordedAt = entry.RecordedAt.ToUniversalTime(),
+        Actor = entry.Actor,
+        Note = entry.Note,
+        CausationId = entry.CausationId,
+        ConversationId = entry.ConversationId,
+        CampaignId = entry.CampaignId,
+    };
+
+    public OptOutHistoryEntry ToEntry() => new()
+    {
+        State = State,
+        Source = Source,
+        At = At,
+        RecordedAt = RecordedAt,
+        Actor = Actor,
+        Note = Note,
+        CausationId = CausationId,
+        ConversationId = ConversationId,
+        CampaignId = CampaignId,
+    };
+}
+
+/// <summary>An account's settings; <c>_id</c> is the account id, so there is one document per account.</summary>
+internal sealed class SettingsDocument
+{
+    public Guid AccountId { get; set; }
+
+    public int DefaultCountryCode { get; set; }
+
+    public bool AutoOptOutEnabled { get; set; }
+
+    public string OptOutMessage { get; set; } = "";
+
+    public List<string> Keywords { get; set; } = [];
+
+    public DateTimeOffset? UpdatedAt { get; set; }
+
+    public string? UpdatedBy { get; set; }
+
+    public static SettingsDocument From(AccountSettings settings) => new()
+    {
+        AccountId = settings.AccountId,
+        DefaultCountryCode = settings.DefaultCountryCode,
+        AutoOptOutEnabled = settings.AutoOptOutEnabled,
+        OptOutMessage = settings.OptOutMessage,
+        Keywords = [.. settings.Keywords],
+        UpdatedAt = settings.UpdatedAt?.ToUniversalTime(),
+        UpdatedBy = settings.UpdatedBy,
+    };
+
+    public AccountSettings ToSettings() => AccountSettings.Restore(
+        AccountId, DefaultCountryCode, AutoOptOutEnabled, OptOutMessage, Keywords, UpdatedAt, UpdatedBy);
+}
+
+/// <summary>
+/// Explicit BSON mappings: camelCase element names, enums as strings (readable, and stable if enum members are
+/// reordered), GUIDs as standard UUIDs, times at full tick precision.
+/// </summary>
+internal static class MongoMappings
+{
+    private static readonly Lock Gate = new();
+    private static bool _registered;
+
+    // MongoDB dates hold milliseconds; the event-time rules compare exact DateTimeOffsets (a tie goes to opt-out),
+    // so times are stored as { DateTime, Ticks, Offset }: a queryable date plus the exact ticks.
+    private static readonly DateTimeOffsetSerializer Time = new(BsonType.Document);
+    private static readonly GuidSerializer StandardGuid = new(GuidRepresentation.Standard);
+
+    public static void Register()
+    {
+        lock (Gate)
+        {
+            if (_registered)
+                return;
+
+            // CONVENTIONS.md: GUIDs are standard UUIDs. TryRegister because the host or another library may have
+            // registered one first (registering twice throws); the members below name their serializer anyway.
+            BsonSerializer.TryRegisterSerializer(new GuidSerializer(GuidRepresentation.Standard));
+
+            BsonClassMap.TryRegisterClassMap<HistoryDocument>(cm =>
+            {
+                cm.SetIgnoreExtraElements(true);
+                cm.MapMember(x => x.State).SetElementName("state").SetSerializer(new EnumSerializer<OptState>(BsonType.String));
+                cm.MapMember(x => x.Source).SetElementName("source").SetSerializer(new EnumSerializer<OptOutSource>(BsonType.String));
+                cm.MapMember(x => x.At).SetElementName("at").SetSerializer(Time);
+                cm.MapMember(x => x.RecordedAt).SetElementName("recordedAt").SetSerializer(Time);
+                cm.MapMember(x => x.Actor).SetElementName("actor");
+                cm.MapMember(x => x.Note).SetElementName("note");
+                cm.MapMember(x => x.CausationId).SetElementName("causationId");
+                cm.MapMember(x => x.ConversationId).SetElementName("conversationId");
+                cm.MapMember(x => x.CampaignId).SetElementName("campaignId");
+            });
+
+            BsonClassMap.TryRegisterClassMap<OptOutDocument>(cm =>
+            {
+                // Newer versions of the service may add fields; older instances must still read the document.
+                cm.SetIgnoreExtraElements(true);
+                cm.MapIdMember(x => x.Id);
+                cm.MapMember(x => x.AccountId).SetElementName("accountId").SetSerializer(StandardGuid);
+                cm.MapMember(x => x.Phone).SetElementName("phone");
+                cm.MapMember(x => x.State).SetElementName("state").SetSerializer(new EnumSerializer<OptState>(BsonType.String));
+                cm.MapMember(x => x.Source).SetElementName("source").SetSerializer(new EnumSerializer<OptOutSource>(BsonType.String));
+                cm.MapMember(x => x.Note).SetElementName("note");
+                cm.MapMember(x => x.Actor).SetElementName("actor");
+                cm.MapMember(x => x.StateAt).SetElementName("stateAt").SetSerializer(Time);
+                cm.MapMember(x => x.CreatedAt).SetElementName("createdAt").SetSerializer(Time);
+                cm.MapMember(x => x.UpdatedAt).SetElementName("updatedAt").SetSerializer(Time);
+                cm.MapMember(x => x.Flagged).SetElementName("flagged");
+                cm.MapMember(x => x.Version).SetElementName("version");
+                // Pages are read without the history (a projection); missing must mean empty, not null.
+                cm.MapMember(x => x.History).SetElementName("history").SetDefaultValue(() => new List<HistoryDocument>());
+            });
+
+            BsonClassMap.TryRegisterClassMap<SettingsDocument>(cm =>
+            {
+                cm.SetIgnoreExtraElements(true);
+                cm.MapIdMember(x => x.AccountId).SetSerializer(StandardGuid);
+                cm.MapMember(x => x.DefaultCountryCode).SetElementName("defaultCountryCode");
+                cm.MapMember(x => x.AutoOptOutEnabled).SetElementName("autoOptOutEnabled");
+                cm.MapMember(x => x.OptOutMessage).SetElementName("optOutMessage");
+                cm.MapMember(x => x.Keywords).SetElementName("keywords");
+                cm.MapMember(x => x.UpdatedAt).SetElementName("updatedAt")
+                    .SetSerializer(new NullableSerializer<DateTimeOffset>(Time));
+                cm.MapMember(x => x.UpdatedBy).SetElementName("updatedBy");
+            });
+
+            _registered = true;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OptOut.Core;
+
+namespace OptOut.Storage.Sqlite;
+
+public static class SqliteStoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the SQLite store (one file at <paramref name="path"/>) as the singleton
+    /// <see cref="IOptOutStore"/>, <see cref="ISettingsStore"/> and an <see cref="IStoreInitializer"/> that creates
+    /// the schema when the host starts.
+    /// </summary>
+    public static IServiceCollection AddSqliteOptOutStore(
+        this IServiceCollection services, string path, StoreResilienceOptions? resilience = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+
+        services.AddSingleton(sp => new SqliteOptOutStore(path, sp.GetService<ILogger<SqliteOptOutStore>>(), resilience));
+        services.AddSingleton<IOptOutStore>(sp => sp.GetRequiredService<SqliteOptOutStore>());
+        services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<SqliteOptOutStore>());
+        services.AddSingleton<IStoreInitializer>(sp => sp.GetRequiredService<SqliteOptOutStore>());
+        return services;
+    }
+}
