@@ -23,9 +23,8 @@ public class When_a_producer_sends_bad_input
         await using var service = await ServiceHarness.StartAsync();
         var good = Messages.Text(Guid.NewGuid(), "+15552011234", "STOP");
 
-        await service.Bus.Publish(bad);
-        await service.Bus.Publish(good);
-        await service.Harness.InactivityTask;
+        await service.PublishAndWait(bad);
+        await service.PublishAndWait(good);
 
         var fault = service.Published<Fault<InboundMessage>>().Single();
         Assert.Multiple(() =>

@@ -28,7 +28,7 @@ public class When_an_admin_opts_out_a_list_of_numbers
             RequestedAt = Messages.T0,
         });
         _completed = response.Message;
-        await _service.Harness.InactivityTask;
+        await _service.Quiet();
     }
 
     [TearDown]
@@ -101,7 +101,7 @@ public class When_an_admin_opts_out_a_list_of_numbers
             Reason = "contact asked to resume",
             RequestedAt = Messages.T0.AddHours(1),
         });
-        await _service.Harness.InactivityTask;
+        await _service.Quiet();
 
         var record = await _service.Services.GetRequiredService<IOptOutStore>().FindAsync(_account, "+15552011234");
         Assert.Multiple(() =>

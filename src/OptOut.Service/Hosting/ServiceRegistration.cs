@@ -60,7 +60,8 @@ public static class ServiceRegistration
     /// Endpoint configuration shared by every transport: plain JSON from non-.NET producers, enums as strings, the
     /// per-instance settings cache queue, then the consumers' own endpoints.
     /// </summary>
-    public static void ConfigureOptOutEndpoints(this IBusFactoryConfigurator cfg, IBusRegistrationContext context)
+    public static void ConfigureOptOutEndpoints<TEndpoint>(this IBusFactoryConfigurator<TEndpoint> cfg, IBusRegistrationContext context)
+        where TEndpoint : IReceiveEndpointConfigurator
     {
         ConfigureJson(cfg);
         cfg.ReceiveEndpoint(new TemporaryEndpointDefinition("optout-settings-cache"), e =>

@@ -62,12 +62,58 @@ public sealed class ServiceHarness : IAsyncDisposable
         return harness;
     }
 
-    /// <summary>Publishes and waits until the bus has gone quiet (every consumer done, every event published).</summary>
+    /// <summary>
+    /// Publishes and waits until the message was consumed (or faulted) and the bus has gone quiet, so every event
+    /// it caused is in <see cref="ITestHarness.Published"/>. (The harness's InactivityTask completes only once per
+    /// harness, so it can't separate the steps of a multi-step spec.)
+    /// </summary>
     public async Task PublishAndWait<T>(T message, Action<PublishContext<T>>? configure = null)
         where T : class
     {
-        await Bus.Publish(message, ctx => configure?.Invoke(ctx));
-        await Harness.InactivityTask;
+        var id = NewId.NextGuid();
+        await Bus.Publish(message, ctx =>
+        {
+            ctx.MessageId = id;
+            configure?.Invoke(ctx);
+        });
+        await WaitForConsumed(id);
+    }
+
+    /// <summary>Waits until the message with this id was consumed (or faulted), then until no more events appear.</summary>
+    public async Task WaitForConsumed(Guid messageId)
+    {
+        var deadline = DateTime.UtcNow + Harness.TestTimeout;
+        while (!Harness.Consumed.Select(m => m.Context.MessageId == messageId).Any()
+               && !Harness.Published.Select<Fault>(f => f.Context.Message.FaultedMessageId == messageId).Any())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"message {messageId} was neither consumed nor faulted within {Harness.TestTimeout}");
+            await Task.Delay(20);
+        }
+
+        await Quiet();
+    }
+
+    /// <summary>Waits until nothing new has been published for a moment.</summary>
+    public async Task Quiet()
+    {
+        var last = -1;
+        var stableSince = DateTime.UtcNow;
+        var deadline = DateTime.UtcNow + Harness.TestTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var count = Harness.Published.Select<object>().Count();
+            if (count != last)
+            {
+                last = count;
+                stableSince = DateTime.UtcNow;
+            }
+            else if (DateTime.UtcNow - stableSince > TimeSpan.FromMilliseconds(300))
+            {
+                return;
+            }
+
+            await Task.Delay(25);
+        }
     }
 
     public IReadOnlyList<T> Published<T>(Func<T, bool>? filter = null)

@@ -1,0 +1,2 @@
+Console.Error.WriteLine("usage: OptOut.Benchmarks inbound [--messages N]");
+return 2;
