@@ -92,6 +92,19 @@ public sealed record AccountSettings
         }, errors);
     }
 
+    /// <summary>Rebuilds settings read back from a store (they were validated when written).</summary>
+    public static AccountSettings Restore(Guid accountId, int defaultCountryCode, bool autoOptOutEnabled, string optOutMessage,
+        IReadOnlyList<string> keywords, DateTimeOffset? updatedAt, string? updatedBy) => new()
+    {
+        AccountId = accountId,
+        DefaultCountryCode = defaultCountryCode,
+        AutoOptOutEnabled = autoOptOutEnabled,
+        OptOutMessage = optOutMessage,
+        Keywords = keywords,
+        UpdatedAt = updatedAt,
+        UpdatedBy = updatedBy,
+    };
+
     private static int ValidateCallingCode(string? value, List<string> errors)
     {
         var text = value.AsSpan().Trim();
@@ -152,17 +165,4 @@ public sealed record AccountSettings
             errors.Add("STOP cannot be removed from the keywords");
         return keywords;
     }
-
-    /// <summary>Rebuilds settings read back from a store (they were validated when written).</summary>
-    public static AccountSettings Restore(Guid accountId, int defaultCountryCode, bool autoOptOutEnabled, string optOutMessage,
-        IReadOnlyList<string> keywords, DateTimeOffset? updatedAt, string? updatedBy) => new()
-    {
-        AccountId = accountId,
-        DefaultCountryCode = defaultCountryCode,
-        AutoOptOutEnabled = autoOptOutEnabled,
-        OptOutMessage = optOutMessage,
-        Keywords = keywords,
-        UpdatedAt = updatedAt,
-        UpdatedBy = updatedBy,
-    };
 }

@@ -27,6 +27,8 @@ public sealed class KeywordMatcher
     private const int Start = int.MaxValue;
     private const int Unreached = -1;
 
+    private const char Dropped = '\0';
+
     // Quotes are dropped rather than turned into spaces so "Don't" stays one word. The modifier letters are
     // apostrophe look-alikes that Unicode files under letters; the acute accents are typed as apostrophes on
     // some keyboards. Full-width forms need no entry: NFKC turns them into ASCII first.
@@ -34,12 +36,16 @@ public sealed class KeywordMatcher
         SearchValues.Create("'\"`\u00B4\u2018\u2019\u201A\u201B\u201C\u201D\u201E\u201F\u2032\u2033\u2034\u2035\u2036\u2037"
             + "\u02B9\u02BA\u02BB\u02BC\u02BD\u02C8\u02CA\u02CB\u00AB\u00BB\u2039\u203A\u1FEF\u1FFD");
 
+    // What each ASCII character folds to: itself upper-cased, a space, or nothing (quotes).
+    private static readonly char[] AsciiFold = BuildAsciiFold();
+
     // Spacing accents whose NFKC form is a space plus a combining mark: that space would split "DON´T" in two.
     private static readonly SearchValues<char> SpacingAcutes = SearchValues.Create("\u00B4\u1FFD");
 
     // Longest first, so the keyword reported for "STOP ALL" is STOP ALL, not STOP.
     private readonly string[] _keywords;
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _exact;
+    private readonly SearchValues<char> _firstCharacters;
 
     /// <summary>Builds a matcher for an account's keyword list; keywords are normalized like message bodies.</summary>
     public KeywordMatcher(IEnumerable<string> keywords)
@@ -54,6 +60,7 @@ public sealed class KeywordMatcher
             .ThenBy(k => k, StringComparer.Ordinal)
             .ToArray();
         _exact = _keywords.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        _firstCharacters = SearchValues.Create(_keywords.Select(k => k[0]).Distinct().ToArray());
     }
 
     /// <summary>
@@ -63,16 +70,36 @@ public sealed class KeywordMatcher
     public string? Match(string? body)
     {
         var text = body.AsSpan().Trim();
-        if (text.IsEmpty || text.Length > MaxBodyLength || _keywords.Length == 0)
+        if (text.IsEmpty || text.Length > MaxBodyLength || _keywords.Length == 0 || CannotStartAKeyword(text))
             return null;
 
         var source = Prepare(text);
-        Span<char> buffer = source.Length <= StackBufferLength ? stackalloc char[StackBufferLength] : new char[source.Length];
+        Span<char> buffer = source.Length <= StackBufferLength ? stackalloc char[source.Length] : new char[source.Length];
         var normalized = buffer[..Fold(source, buffer)];
         if (normalized.IsEmpty)
             return null;
 
         return _exact.TryGetValue(normalized, out var keyword) ? keyword : MatchSequence(normalized);
+    }
+
+    // Most replies are ruled out by their first letter, before any normalization. Only decided when that letter
+    // and everything around it is ASCII: a combining mark after it would let NFKC turn it into another letter.
+    private bool CannotStartAKeyword(ReadOnlySpan<char> text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (!char.IsAscii(c))
+                return false;
+
+            var folded = AsciiFold[c];
+            if (folded is Dropped or ' ')
+                continue;
+
+            return (i + 1 == text.Length || char.IsAscii(text[i + 1])) && !_firstCharacters.Contains(folded);
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -91,7 +118,7 @@ public sealed class KeywordMatcher
         var source = Prepare(trimmed);
         char[]? rented = null;
         Span<char> buffer = source.Length <= StackBufferLength
-            ? stackalloc char[StackBufferLength]
+            ? stackalloc char[source.Length]
             : rented = ArrayPool<char>.Shared.Rent(source.Length);
         try
         {
@@ -111,7 +138,7 @@ public sealed class KeywordMatcher
     private string? MatchSequence(ReadOnlySpan<char> normalized)
     {
         var length = normalized.Length;
-        Span<int> firstKeyword = length < StackBufferLength ? stackalloc int[StackBufferLength] : new int[length + 1];
+        Span<int> firstKeyword = length < StackBufferLength ? stackalloc int[length + 1] : new int[length + 1];
         firstKeyword.Fill(Unreached);
         firstKeyword[0] = Start;
 
@@ -208,10 +235,19 @@ public sealed class KeywordMatcher
             if (char.IsAscii(c))
             {
                 i++;
-                if (char.IsAsciiLetterOrDigit(c))
-                    Append(destination, ref written, ref pendingSpace, char.ToUpperInvariant(c));
-                else if (!Quotes.Contains(c))
+                var folded = AsciiFold[c];
+                if (folded == ' ')
+                {
                     pendingSpace = true;
+                }
+                else if (folded != Dropped)
+                {
+                    if (pendingSpace && written > 0)
+                        destination[written++] = ' ';
+                    pendingSpace = false;
+                    destination[written++] = folded;
+                }
+
                 continue;
             }
 
@@ -248,11 +284,11 @@ public sealed class KeywordMatcher
         return written;
     }
 
-    private static void Append(Span<char> destination, ref int written, ref bool pendingSpace, char c)
+    private static char[] BuildAsciiFold()
     {
-        if (pendingSpace && written > 0)
-            destination[written++] = ' ';
-        pendingSpace = false;
-        destination[written++] = c;
+        var fold = new char[128];
+        for (var c = '\0'; c < 128; c++)
+            fold[c] = char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : Quotes.Contains(c) ? Dropped : ' ';
+        return fold;
     }
 }

@@ -212,6 +212,19 @@ public class When_building_a_matcher_from_an_accounts_keywords
     }
 
     [Test]
+    public void Should_not_rule_out_a_letter_that_a_combining_mark_turns_into_another()
+    {
+        // 'e' starts no keyword, but "e\u0301" is 'É' once composed.
+        var matcher = new KeywordMatcher(["STOP", "ÉTÉ"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(matcher.Match("e\u0301te\u0301"), Is.EqualTo("ÉTÉ"));
+            Assert.That(matcher.Match("ete"), Is.Null);
+        });
+    }
+
+    [Test]
     public void Should_ignore_keywords_with_nothing_to_match()
     {
         var matcher = new KeywordMatcher(["STOP", "", "  ", "🛑", "!!!"]);
