@@ -56,7 +56,11 @@ public sealed class KeywordOptOutHandler(SettingsCache settingsCache, OptOutServ
         var settings = await settingsCache.GetAsync(text.AccountId, cancellationToken).ConfigureAwait(false);
         var parsed = PhoneNumberParser.Parse(text.From, settings.Settings.DefaultCountryCode);
         if (parsed.Number is null)
-            throw new InvalidMessageException($"from: {parsed.Error}");
+        {
+            // The reason ends up in logs and fault headers: never the whole number (DESIGN.md privacy).
+            var typed = text.From!.Trim();
+            throw new InvalidMessageException($"from: {parsed.Error!.Replace(typed, PhoneMask.Mask(typed), StringComparison.Ordinal)}");
+        }
 
         var keyword = settings.Settings.AutoOptOutEnabled ? settings.Keywords.Match(text.Body) : null;
         if (keyword is null)

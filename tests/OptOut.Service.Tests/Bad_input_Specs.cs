@@ -35,6 +35,18 @@ public class When_a_producer_sends_bad_input
     }
 
     [Test]
+    public async Task Should_not_put_the_whole_number_in_the_fault_reason()
+    {
+        await using var service = await ServiceHarness.StartAsync();
+        const string typed = "+1 555 201 1234 5678 9";
+
+        await service.PublishAndWait(Messages.Text(Guid.NewGuid(), typed, "STOP"));
+
+        var reason = service.Published<Fault<InboundMessage>>().Single().Exceptions[0].Message;
+        Assert.That(reason, Does.Not.Contain(typed).And.Contain("5678 9"[^4..]));
+    }
+
+    [Test]
     public async Task Should_fault_an_opt_out_request_without_numbers_and_say_why()
     {
         await using var service = await ServiceHarness.StartAsync();
