@@ -138,6 +138,15 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
 
     private async ValueTask<bool> UpdateAsync(OptOutWrite write, CancellationToken cancellationToken)
     {
+        var (filter, update) = CompareAndSwap(write);
+        var result = await _collection.UpdateOneAsync(filter, update, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Matched 0: the version moved on (or the record is gone). Another writer won; nothing was written.
+        return result.MatchedCount == 1;
+    }
+
+    /// <summary>The compare-and-swap update: match the expected version, set the next record, append the entry.</summary>
+    internal static (FilterDefinition<OptOutDocument> Filter, UpdateDefinition<OptOutDocument> Update) CompareAndSwap(OptOutWrite write)
+    {
         var record = write.Record;
         var filter = KeyFilter(record.AccountId, record.Phone) & Filter.Eq(x => x.Version, write.ExpectedVersion);
         var update = Builders<OptOutDocument>.Update
@@ -152,9 +161,6 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
             .Set(x => x.Version, record.Version);
         if (write.Appended is { } entry)
             update = update.Push(x => x.History, HistoryDocument.From(entry));
-
-        var result = await _collection.UpdateOneAsync(filter, update, cancellationToken: cancellationToken).ConfigureAwait(false);
-        // Matched 0: the version moved on (or the record is gone). Another writer won; nothing was written.
-        return result.MatchedCount == 1;
+        return (filter, update);
     }
 }
