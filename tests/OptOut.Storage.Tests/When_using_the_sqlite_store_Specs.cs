@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
 using OptOut.Contracts;
 using OptOut.Core;
 using OptOut.Storage.Sqlite;
@@ -65,6 +66,29 @@ public sealed class When_using_the_sqlite_store : OptOutStoreContract
 
         Assert.That(record!.State, Is.EqualTo(OptState.OptedIn));
         Assert.That(record.History.Select(h => h.CausationId), Is.EqualTo(new[] { "inbound:31", "request:31" }));
+    }
+
+    [Test]
+    public async Task Should_stay_consistent_when_two_stores_write_one_file(CancellationToken cancellationToken)
+    {
+        // Two instances have separate in-process write queues, like two processes: only SQLite's own lock
+        // (BEGIN IMMEDIATE, busy timeout) and the version check keep them consistent.
+        using var second = new SqliteOptOutStore(DatabasePath);
+        var services = new[] { Service, new OptOutService(second, new FakeTimeProvider(Now)) };
+        var phone = TestPhones.Us(32);
+        await Service.ApplyAsync(Change(phone, OptState.OptedOut, Now.AddHours(-1), "seed"), cancellationToken);
+        var changes = Enumerable.Range(0, 40)
+            .Select(i => Change(phone, i % 2 == 0 ? OptState.OptedOut : OptState.OptedIn, Now.AddMinutes(-50 + i), $"racer-{i}"))
+            .ToList();
+
+        var decisions = await Task.WhenAll(changes.Select((c, i) =>
+            Task.Run(() => services[i % 2].ApplyAsync(c, cancellationToken), cancellationToken)));
+
+        var record = await second.FindAsync(Account, phone.E164, cancellationToken);
+        Assert.That(record!.State, Is.EqualTo(OptState.OptedIn));
+        Assert.That(record.StateAt, Is.EqualTo(changes[^1].At));
+        Assert.That(record.History, Has.Count.EqualTo(1 + decisions.Count(d => d.Kind == ChangeKind.Changed)));
+        Assert.That(record.History.Select(h => h.CausationId), Is.Unique);
     }
 
     [Test]
