@@ -80,6 +80,8 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
             throw new ArgumentException(
                 $"Record version {write.Record.Version} must be greater than expected version {write.ExpectedVersion}.", nameof(write));
 
+        // Retrying a write is safe even when a lost connection hid that it was applied: the retry then finds the
+        // version moved (or the key taken) and returns false, and the caller re-reads and sees its own causation id.
         return _pipeline.ExecuteAsync(
             static (s, ct) => s.write.ExpectedVersion == 0 ? s.self.InsertAsync(s.write, ct) : s.self.UpdateAsync(s.write, ct),
             (self: this, write),
