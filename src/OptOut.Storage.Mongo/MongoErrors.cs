@@ -33,7 +33,7 @@ public static class MongoErrors
     {
         MongoWriteException e => e.WriteError?.Category == ServerErrorCategory.DuplicateKey,
         MongoDuplicateKeyException => true,
-        MongoCommandException e => e.Code == DuplicateKeyCode,
+        MongoCommandException e => e.Result is not null && e.Code == DuplicateKeyCode,
         _ => false,
     };
 }

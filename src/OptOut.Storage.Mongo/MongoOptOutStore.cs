@@ -80,6 +80,8 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
             throw new ArgumentException(
                 $"Record version {write.Record.Version} must be greater than expected version {write.ExpectedVersion}.", nameof(write));
 
+        // Retrying a write is safe even when a lost connection hid that it was applied: the retry then finds the
+        // version moved (or the key taken) and returns false, and the caller re-reads and sees its own causation id.
         return _pipeline.ExecuteAsync(
             static (s, ct) => s.write.ExpectedVersion == 0 ? s.self.InsertAsync(s.write, ct) : s.self.UpdateAsync(s.write, ct),
             (self: this, write),
@@ -138,6 +140,15 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
 
     private async ValueTask<bool> UpdateAsync(OptOutWrite write, CancellationToken cancellationToken)
     {
+        var (filter, update) = CompareAndSwap(write);
+        var result = await _collection.UpdateOneAsync(filter, update, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Matched 0: the version moved on (or the record is gone). Another writer won; nothing was written.
+        return result.MatchedCount == 1;
+    }
+
+    /// <summary>The compare-and-swap update: match the expected version, set the next record, append the entry.</summary>
+    internal static (FilterDefinition<OptOutDocument> Filter, UpdateDefinition<OptOutDocument> Update) CompareAndSwap(OptOutWrite write)
+    {
         var record = write.Record;
         var filter = KeyFilter(record.AccountId, record.Phone) & Filter.Eq(x => x.Version, write.ExpectedVersion);
         var update = Builders<OptOutDocument>.Update
@@ -152,9 +163,6 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
             .Set(x => x.Version, record.Version);
         if (write.Appended is { } entry)
             update = update.Push(x => x.History, HistoryDocument.From(entry));
-
-        var result = await _collection.UpdateOneAsync(filter, update, cancellationToken: cancellationToken).ConfigureAwait(false);
-        // Matched 0: the version moved on (or the record is gone). Another writer won; nothing was written.
-        return result.MatchedCount == 1;
+        return (filter, update);
     }
 }

@@ -10,8 +10,9 @@ namespace OptOut.Storage.Sqlite;
 
 /// <summary>
 /// The embedded store: one SQLite file in WAL mode, for single-node runs and the crash tests (DESIGN.md
-/// "Architecture"). Every call opens a pooled connection of its own, because Microsoft.Data.Sqlite connections
-/// are not thread-safe and pooling makes opening one cheap; so any number of consumers may call concurrently.
+/// "Architecture"). Safe for any number of concurrent callers: each read opens a pooled connection of its own
+/// (Microsoft.Data.Sqlite connections are not thread-safe; pooling makes opening one cheap, and WAL readers never
+/// wait for the writer), while writes queue for the one writer SQLite allows and run on a dedicated connection.
 /// </summary>
 /// <remarks>
 /// Times are stored as UTC ISO-8601 round-trip strings (<c>2025-04-11T09:30:00.1234567+00:00</c>): fixed width,
@@ -132,6 +133,10 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
     // against writers in other processes.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
+    // Since writes are serialized anyway, they share one long-lived connection whose statements are prepared once:
+    // the bulk upload writes a million rows through TryWriteAsync. Only touched while holding _writeGate.
+    private Writer? _writer;
+
     public SqliteOptOutStore(string path, ILogger<SqliteOptOutStore>? logger = null, StoreResilienceOptions? resilience = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -161,21 +166,16 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
             Directory.CreateDirectory(directory);
 
         return _pipeline.ExecuteAsync(
-            static async (self, ct) =>
-            {
-                await self._writeGate.WaitAsync(ct).ConfigureAwait(false);
-                try
+            static (self, ct) => self.WriteAsync(
+                static async (writer, _, ct) =>
                 {
-                    await using var connection = await self.OpenAsync(ct).ConfigureAwait(false);
-                    await using var command = connection.CreateCommand();
+                    await using var command = writer.Connection.CreateCommand();
                     command.CommandText = Schema;
                     await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                }
-                finally
-                {
-                    self._writeGate.Release();
-                }
-            },
+                    return true;
+                },
+                self,
+                ct),
             this,
             cancellationToken).AsTask();
     }
@@ -199,7 +199,7 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
                 $"Record version {write.Record.Version} must be greater than expected version {write.ExpectedVersion}.", nameof(write));
 
         return _pipeline.ExecuteAsync(
-            static (state, ct) => state.self.TryWriteCoreAsync(state.write, ct),
+            static (state, ct) => state.self.WriteAsync(static (writer, write, ct) => writer.TryWriteAsync(write, ct), state.write, ct),
             (self: this, write),
             cancellationToken).AsTask();
     }
@@ -217,7 +217,7 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
     /// <remarks>Not retried: readiness must report the store as it is now, not after seconds of backoff.</remarks>
     public async Task PingAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         // Touches the schema, so a file that exists but was never initialized (or was replaced) fails the check.
         command.CommandText = "SELECT COUNT(*) FROM settings WHERE 0";
@@ -234,30 +234,66 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
     {
         ArgumentNullException.ThrowIfNull(settings);
         return _pipeline.ExecuteAsync(
-            static (s, ct) => s.self.SaveSettingsCoreAsync(s.settings, ct),
+            static (s, ct) => s.self.WriteAsync(static (writer, settings, ct) => writer.SaveSettingsAsync(settings, ct), s.settings, ct),
             (self: this, settings),
             cancellationToken).AsTask();
     }
 
-    /// <summary>Closes the pooled connections, so SQLite checkpoints the WAL and releases the file.</summary>
+    /// <summary>Closes the connections, so SQLite checkpoints the WAL and releases the file.</summary>
     public void Dispose()
     {
+        _writeGate.Wait();
+        try
+        {
+            _writer?.Dispose();
+            _writer = null;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="work"/> on the writer connection, one writer at a time.</summary>
+    private async ValueTask<T> WriteAsync<T, TState>(
+        Func<Writer, TState, CancellationToken, Task<T>> work, TState state, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _writer ??= await Writer.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await work(_writer, state, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Whatever went wrong (a busy file, an I/O error, a cancelled statement), the next write starts on a
+                // fresh connection rather than one in an unknown state.
+                _writer.Dispose();
+                _writer = null;
+                throw;
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A pooled connection for reads. WAL readers never wait for the writer; for the rare busy moments (WAL recovery
+    /// after a crash) Microsoft.Data.Sqlite itself retries until the command timeout.
+    /// </summary>
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            // Per-connection settings, re-applied on every open because a pooled connection can't tell whether it
-            // is new. NORMAL is durable across application crashes in WAL mode (only a power loss can drop the
-            // last commits), and much faster than FULL for the bulk upload.
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {BusyTimeoutMs};";
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch
@@ -269,7 +305,7 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
 
     private async ValueTask<OptOutRecord?> FindCoreAsync(Guid accountId, string phone, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         // A deferred (read) transaction pins one WAL snapshot, so the record and its history come from the same
         // commit; it takes no write lock (Microsoft.Data.Sqlite's parameterless BeginTransaction would: IMMEDIATE).
         await using var transaction = connection.BeginTransaction(deferred: true);
@@ -293,65 +329,6 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
         return record with { History = history };
     }
 
-    private async ValueTask<bool> TryWriteCoreAsync(OptOutWrite write, CancellationToken cancellationToken)
-    {
-        var record = write.Record;
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then upgrades can
-            // fail with BUSY mid-way, which no busy timeout resolves.
-            await using var transaction = connection.BeginTransaction(deferred: false);
-
-            await using (var command = Command(connection, transaction, write.ExpectedVersion == 0 ? InsertRecordSql : UpdateRecordSql))
-            {
-                AddKey(command, record.AccountId, record.Phone);
-                command.Parameters.AddWithValue("@state", record.State.ToString());
-                command.Parameters.AddWithValue("@source", record.Source.ToString());
-                command.Parameters.AddWithValue("@note", (object?)record.Note ?? DBNull.Value);
-                command.Parameters.AddWithValue("@actor", (object?)record.Actor ?? DBNull.Value);
-                command.Parameters.AddWithValue("@state_at", FormatTime(record.StateAt));
-                command.Parameters.AddWithValue("@created_at", FormatTime(record.CreatedAt));
-                command.Parameters.AddWithValue("@updated_at", FormatTime(record.UpdatedAt));
-                command.Parameters.AddWithValue("@flagged", record.Flagged ? 1 : 0);
-                command.Parameters.AddWithValue("@version", record.Version);
-                if (write.ExpectedVersion != 0)
-                    command.Parameters.AddWithValue("@expected_version", write.ExpectedVersion);
-
-                // 0 rows: the insert hit an existing key, or the version moved on. Another writer won; write nothing.
-                if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-                {
-                    await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-                    return false;
-                }
-            }
-
-            if (write.Appended is { } entry)
-            {
-                await using var command = Command(connection, transaction, InsertHistorySql);
-                AddKey(command, record.AccountId, record.Phone);
-                command.Parameters.AddWithValue("@state", entry.State.ToString());
-                command.Parameters.AddWithValue("@source", entry.Source.ToString());
-                command.Parameters.AddWithValue("@at", FormatTime(entry.At));
-                command.Parameters.AddWithValue("@recorded_at", FormatTime(entry.RecordedAt));
-                command.Parameters.AddWithValue("@actor", (object?)entry.Actor ?? DBNull.Value);
-                command.Parameters.AddWithValue("@note", (object?)entry.Note ?? DBNull.Value);
-                command.Parameters.AddWithValue("@causation_id", entry.CausationId);
-                command.Parameters.AddWithValue("@conversation_id", (object?)entry.ConversationId ?? DBNull.Value);
-                command.Parameters.AddWithValue("@campaign_id", (object?)entry.CampaignId ?? DBNull.Value);
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
-
     private async ValueTask<IReadOnlyList<OptOutRecord>> ListCoreAsync(
         Guid accountId, OptState? state, string? afterPhone, int limit, CancellationToken cancellationToken)
     {
@@ -363,7 +340,7 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
             _ => ListStateAfterSql,
         };
 
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, sql);
         command.Parameters.AddWithValue("@account_id", FormatAccount(accountId));
         command.Parameters.AddWithValue("@limit", limit);
@@ -381,7 +358,7 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
 
     private async ValueTask<AccountSettings?> GetSettingsCoreAsync(Guid accountId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, GetSettingsSql);
         command.Parameters.AddWithValue("@account_id", FormatAccount(accountId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -396,28 +373,6 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
             JsonSerializer.Deserialize<string[]>(reader.GetString(3)) ?? [],
             reader.IsDBNull(4) ? null : ParseTime(reader.GetString(4)),
             reader.IsDBNull(5) ? null : reader.GetString(5));
-    }
-
-    private async ValueTask SaveSettingsCoreAsync(AccountSettings settings, CancellationToken cancellationToken)
-    {
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = Command(connection, null, SaveSettingsSql);
-            command.Parameters.AddWithValue("@account_id", FormatAccount(settings.AccountId));
-            command.Parameters.AddWithValue("@default_country_code", settings.DefaultCountryCode);
-            command.Parameters.AddWithValue("@auto_opt_out_enabled", settings.AutoOptOutEnabled ? 1 : 0);
-            command.Parameters.AddWithValue("@opt_out_message", settings.OptOutMessage);
-            command.Parameters.AddWithValue("@keywords", JsonSerializer.Serialize(settings.Keywords));
-            command.Parameters.AddWithValue("@updated_at", settings.UpdatedAt is { } at ? FormatTime(at) : DBNull.Value);
-            command.Parameters.AddWithValue("@updated_by", (object?)settings.UpdatedBy ?? DBNull.Value);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
@@ -473,4 +428,141 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
         ConversationId = NullableString(reader, 7),
         CampaignId = NullableString(reader, 8),
     };
+
+    /// <summary>The writer connection and its statements, prepared on first use and reused for every write.</summary>
+    private sealed class Writer : IDisposable
+    {
+        private readonly SqliteCommand _insertRecord;
+        private readonly SqliteCommand _updateRecord;
+        private readonly SqliteCommand _insertHistory;
+        private readonly SqliteCommand _saveSettings;
+
+        private Writer(SqliteConnection connection)
+        {
+            Connection = connection;
+            _insertRecord = Prepare(InsertRecordSql, RecordParameters);
+            _updateRecord = Prepare(UpdateRecordSql, [.. RecordParameters, "@expected_version"]);
+            _insertHistory = Prepare(InsertHistorySql,
+                ["@account_id", "@phone", "@state", "@source", "@at", "@recorded_at", "@actor", "@note", "@causation_id",
+                 "@conversation_id", "@campaign_id"]);
+            _saveSettings = Prepare(SaveSettingsSql,
+                ["@account_id", "@default_country_code", "@auto_opt_out_enabled", "@opt_out_message", "@keywords", "@updated_at",
+                 "@updated_by"]);
+        }
+
+        public SqliteConnection Connection { get; }
+
+        private static string[] RecordParameters =>
+            ["@account_id", "@phone", "@state", "@source", "@note", "@actor", "@state_at", "@created_at", "@updated_at", "@flagged",
+             "@version"];
+
+        public static async Task<Writer> OpenAsync(string connectionString, CancellationToken cancellationToken)
+        {
+            var connection = new SqliteConnection(connectionString);
+            try
+            {
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                // NORMAL is durable across application crashes in WAL mode (only a power loss can drop the last
+                // commits) and avoids an fsync per commit. busy_timeout lets SQLite wait for another process's
+                // write lock before reporting BUSY to the retry pipeline.
+                await using var command = connection.CreateCommand();
+                command.CommandText = $"PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {BusyTimeoutMs};";
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return new Writer(connection);
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        public async Task<bool> TryWriteAsync(OptOutWrite write, CancellationToken cancellationToken)
+        {
+            var record = write.Record;
+            // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then upgrades can
+            // fail with BUSY mid-way, which no busy timeout resolves.
+            await using var transaction = Connection.BeginTransaction(deferred: false);
+
+            var command = write.ExpectedVersion == 0 ? _insertRecord : _updateRecord;
+            command.Transaction = transaction;
+            Set(command, "@account_id", FormatAccount(record.AccountId));
+            Set(command, "@phone", record.Phone);
+            Set(command, "@state", record.State.ToString());
+            Set(command, "@source", record.Source.ToString());
+            Set(command, "@note", record.Note);
+            Set(command, "@actor", record.Actor);
+            Set(command, "@state_at", FormatTime(record.StateAt));
+            Set(command, "@created_at", FormatTime(record.CreatedAt));
+            Set(command, "@updated_at", FormatTime(record.UpdatedAt));
+            Set(command, "@flagged", record.Flagged ? 1 : 0);
+            Set(command, "@version", record.Version);
+            if (write.ExpectedVersion != 0)
+                Set(command, "@expected_version", write.ExpectedVersion);
+
+            // 0 rows: the insert hit an existing key, or the version moved on. Another writer won; write nothing.
+            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+
+            if (write.Appended is { } entry)
+            {
+                var history = _insertHistory;
+                history.Transaction = transaction;
+                Set(history, "@account_id", FormatAccount(record.AccountId));
+                Set(history, "@phone", record.Phone);
+                Set(history, "@state", entry.State.ToString());
+                Set(history, "@source", entry.Source.ToString());
+                Set(history, "@at", FormatTime(entry.At));
+                Set(history, "@recorded_at", FormatTime(entry.RecordedAt));
+                Set(history, "@actor", entry.Actor);
+                Set(history, "@note", entry.Note);
+                Set(history, "@causation_id", entry.CausationId);
+                Set(history, "@conversation_id", entry.ConversationId);
+                Set(history, "@campaign_id", entry.CampaignId);
+                await history.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        public async Task<bool> SaveSettingsAsync(AccountSettings settings, CancellationToken cancellationToken)
+        {
+            var command = _saveSettings;
+            command.Transaction = null;
+            Set(command, "@account_id", FormatAccount(settings.AccountId));
+            Set(command, "@default_country_code", settings.DefaultCountryCode);
+            Set(command, "@auto_opt_out_enabled", settings.AutoOptOutEnabled ? 1 : 0);
+            Set(command, "@opt_out_message", settings.OptOutMessage);
+            Set(command, "@keywords", JsonSerializer.Serialize(settings.Keywords));
+            Set(command, "@updated_at", settings.UpdatedAt is { } at ? FormatTime(at) : null);
+            Set(command, "@updated_by", settings.UpdatedBy);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        public void Dispose()
+        {
+            _insertRecord.Dispose();
+            _updateRecord.Dispose();
+            _insertHistory.Dispose();
+            _saveSettings.Dispose();
+            Connection.Dispose();
+        }
+
+        private static void Set(SqliteCommand command, string name, object? value) =>
+            command.Parameters[name].Value = value ?? DBNull.Value;
+
+        private SqliteCommand Prepare(string sql, string[] parameters)
+        {
+            var command = Connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+                command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
+            return command;
+        }
+    }
 }

@@ -1,0 +1,94 @@
+using MongoDB.Bson;
+using MongoDB.Bson.Serialization;
+using MongoDB.Driver;
+using OptOut.Contracts;
+using OptOut.Core;
+using OptOut.Storage.Mongo;
+
+namespace OptOut.Storage.Tests;
+
+/// <summary>
+/// The exact update the Mongo store sends for a transition, checked without a server: the jongodb emulator can't
+/// run it ($push), so this pins its shape wherever only the emulator is available.
+/// </summary>
+[TestFixture]
+public sealed class When_building_a_mongo_compare_and_swap
+{
+    private static readonly Guid Account = Guid.Parse("6f1c2a4e-8d4b-4c1e-9a57-0b6f3f2d9e11");
+    private static readonly DateTimeOffset At = new(2025, 4, 11, 9, 30, 0, TimeSpan.Zero);
+
+    private BsonDocument _filter = null!;
+    private BsonDocument _update = null!;
+
+    [OneTimeSetUp]
+    public void Render()
+    {
+        MongoMappings.Register();
+        var entry = new OptOutHistoryEntry
+        {
+            State = OptState.OptedIn,
+            Source = OptOutSource.Manual,
+            At = At,
+            RecordedAt = At.AddSeconds(1),
+            Actor = "admin@example.com",
+            Note = "Deleted from the list",
+            CausationId = "request:42",
+        };
+        var record = new OptOutRecord
+        {
+            AccountId = Account,
+            Phone = "+15552010001",
+            State = OptState.OptedIn,
+            Source = OptOutSource.Manual,
+            Actor = entry.Actor,
+            Note = entry.Note,
+            StateAt = At,
+            CreatedAt = At.AddDays(-1),
+            UpdatedAt = At.AddSeconds(1),
+            Version = 3,
+        };
+
+        var (filter, update) = MongoOptOutStore.CompareAndSwap(new OptOutWrite(record, 2, entry));
+        var args = new RenderArgs<OptOutDocument>(BsonSerializer.LookupSerializer<OptOutDocument>(), BsonSerializer.SerializerRegistry);
+        _filter = filter.Render(args);
+        _update = update.Render(args).AsBsonDocument;
+    }
+
+    [Test]
+    public void Should_match_the_account_number_and_expected_version()
+    {
+        Assert.That(_filter["accountId"], Is.EqualTo(new BsonBinaryData(Account, GuidRepresentation.Standard)));
+        Assert.That(_filter["phone"].AsString, Is.EqualTo("+15552010001"));
+        Assert.That(_filter["version"].ToInt64(), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Should_set_the_next_version_of_the_record()
+    {
+        var set = _update["$set"].AsBsonDocument;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(set["state"].AsString, Is.EqualTo("OptedIn"));
+            Assert.That(set["source"].AsString, Is.EqualTo("Manual"));
+            Assert.That(set["version"].ToInt64(), Is.EqualTo(3));
+            Assert.That(set["stateAt"]["Ticks"].AsInt64, Is.EqualTo(At.UtcTicks));
+            Assert.That(set.Names, Does.Not.Contain("history"), "history is appended, never replaced");
+            Assert.That(set.Names, Does.Not.Contain("accountId").And.Not.Contain("phone").And.Not.Contain("_id"));
+        }
+    }
+
+    [Test]
+    public void Should_push_exactly_the_appended_entry()
+    {
+        var pushed = _update["$push"]["history"].AsBsonDocument;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(_update["$push"].AsBsonDocument.ElementCount, Is.EqualTo(1));
+            Assert.That(pushed["causationId"].AsString, Is.EqualTo("request:42"));
+            Assert.That(pushed["state"].AsString, Is.EqualTo("OptedIn"));
+            Assert.That(pushed["source"].AsString, Is.EqualTo("Manual"));
+            Assert.That(pushed["actor"].AsString, Is.EqualTo("admin@example.com"));
+            Assert.That(pushed["at"]["Ticks"].AsInt64, Is.EqualTo(At.UtcTicks));
+        }
+    }
+}
