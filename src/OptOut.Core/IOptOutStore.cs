@@ -26,6 +26,44 @@ public interface IOptOutStore
 
     /// <summary>Throws when the store cannot be reached (readiness check).</summary>
     Task PingAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The records (with history) of many numbers of one account, keyed by phone; numbers never opted out are
+    /// absent. Bulk uploads read a batch at a time. The default reads one by one; stores override it with one query.
+    /// </summary>
+    async Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(Guid accountId, IReadOnlyCollection<string> phones,
+        CancellationToken cancellationToken = default)
+    {
+        var found = new Dictionary<string, OptOutRecord>(StringComparer.Ordinal);
+        foreach (var phone in phones)
+        {
+            if (await FindAsync(accountId, phone, cancellationToken).ConfigureAwait(false) is { } record)
+                found[phone] = record;
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Compare-and-swap writes of many records, each independent (as <see cref="TryWriteAsync"/>): result i is false
+    /// when write i lost a race and wrote nothing. The default writes one by one; stores override it with one
+    /// transaction / bulk operation.
+    /// </summary>
+    async Task<IReadOnlyList<bool>> TryWriteManyAsync(IReadOnlyList<OptOutWrite> writes, CancellationToken cancellationToken = default)
+    {
+        var results = new bool[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
+            results[i] = await TryWriteAsync(writes[i], cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>
+    /// A page (ordered by phone, after <paramref name="afterPhone"/>) of an account's records whose history holds
+    /// an entry with <paramref name="causationId"/>, with their history: the numbers a bulk upload changed, for
+    /// dispatching its events and for undo.
+    /// </summary>
+    Task<IReadOnlyList<OptOutRecord>> ListByCausationAsync(Guid accountId, string causationId, string? afterPhone, int limit,
+        CancellationToken cancellationToken = default);
 }
 
 /// <summary>The next version of a record and the history entry (if any) the transition appends.</summary>

@@ -1,0 +1,117 @@
+using OptOut.Contracts;
+
+namespace OptOut.Core.Bulk;
+
+public enum BulkUploadStatus
+{
+    /// <summary>Rows are being read and stored (or a crash interrupted it: the redelivery resumes from the checkpoint).</summary>
+    Running,
+
+    /// <summary>Every row is stored and BulkUploadCompleted was published; state-change events may still be dispatching.</summary>
+    Ingested,
+
+    /// <summary>Every event was dispatched: the upload is done.</summary>
+    Completed,
+
+    /// <summary>The file was unusable; nothing was written.</summary>
+    Failed,
+
+    /// <summary>Undone: the numbers it opted out (and nothing opted out since) were opted back in.</summary>
+    Undone,
+}
+
+/// <summary>
+/// The durable state of one upload: what the admin panel lists, and the checkpoint a redelivered
+/// <see cref="BulkUploadSubmitted"/> resumes from after a crash.
+/// </summary>
+public sealed record BulkUploadState
+{
+    /// <summary>At most this many rejected rows are kept inline (the full list is in the report).</summary>
+    public const int MaxRejectedRowsInline = 1_000;
+
+    public required Guid UploadId { get; init; }
+
+    public required Guid AccountId { get; init; }
+
+    public string? FileName { get; init; }
+
+    public string? SubmittedBy { get; init; }
+
+    public required DateTimeOffset SubmittedAt { get; init; }
+
+    public bool DryRun { get; init; }
+
+    public required BulkUploadStatus Status { get; init; }
+
+    /// <summary>When processing first started (the duration of a resumed upload counts from here).</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset? IngestedAt { get; init; }
+
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>Data rows known to be in the file (set by the validation pass).</summary>
+    public long TotalRows { get; init; }
+
+    /// <summary>Data rows fully processed and reported: a resumed run continues after this row.</summary>
+    public long RowsCheckpointed { get; init; }
+
+    /// <summary>Counts over the first <see cref="RowsCheckpointed"/> rows.</summary>
+    public BulkUploadCounts Counts { get; init; } = new();
+
+    /// <summary>The first <see cref="MaxRejectedRowsInline"/> rejected rows.</summary>
+    public IReadOnlyList<BulkUploadRejectedRow> RejectedRows { get; init; } = [];
+
+    /// <summary>Addresses of the per-row report's chunks written so far, in order (one per checkpoint).</summary>
+    public IReadOnlyList<string> ReportChunks { get; init; } = [];
+
+    /// <summary>Address of the whole per-row report, once ingested.</summary>
+    public string? ReportAddress { get; init; }
+
+    /// <summary>The last phone whose state-change event was dispatched (events go out in phone order).</summary>
+    public string? EventsDispatchedAfter { get; init; }
+
+    /// <summary>Events dispatched so far.</summary>
+    public long EventsDispatched { get; init; }
+
+    public string? FailureReason { get; init; }
+
+    public DateTimeOffset? UndoneAt { get; init; }
+
+    public string? UndoneBy { get; init; }
+
+    public long UndoOptedIn { get; init; }
+
+    public long UndoKept { get; init; }
+
+    /// <summary>Optimistic-concurrency version, +1 per save.</summary>
+    public long Version { get; init; }
+}
+
+/// <summary>Persistence of upload state (per account, like everything else).</summary>
+public interface IBulkUploadStore
+{
+    Task<BulkUploadState?> GetAsync(Guid accountId, Guid uploadId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Inserts (Version 1, expected 0) or replaces the upload's state if the stored version is still
+    /// <paramref name="expectedVersion"/>. False when another writer got there first.
+    /// </summary>
+    Task<bool> TrySaveAsync(BulkUploadState state, long expectedVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>An account's uploads, newest first (by SubmittedAt, then UploadId), before the given cursor.</summary>
+    Task<IReadOnlyList<BulkUploadState>> ListAsync(Guid accountId, DateTimeOffset? submittedBefore, int limit, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Durable blobs for report chunks and reports (MassTransit message data in the host: GridFS in production, disk
+/// when embedded). Core sees only this, so it stays free of the bus.
+/// </summary>
+public interface IBlobStore
+{
+    /// <summary>Stores the stream's content; returns its address.</summary>
+    Task<string> PutAsync(Stream content, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens a stored blob for reading.</summary>
+    Task<Stream> OpenAsync(string address, CancellationToken cancellationToken = default);
+}
