@@ -74,6 +74,9 @@ public sealed record BulkUploadCounts
 
     /// <summary>Rows whose number is possible but not valid: opted out anyway (compliance first), flagged. Also counted in OptedOut or AlreadyOptedOut.</summary>
     public long FlaggedRows { get; init; }
+
+    /// <summary>Numbers a newer opt-in (by event time) keeps opted in: the upload is older and changes nothing.</summary>
+    public long SupersededRows { get; init; }
 }
 
 /// <summary>One rejected row.</summary>
@@ -118,8 +121,11 @@ public sealed record BulkUploadCompleted
     /// <summary>Rows rejected.</summary>
     public long InvalidRows { get; init; }
 
-    /// <summary>Possible-but-not-valid numbers, opted out anyway.</summary>
+    /// <summary>Possible-but-not-valid numbers, opted out anyway (also counted in OptedOut or AlreadyOptedOut).</summary>
     public long FlaggedRows { get; init; }
+
+    /// <summary>Numbers a newer opt-in keeps opted in (the upload is older). Every data row is counted once in OptedOut, AlreadyOptedOut, DuplicateRows, InvalidRows or SupersededRows.</summary>
+    public long SupersededRows { get; init; }
 
     /// <summary>The first 1,000 rejected rows; the full list is in <see cref="Report"/>.</summary>
     public IReadOnlyList<BulkUploadRejectedRow> RejectedRows { get; init; } = [];

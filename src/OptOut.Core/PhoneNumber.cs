@@ -12,6 +12,9 @@ public sealed record PhoneNumber
         IsValid = isValid;
     }
 
+    /// <summary>A number read back from a store: it was normalized before it was stored.</summary>
+    public static PhoneNumber FromStored(string e164, bool isValid) => new(e164, isValid);
+
     /// <summary>The number in E.164, for example <c>+15552011234</c>.</summary>
     public string E164 { get; }
 

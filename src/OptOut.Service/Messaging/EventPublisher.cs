@@ -1,6 +1,7 @@
 using MassTransit;
 using OptOut.Contracts;
 using OptOut.Core;
+using OptOut.Core.Bulk;
 
 namespace OptOut.Service.Messaging;
 
@@ -10,6 +11,9 @@ namespace OptOut.Service.Messaging;
 /// </summary>
 public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPublisher> logger)
 {
+    /// <summary>Publishes at most this many events at once: enough to keep the broker's confirms pipelined.</summary>
+    private const int PublishWindow = 500;
+
     public async Task PublishAsync(ConsumeContext context, OptChange change, OptDecision decision, ConfirmationTarget? confirmation)
     {
         if (!decision.Publishes)
@@ -19,17 +23,7 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
             telemetry.Transition(change.Source, change.State);
 
         var phone = change.Phone.E164;
-        await context.Publish(new ConversationOptStateChanged
-        {
-            AccountId = change.AccountId,
-            PhoneNumber = phone,
-            State = change.State,
-            Source = change.Source,
-            ConversationId = change.ConversationId,
-            CampaignId = change.CampaignId,
-            Note = change.Note,
-            ChangedAt = change.At,
-        }, p => p.MessageId = MessageIds.Derive(change.CausationId, phone, "state")).ConfigureAwait(false);
+        await PublishStateChangeAsync(context, StateChange.From(change)).ConfigureAwait(false);
 
         if (change.State != OptState.OptedOut || confirmation is null)
             return;
@@ -52,6 +46,38 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
             RequestedAt = change.At,
         }, p => p.MessageId = MessageIds.Derive(change.CausationId, phone, "confirmation")).ConfigureAwait(false);
     }
+
+    /// <summary>Publishes many state changes (a bulk upload or its undo), returning once the broker confirmed all of them.</summary>
+    public async Task PublishAsync(IPublishEndpoint endpoint, IReadOnlyList<StateChange> changes, CancellationToken cancellationToken)
+    {
+        var inFlight = new List<Task>(PublishWindow);
+        foreach (var change in changes)
+        {
+            inFlight.Add(PublishStateChangeAsync(endpoint, change, cancellationToken));
+            if (inFlight.Count == PublishWindow)
+            {
+                await Task.WhenAll(inFlight).ConfigureAwait(false);
+                inFlight.Clear();
+            }
+        }
+
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
+        foreach (var change in changes)
+            telemetry.Transition(change.Source, change.State);
+    }
+
+    private static Task PublishStateChangeAsync(IPublishEndpoint endpoint, StateChange change, CancellationToken cancellationToken = default) =>
+        endpoint.Publish(new ConversationOptStateChanged
+        {
+            AccountId = change.AccountId,
+            PhoneNumber = change.Phone,
+            State = change.State,
+            Source = change.Source,
+            ConversationId = change.ConversationId,
+            CampaignId = change.CampaignId,
+            Note = change.Note,
+            ChangedAt = change.At,
+        }, p => p.MessageId = MessageIds.Derive(change.CausationId, change.Phone, "state"), cancellationToken);
 }
 
 /// <summary>Where and what to send as the confirmation of a conversation opt-out.</summary>

@@ -1,0 +1,68 @@
+using OptOut.Contracts;
+
+namespace OptOut.Core.Bulk;
+
+/// <summary>An upload to process, mapped from <see cref="BulkUploadSubmitted"/> at the boundary.</summary>
+public sealed record BulkUploadJob
+{
+    public required Guid UploadId { get; init; }
+
+    public required Guid AccountId { get; init; }
+
+    public string? FileName { get; init; }
+
+    public required string SubmittedBy { get; init; }
+
+    /// <summary>Event time of every opt-out the upload makes.</summary>
+    public required DateTimeOffset SubmittedAt { get; init; }
+
+    public bool DryRun { get; init; }
+
+    /// <summary>The causation id of every transition the upload makes: what dispatch and undo look for.</summary>
+    public string CausationId => CausationFor(UploadId);
+
+    public static string CausationFor(Guid uploadId) => $"bulk:{uploadId:N}";
+
+    public static string UndoCausationFor(Guid uploadId) => $"bulk-undo:{uploadId:N}";
+}
+
+/// <summary>A state change to announce (ConversationOptStateChanged), with the causation its message id derives from.</summary>
+public sealed record StateChange(Guid AccountId, string Phone, OptState State, OptOutSource Source, string? Note, DateTimeOffset At,
+    string CausationId, string? ConversationId = null, string? CampaignId = null)
+{
+    public static StateChange From(OptChange change) => new(change.AccountId, change.Phone.E164, change.State, change.Source, change.Note,
+        change.At, change.CausationId, change.ConversationId, change.CampaignId);
+}
+
+/// <summary>What the processor tells the platform; the host publishes these on the bus.</summary>
+public interface IBulkUploadEvents
+{
+    Task ProgressAsync(BulkUploadState state, long rowsRead, BulkUploadCounts counts, CancellationToken cancellationToken);
+
+    /// <summary>Publishes the changes and returns once the broker has them (a checkpoint follows).</summary>
+    Task StateChangesAsync(IReadOnlyList<StateChange> changes, CancellationToken cancellationToken);
+
+    Task CompletedAsync(BulkUploadState state, CancellationToken cancellationToken);
+
+    Task FailedAsync(BulkUploadState state, CancellationToken cancellationToken);
+
+    Task UndoneAsync(BulkUploadState state, long optedIn, long kept, CancellationToken cancellationToken);
+}
+
+/// <summary>Tuning of bulk processing (configuration section <c>BulkUpload</c>).</summary>
+public sealed record BulkUploadOptions
+{
+    public BulkFileLimits Limits { get; init; } = new();
+
+    /// <summary>Numbers read and written per store round trip.</summary>
+    public int BatchSize { get; init; } = 1_000;
+
+    /// <summary>Rows between checkpoints: at most this many rows are processed again after a crash.</summary>
+    public int CheckpointRows { get; init; } = 50_000;
+
+    /// <summary>Progress is published at most this often.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long report chunks and reports are kept in the message data store.</summary>
+    public TimeSpan ReportTimeToLive { get; init; } = TimeSpan.FromDays(30);
+}
