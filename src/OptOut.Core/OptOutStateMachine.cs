@@ -71,8 +71,8 @@ public sealed record OptDecision(ChangeKind Kind, OptOutRecord? Record, OptOutWr
 /// <item>Newer event time than the record's clock: the asked state wins (a transition if it differs).</item>
 /// <item>Same event time: opted-out wins (DESIGN.md "on a tie, opted-out wins").</item>
 /// <item>Older: never overrides (a late message is superseded).</item>
-/// <item>An opt-in for a number with no record stores nothing: a late, older STOP still opts it out
-/// (compliance first).</item>
+/// <item>An opt-in for a number with no record is not a transition (no history entry, no event), but stores an
+/// opted-in record holding its time, so a late, older opt-out is superseded as event-time order says.</item>
 /// </list>
 /// Because the outcome depends only on the set of messages, not their arrival order, competing consumers need no
 /// partitioning.
@@ -84,7 +84,25 @@ public static class OptOutStateMachine
         if (current is null)
         {
             if (change.State == OptState.OptedIn)
-                return new OptDecision(ChangeKind.Unchanged, null, null);
+            {
+                // Not a transition (the number was never opted out), but its time is remembered: an older opt-out
+                // that arrives late must not override it (issue #3: event-time order, even against a racing upload).
+                var marker = new OptOutRecord
+                {
+                    AccountId = change.AccountId,
+                    Phone = change.Phone.E164,
+                    State = OptState.OptedIn,
+                    Source = change.Source,
+                    Note = change.Note,
+                    Actor = change.Actor,
+                    StateAt = change.At,
+                    CreatedAt = change.At,
+                    UpdatedAt = now,
+                    Flagged = !change.Phone.IsValid,
+                    Version = 1,
+                };
+                return new OptDecision(ChangeKind.Unchanged, marker, new OptOutWrite(marker, 0, null));
+            }
 
             var entry = HistoryEntry(change, now);
             var created = new OptOutRecord

@@ -86,7 +86,7 @@ public class When_the_service_applies_changes
         {
             Assert.That(decision.Kind, Is.EqualTo(ChangeKind.Unchanged));
             Assert.That((await _store.FindAsync(Changes.AccountId, "+12015550123"))!.State, Is.EqualTo(OptState.OptedOut));
-            Assert.That(await _store.FindAsync(otherAccount, "+12015550123"), Is.Null);
+            Assert.That((await _store.FindAsync(otherAccount, "+12015550123"))!.State, Is.EqualTo(OptState.OptedIn), "its own record, untouched by the other account");
         });
     }
 }

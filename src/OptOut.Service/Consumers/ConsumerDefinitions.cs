@@ -59,3 +59,43 @@ public sealed class UpdateOptOutSettingsConsumerDefinition : OptOutConsumerDefin
     {
     }
 }
+
+/// <summary>
+/// Bulk uploads run on their own endpoint, a few at a time, so a million-row upload never delays keyword opt-outs.
+/// No in-memory outbox: an upload publishes hundreds of thousands of events, which must go out as it goes (the
+/// upload's checkpoints, not the outbox, make them at-least-once). One message fetched ahead per slot: the rest
+/// stay in the queue for other instances.
+/// </summary>
+public sealed class BulkUploadSubmittedConsumerDefinition : ConsumerDefinition<BulkUploadSubmittedConsumer>
+{
+    public const int Concurrency = 2;
+
+    public BulkUploadSubmittedConsumerDefinition() => ConcurrentMessageLimit = Concurrency;
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<BulkUploadSubmittedConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        endpointConfigurator.PrefetchCount = Concurrency;
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Exponential(8, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
+            r.Ignore<InvalidMessageException>();
+        });
+    }
+}
+
+public sealed class BulkUploadUndoRequestedConsumerDefinition : ConsumerDefinition<BulkUploadUndoRequestedConsumer>
+{
+    public BulkUploadUndoRequestedConsumerDefinition() => ConcurrentMessageLimit = BulkUploadSubmittedConsumerDefinition.Concurrency;
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<BulkUploadUndoRequestedConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        endpointConfigurator.PrefetchCount = BulkUploadSubmittedConsumerDefinition.Concurrency;
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Exponential(8, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
+            r.Ignore<InvalidMessageException>();
+        });
+    }
+}

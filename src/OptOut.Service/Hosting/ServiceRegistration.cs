@@ -6,6 +6,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using OptOut.Core;
+using OptOut.Core.Bulk;
 using OptOut.Service.Consumers;
 using OptOut.Service.Messaging;
 using OptOut.Storage.Mongo;
@@ -25,15 +26,28 @@ public static class ServiceRegistration
         services.AddSingleton<OptOutRequestHandler>();
         services.AddSingleton<OptOutTelemetry>();
         services.AddSingleton<EventPublisher>();
+        services.AddSingleton(BulkOptions(configuration));
+        services.AddSingleton<IBlobStore, MessageDataBlobStore>();
+        services.AddSingleton<BulkUploadProcessor>();
+        services.AddSingleton<BusBulkUploadEvents.Factory>(sp =>
+        {
+            var publisher = sp.GetRequiredService<EventPublisher>();
+            var clock = sp.GetRequiredService<TimeProvider>();
+            return context => new BusBulkUploadEvents(context, publisher, clock);
+        });
 
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         switch (storage.Provider.ToUpperInvariant())
         {
             case "SQLITE":
                 services.AddSqliteOptOutStore(storage.SqlitePath);
+                // Uploaded files and reports next to the database: the embedded setup is one folder.
+                services.AddSingleton<IMessageDataRepository>(_ => new FileSystemMessageDataRepository(
+                    new DirectoryInfo(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storage.SqlitePath)) ?? ".", "message-data"))));
                 break;
             case "MONGO" or "MONGODB":
                 services.AddMongoOptOutStore(storage.MongoUri, storage.MongoDatabase);
+                services.AddSingleton<IMessageDataRepository>(sp => new GridFsMessageDataRepository(sp.GetRequiredService<MongoOptOutDatabase>().Database));
                 break;
             default:
                 throw new InvalidOperationException($"Storage:Provider '{storage.Provider}' is not supported: use Sqlite or Mongo.");
@@ -54,6 +68,8 @@ public static class ServiceRegistration
         bus.AddConsumer<OptInRequestedConsumer, OptInRequestedConsumerDefinition>();
         bus.AddConsumer<UpdateOptOutSettingsConsumer, UpdateOptOutSettingsConsumerDefinition>();
         bus.AddConsumer<SettingsChangedCacheConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<BulkUploadSubmittedConsumer, BulkUploadSubmittedConsumerDefinition>();
+        bus.AddConsumer<BulkUploadUndoRequestedConsumer, BulkUploadUndoRequestedConsumerDefinition>();
     }
 
     /// <summary>
@@ -64,6 +80,8 @@ public static class ServiceRegistration
         where TEndpoint : IReceiveEndpointConfigurator
     {
         ConfigureJson(cfg);
+        // Claim check for upload files and reports (MassTransit message data).
+        cfg.UseMessageData(context.GetRequiredService<IMessageDataRepository>());
         cfg.ReceiveEndpoint(new TemporaryEndpointDefinition("optout-settings-cache"), e =>
             e.ConfigureConsumer<SettingsChangedCacheConsumer>(context));
         cfg.ConfigureEndpoints(context);
@@ -128,6 +146,18 @@ public static class ServiceRegistration
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             otel.UseOtlpExporter();
         return services;
+    }
+
+    private static BulkUploadOptions BulkOptions(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("BulkUpload");
+        var defaults = new BulkUploadOptions();
+        return defaults with
+        {
+            Limits = defaults.Limits with { MaxRows = section.GetValue("MaxRows", defaults.Limits.MaxRows) },
+            BatchSize = section.GetValue("BatchSize", defaults.BatchSize),
+            CheckpointRows = section.GetValue("CheckpointRows", defaults.CheckpointRows),
+        };
     }
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection services)
