@@ -1,3 +1,5 @@
+using OptOut.Service.Api;
+
 namespace OptOut.Service.Hosting;
 
 /// <summary>
@@ -13,10 +15,20 @@ public static class OptOutApp
         builder.Services
             .AddOptOutCore(builder.Configuration)
             .AddOptOutBus(builder.Configuration)
-            .AddOptOutTelemetry(builder.Configuration);
+            .AddOptOutTelemetry(builder.Configuration)
+            .AddAdminApi(builder.Configuration);
+        var admin = builder.Configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions();
+        // JSON bodies are small; the upload endpoint raises its own limit (a 413 with problem details past either).
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = admin.MaxJsonBytes);
 
         var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.MapOptOutHealth();
+        app.MapOpenApi();
+        app.MapAdminApi();
         return app;
     }
 }

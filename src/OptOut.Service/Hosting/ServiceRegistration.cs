@@ -7,6 +7,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using OptOut.Core;
 using OptOut.Core.Bulk;
+using OptOut.Service.Api;
 using OptOut.Service.Consumers;
 using OptOut.Service.Messaging;
 using OptOut.Storage.Mongo;
@@ -68,6 +69,7 @@ public static class ServiceRegistration
         bus.AddConsumer<OptInRequestedConsumer, OptInRequestedConsumerDefinition>();
         bus.AddConsumer<UpdateOptOutSettingsConsumer, UpdateOptOutSettingsConsumerDefinition>();
         bus.AddConsumer<SettingsChangedCacheConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<ApiResultCacheConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<BulkUploadSubmittedConsumer, BulkUploadSubmittedConsumerDefinition>();
         bus.AddConsumer<BulkUploadUndoRequestedConsumer, BulkUploadUndoRequestedConsumerDefinition>();
     }
@@ -82,8 +84,12 @@ public static class ServiceRegistration
         ConfigureJson(cfg);
         // Claim check for upload files and reports (MassTransit message data).
         cfg.UseMessageData(context.GetRequiredService<IMessageDataRepository>());
-        cfg.ReceiveEndpoint(new TemporaryEndpointDefinition("optout-settings-cache"), e =>
-            e.ConfigureConsumer<SettingsChangedCacheConsumer>(context));
+        // One temporary queue per instance: what every instance must see (settings changes, API results, progress).
+        cfg.ReceiveEndpoint(new TemporaryEndpointDefinition("optout-instance"), e =>
+        {
+            e.ConfigureConsumer<SettingsChangedCacheConsumer>(context);
+            e.ConfigureConsumer<ApiResultCacheConsumer>(context);
+        });
         cfg.ConfigureEndpoints(context);
     }
 
@@ -145,6 +151,18 @@ public static class ServiceRegistration
                 .AddAspNetCoreInstrumentation());
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             otel.UseOtlpExporter();
+        return services;
+    }
+
+    /// <summary>The admin HTTP API: keys, result cache, OpenAPI, problem details.</summary>
+    public static IServiceCollection AddAdminApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions());
+        services.AddSingleton<ApiKeyFilter>();
+        services.AddMemoryCache();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         return services;
     }
 
