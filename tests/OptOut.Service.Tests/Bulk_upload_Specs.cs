@@ -121,12 +121,14 @@ public class When_a_csv_of_numbers_is_uploaded
         var redelivered = _service.Harness.Consumed.Select<BulkUploadSubmitted>().Single().Context.Message;
         await _service.PublishAndWait(redelivered);
 
+        // The harness lists a message id once: a re-announcement with the same id leaves one entry.
         var completions = _service.PublishedContexts<BulkUploadCompleted>();
         Assert.Multiple(() =>
         {
-            Assert.That(completions, Has.Count.EqualTo(2));
-            Assert.That(completions[1].Context.Message.OptedOut, Is.EqualTo(2));
-            Assert.That(completions[1].Context.MessageId, Is.EqualTo(completions[0].Context.MessageId));
+            Assert.That(_service.Harness.Consumed.Select<BulkUploadSubmitted>().Count(), Is.EqualTo(2));
+            Assert.That(_service.Published<Fault<BulkUploadSubmitted>>(), Is.Empty);
+            Assert.That(completions, Has.Count.EqualTo(1), "the same message id");
+            Assert.That(completions[0].Context.Message.OptedOut, Is.EqualTo(2));
             Assert.That(_service.Published<ConversationOptStateChanged>(c => c.Source == OptOutSource.BulkUpload), Has.Count.EqualTo(2));
         });
     }

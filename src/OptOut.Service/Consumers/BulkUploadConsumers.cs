@@ -1,4 +1,6 @@
 using MassTransit;
+using MassTransit.MessageData;
+using MassTransit.MessageData.Values;
 using OptOut.Contracts;
 using OptOut.Core;
 using OptOut.Core.Bulk;

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using MassTransit;
+using MassTransit.MessageData;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
