@@ -160,6 +160,7 @@ public static class ServiceRegistration
     {
         services.AddSingleton(configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions());
         services.AddSingleton<ApiKeyFilter>();
+        services.AddSingleton<ApiResultCache>();
         services.AddMemoryCache();
         services.AddProblemDetails();
         services.AddOpenApi();
