@@ -60,6 +60,21 @@ internal sealed class InMemoryOptOutStore : IOptOutStore
         }
     }
 
+    public Task<IReadOnlyList<OptOutRecord>> ListByCausationAsync(Guid accountId, string causationId, string? afterPhone, int limit,
+        CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<OptOutRecord> page = _records.Values
+                .Where(r => r.AccountId == accountId && r.History.Any(h => h.CausationId == causationId)
+                    && (afterPhone is null || string.CompareOrdinal(r.Phone, afterPhone) > 0))
+                .OrderBy(r => r.Phone, StringComparer.Ordinal)
+                .Take(limit)
+                .ToList();
+            return Task.FromResult(page);
+        }
+    }
+
     public Task PingAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
     /// <summary>Writes a record directly, as another instance of the service would.</summary>
