@@ -122,29 +122,35 @@ internal sealed class ServiceTarget(BrokerSettings broker, EndpointSettings endp
 
     public async Task StopAndCleanUpAsync(CancellationToken cancellationToken)
     {
-        _observerHandle?.Disconnect();
-        if (_observer is not null)
-            await _observer.StopAsync(cancellationToken);
-        if (_app is not null)
-        {
-            await _app.StopAsync(cancellationToken);
-            await _app.DisposeAsync();
-        }
-
-        // The service's queue is durable and bound to the InboundMessage exchange: left in place, it would receive
-        // (and hold) a copy of every baseline message. The service declares it again when it next starts.
-        var left = await broker.PurgeAndDeleteQueueAsync(InboundQueue, cancellationToken);
-        if (left > 0)
-            Console.Error.WriteLine($"note: purged {left:N0} messages left in '{InboundQueue}'");
-
-        SqliteConnection.ClearAllPools();
         try
         {
-            Directory.Delete(_directory, recursive: true);
+            _observerHandle?.Disconnect();
+            if (_observer is not null)
+                await _observer.StopAsync(cancellationToken);
+            if (_app is not null)
+            {
+                await _app.StopAsync(cancellationToken);
+                await _app.DisposeAsync();
+            }
+
+            // The service's queue is durable and bound to the InboundMessage exchange: left in place, it would receive
+            // (and hold) a copy of every baseline message. The service declares it again when it next starts.
+            var left = await broker.PurgeAndDeleteQueueAsync(InboundQueue, cancellationToken);
+            if (left > 0)
+                Console.Error.WriteLine($"note: purged {left:N0} messages left in '{InboundQueue}'");
         }
-        catch (IOException ex)
+        finally
         {
-            Console.Error.WriteLine($"note: could not delete {_directory}: {ex.Message}");
+            // Even when the broker is gone: the temp database must not pile up run after run.
+            SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
+            catch (IOException ex)
+            {
+                Console.Error.WriteLine($"note: could not delete {_directory}: {ex.Message}");
+            }
         }
     }
 

@@ -110,13 +110,15 @@ internal static class InboundBenchmark
 
                 var batch = new BatchTracker(new InboundWorkload(runTag, options.Messages, options.Accounts), target.PublishesEvents);
                 router.Add(batch);
-                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                using var process = Process.GetCurrentProcess();
+                var cpuBefore = process.TotalProcessorTime;
                 var jitBefore = JitInfo.GetCompilationTime();
                 var publishElapsed = await RunBatchAsync(target.Name, publisher, batch, monitor, options, cancellationToken);
+                process.Refresh();
+                var cpu = process.TotalProcessorTime - cpuBefore;
+                var jit = JitInfo.GetCompilationTime() - jitBefore;
                 await target.CheckSoleConsumerAsync(cancellationToken);
                 Console.Error.WriteLine($"[{target.Name}] done in {batch.Elapsed.TotalSeconds:F1} s: {batch.Describe()}");
-                var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-                var jit = JitInfo.GetCompilationTime() - jitBefore;
                 return new PhaseResult(target.Name, options.Messages, batch.Elapsed, publishElapsed, cpu, jit, memory.Peak, batch.LatenciesMs(), batch.Describe());
             }
             finally
