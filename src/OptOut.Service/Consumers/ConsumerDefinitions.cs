@@ -6,8 +6,11 @@ namespace OptOut.Service.Consumers;
 /// <summary>
 /// Endpoint policy shared by the opt-out consumers. Retry: a database hiccup is retried in-process with backoff
 /// (the message is not acknowledged until its change is stored); bad input is never retried and goes to the
-/// error queue at once with the reason. The in-memory outbox holds publishes until the consumer succeeds, so a
-/// retried attempt doesn't publish twice.
+/// error queue at once with the reason.
+/// <para>No in-memory outbox: consumers store first and publish last, and every event's message id derives from
+/// the message that caused it, so a retry that publishes again sends exact duplicates downstream discards (the
+/// same guarantee as a redelivery after a crash). The outbox would add nothing but ~35 µs per inbound text, 90%
+/// of which publish nothing (inbound benchmark).</para>
 /// </summary>
 public abstract class OptOutConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
@@ -22,7 +25,6 @@ public abstract class OptOutConsumerDefinition<TConsumer> : ConsumerDefinition<T
             r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(250));
             r.Ignore<InvalidMessageException>();
         });
-        endpointConfigurator.UseInMemoryOutbox(context);
     }
 }
 
