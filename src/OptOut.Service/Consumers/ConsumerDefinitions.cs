@@ -1,5 +1,6 @@
 using MassTransit;
 using OptOut.Core;
+using OptOut.Service.Messaging;
 
 namespace OptOut.Service.Consumers;
 
@@ -7,11 +8,18 @@ namespace OptOut.Service.Consumers;
 /// Endpoint policy shared by the opt-out consumers. Retry: a database hiccup is retried in-process with backoff
 /// (the message is not acknowledged until its change is stored); bad input is never retried and goes to the
 /// error queue at once with the reason. The in-memory outbox holds publishes until the consumer succeeds, so a
-/// retried attempt doesn't publish twice.
+/// retried attempt doesn't publish twice. An attempt stuck past <see cref="ConsumeDeadline"/> is abandoned and retried
+/// (see <see cref="ConsumeDeadlineFilter{T}"/>).
 /// </summary>
 public abstract class OptOutConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
 {
+    /// <summary>
+    /// Far beyond a healthy attempt (milliseconds) and beyond the store's own retries riding out a database failover,
+    /// so only a hung attempt reaches it.
+    /// </summary>
+    public static readonly TimeSpan ConsumeDeadline = TimeSpan.FromSeconds(30);
+
     protected OptOutConsumerDefinition(int concurrentMessageLimit) => ConcurrentMessageLimit = concurrentMessageLimit;
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
@@ -22,6 +30,8 @@ public abstract class OptOutConsumerDefinition<TConsumer> : ConsumerDefinition<T
             r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(250));
             r.Ignore<InvalidMessageException>();
         });
+        // Inside the retry (so an abandoned attempt is retried) and around the outbox (so it covers the publishes).
+        endpointConfigurator.UseConsumeDeadline(ConsumeDeadline);
         endpointConfigurator.UseInMemoryOutbox(context);
     }
 }
