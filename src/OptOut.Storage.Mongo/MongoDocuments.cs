@@ -188,8 +188,6 @@ internal sealed class BulkUploadDocument
 
     public List<RejectedRowDocument> RejectedRows { get; set; } = [];
 
-    public List<string> ReportChunks { get; set; } = [];
-
     public string? ReportAddress { get; set; }
 
     public string? EventsDispatchedAfter { get; set; }
@@ -224,7 +222,6 @@ internal sealed class BulkUploadDocument
         NumbersApplied = state.NumbersApplied,
         Counts = CountsDocument.From(state.Counts),
         RejectedRows = [.. state.RejectedRows.Select(RejectedRowDocument.From)],
-        ReportChunks = [.. state.ReportChunks],
         ReportAddress = state.ReportAddress,
         EventsDispatchedAfter = state.EventsDispatchedAfter,
         EventsDispatched = state.EventsDispatched,
@@ -252,7 +249,6 @@ internal sealed class BulkUploadDocument
         NumbersApplied = NumbersApplied,
         Counts = Counts.ToCounts(),
         RejectedRows = RejectedRows.ConvertAll(r => r.ToRow()),
-        ReportChunks = ReportChunks,
         ReportAddress = ReportAddress,
         EventsDispatchedAfter = EventsDispatchedAfter,
         EventsDispatched = EventsDispatched,
@@ -416,7 +412,6 @@ internal static class MongoMappings
                 cm.MapMember(x => x.NumbersApplied).SetElementName("numbersApplied");
                 cm.MapMember(x => x.Counts).SetElementName("counts");
                 cm.MapMember(x => x.RejectedRows).SetElementName("rejectedRows").SetDefaultValue(() => new List<RejectedRowDocument>());
-                cm.MapMember(x => x.ReportChunks).SetElementName("reportChunks").SetDefaultValue(() => new List<string>());
                 cm.MapMember(x => x.ReportAddress).SetElementName("reportAddress");
                 cm.MapMember(x => x.EventsDispatchedAfter).SetElementName("eventsDispatchedAfter");
                 cm.MapMember(x => x.EventsDispatched).SetElementName("eventsDispatched");

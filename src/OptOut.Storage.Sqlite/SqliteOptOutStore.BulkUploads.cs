@@ -8,21 +8,21 @@ namespace OptOut.Storage.Sqlite;
 
 /// <summary>
 /// Upload state (<see cref="IBulkUploadStore"/>) in table <c>bulk_uploads</c> of the same file: the scalar fields as
-/// columns (so an operator can query them in the <c>sqlite3</c> shell), the counts, the inline rejected rows and the
-/// report chunk addresses as JSON. Saves are compare-and-swapped on <see cref="BulkUploadState.Version"/>, like records.
+/// columns (so an operator can query them in the <c>sqlite3</c> shell), the counts, the inline rejected rows as
+/// JSON. Saves are compare-and-swapped on <see cref="BulkUploadState.Version"/>, like records.
 /// </summary>
 public sealed partial class SqliteOptOutStore
 {
     private const string UploadColumns = """
         upload_id, account_id, file_name, submitted_by, submitted_at, dry_run, status, started_at, ingested_at, completed_at,
-        total_rows, numbers_applied, counts, rejected_rows, report_chunks, report_address, events_dispatched_after,
+        total_rows, numbers_applied, counts, rejected_rows, report_address, events_dispatched_after,
         events_dispatched, failure_reason, undone_at, undone_by, undo_opted_in, undo_kept, version
         """;
 
     private const string InsertUploadSql = $"""
         INSERT INTO bulk_uploads ({UploadColumns})
         VALUES (@upload_id, @account_id, @file_name, @submitted_by, @submitted_at, @dry_run, @status, @started_at, @ingested_at,
-                @completed_at, @total_rows, @numbers_applied, @counts, @rejected_rows, @report_chunks, @report_address,
+                @completed_at, @total_rows, @numbers_applied, @counts, @rejected_rows, @report_address,
                 @events_dispatched_after, @events_dispatched, @failure_reason, @undone_at, @undone_by, @undo_opted_in, @undo_kept,
                 @version)
         ON CONFLICT (upload_id) DO NOTHING
@@ -34,7 +34,7 @@ public sealed partial class SqliteOptOutStore
         SET file_name = @file_name, submitted_by = @submitted_by, submitted_at = @submitted_at, dry_run = @dry_run,
             status = @status, started_at = @started_at, ingested_at = @ingested_at, completed_at = @completed_at,
             total_rows = @total_rows, numbers_applied = @numbers_applied, counts = @counts, rejected_rows = @rejected_rows,
-            report_chunks = @report_chunks, report_address = @report_address,
+            report_address = @report_address,
             events_dispatched_after = @events_dispatched_after, events_dispatched = @events_dispatched,
             failure_reason = @failure_reason, undone_at = @undone_at, undone_by = @undone_by, undo_opted_in = @undo_opted_in,
             undo_kept = @undo_kept, version = @version
@@ -131,7 +131,6 @@ public sealed partial class SqliteOptOutStore
         p.AddWithValue("@numbers_applied", state.NumbersApplied);
         p.AddWithValue("@counts", JsonSerializer.Serialize(state.Counts, UploadJson));
         p.AddWithValue("@rejected_rows", JsonSerializer.Serialize(state.RejectedRows, UploadJson));
-        p.AddWithValue("@report_chunks", JsonSerializer.Serialize(state.ReportChunks, UploadJson));
         p.AddWithValue("@report_address", (object?)state.ReportAddress ?? DBNull.Value);
         p.AddWithValue("@events_dispatched_after", (object?)state.EventsDispatchedAfter ?? DBNull.Value);
         p.AddWithValue("@events_dispatched", state.EventsDispatched);
@@ -164,16 +163,15 @@ public sealed partial class SqliteOptOutStore
         NumbersApplied = reader.GetInt64(11),
         Counts = JsonSerializer.Deserialize<BulkUploadCounts>(reader.GetString(12), UploadJson) ?? new(),
         RejectedRows = JsonSerializer.Deserialize<List<BulkUploadRejectedRow>>(reader.GetString(13), UploadJson) ?? [],
-        ReportChunks = JsonSerializer.Deserialize<List<string>>(reader.GetString(14), UploadJson) ?? [],
-        ReportAddress = NullableString(reader, 15),
-        EventsDispatchedAfter = NullableString(reader, 16),
-        EventsDispatched = reader.GetInt64(17),
-        FailureReason = NullableString(reader, 18),
-        UndoneAt = NullableTime(reader, 19),
-        UndoneBy = NullableString(reader, 20),
-        UndoOptedIn = reader.GetInt64(21),
-        UndoKept = reader.GetInt64(22),
-        Version = reader.GetInt64(23),
+        ReportAddress = NullableString(reader, 14),
+        EventsDispatchedAfter = NullableString(reader, 15),
+        EventsDispatched = reader.GetInt64(16),
+        FailureReason = NullableString(reader, 17),
+        UndoneAt = NullableTime(reader, 18),
+        UndoneBy = NullableString(reader, 19),
+        UndoOptedIn = reader.GetInt64(20),
+        UndoKept = reader.GetInt64(21),
+        Version = reader.GetInt64(22),
     };
 
     private static string FormatId(Guid id) => id.ToString("D");

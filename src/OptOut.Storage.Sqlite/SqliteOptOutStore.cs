@@ -94,7 +94,6 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             numbers_applied       INTEGER NOT NULL,
             counts                  TEXT NOT NULL,
             rejected_rows           TEXT NOT NULL,
-            report_chunks           TEXT NOT NULL,
             report_address          TEXT,
             events_dispatched_after TEXT,
             events_dispatched       INTEGER NOT NULL,

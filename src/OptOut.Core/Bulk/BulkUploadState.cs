@@ -53,17 +53,17 @@ public sealed record BulkUploadState
     /// <summary>Data rows known to be in the file (set by the validation pass).</summary>
     public long TotalRows { get; init; }
 
-    /// <summary>Data rows fully processed and reported: a resumed run continues after this row.</summary>
+    /// <summary>
+    /// Distinct numbers of the file applied so far, in phone order (the ingest checkpoint): a resumed run re-reads
+    /// the file and continues after this many.
+    /// </summary>
     public long NumbersApplied { get; init; }
 
-    /// <summary>Counts over the first <see cref="NumbersApplied"/> rows.</summary>
+    /// <summary>Counts at the last checkpoint (the applied numbers' outcomes plus what reading the file found).</summary>
     public BulkUploadCounts Counts { get; init; } = new();
 
     /// <summary>The first <see cref="MaxRejectedRowsInline"/> rejected rows.</summary>
     public IReadOnlyList<BulkUploadRejectedRow> RejectedRows { get; init; } = [];
-
-    /// <summary>Addresses of the per-row report's chunks written so far, in order (one per checkpoint).</summary>
-    public IReadOnlyList<string> ReportChunks { get; init; } = [];
 
     /// <summary>Address of the whole per-row report, once ingested.</summary>
     public string? ReportAddress { get; init; }
