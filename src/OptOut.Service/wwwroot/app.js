@@ -439,9 +439,13 @@
     $('download-report-error').textContent = '';
   }
 
-  /** Polls an upload about every 500 ms until it is Completed, Failed or Undone; resolves to its last state. */
-  async function pollUpload(statusUrl, { onProgress, purpose = 'upload' } = {}) {
+  /**
+   * Polls an upload about every 500 ms until its status is one of `until` (by default Completed, Failed or Undone);
+   * resolves to its last state, or null when a newer poll of the same purpose replaced this one.
+   */
+  async function pollUpload(statusUrl, { onProgress, purpose = 'upload', until = TERMINAL, timeoutMs = 6 * 60 * 60 * 1000 } = {}) {
     const token = ++pollers[purpose];
+    const deadline = Date.now() + timeoutMs;
     let misses = 0;
     while (token === pollers[purpose]) {
       const result = await api(statusUrl);
@@ -449,7 +453,7 @@
       if (result.ok) {
         misses = 0;
         onProgress?.(result.body);
-        if (TERMINAL.has(result.body.status)) return result.body;
+        if (until.has(result.body.status) || Date.now() > deadline) return result.body;
       } else if (result.status === 404 || result.status === 0 || result.status >= 500) {
         // Not picked up yet, or the service restarted: the upload is on the bus and resumes; keep asking a while.
         if (++misses > 120) return { status: 'Unknown', failureReason: result.body?.detail ?? 'the service stopped answering' };
@@ -648,11 +652,12 @@
       return;
     }
     setStatus('uploads-status', `Undoing ${upload.fileName ?? 'the upload'}…`);
-    const final = await pollUpload(result.body.statusUrl, { purpose: 'undo' });
+    // The upload still says Completed until the undo has run: wait for Undone (or Failed), for a while.
+    const final = await pollUpload(result.body.statusUrl, { purpose: 'undo', until: new Set(['Undone', 'Failed']), timeoutMs: 10 * 60 * 1000 });
     if (!final) return;
     setStatus('uploads-status', final.status === 'Undone'
       ? `${upload.fileName ?? 'The upload'} was undone: ${plural(final.undo?.optedIn ?? 0, 'number', 'numbers')} opted back in, ${(final.undo?.kept ?? 0).toLocaleString()} kept.`
-      : `${upload.fileName ?? 'The upload'}: ${final.status} ${final.failureReason ?? ''}`);
+      : `${upload.fileName ?? 'The upload'} is still ${final.status}: the undo is queued; refresh the list later. ${final.failureReason ?? ''}`.trim());
     loadUploads();
   }
 
