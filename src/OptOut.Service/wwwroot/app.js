@@ -337,8 +337,8 @@
     const body = $('manual-results').tBodies[0];
     body.replaceChildren(...results.map((r) => el('tr', { class: `outcome-${r.outcome}` },
       el('td', {}, r.input ?? ''),
-      el('td', {}, r.phoneNumber ?? ''),
-      el('td', {}, label(OUTCOMES, r.outcome)),
+      el('td', { class: 'nowrap' }, r.phoneNumber ?? ''),
+      el('td', { class: 'nowrap' }, label(OUTCOMES, r.outcome)),
       el('td', {}, r.reason ?? ''))));
     $('manual-results-wrap').hidden = false;
     const counts = {};
