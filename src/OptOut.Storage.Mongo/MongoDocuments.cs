@@ -3,6 +3,7 @@ using MongoDB.Bson.Serialization;
 using MongoDB.Bson.Serialization.Serializers;
 using OptOut.Contracts;
 using OptOut.Core;
+using OptOut.Core.Bulk;
 
 namespace OptOut.Storage.Mongo;
 
@@ -154,6 +155,161 @@ internal sealed class SettingsDocument
 }
 
 /// <summary>
+/// One upload's state in collection <c>bulkUploads</c>; <c>_id</c> is the upload id (globally unique: the caller's
+/// idempotency key), and every query also matches the account.
+/// </summary>
+internal sealed class BulkUploadDocument
+{
+    public Guid UploadId { get; set; }
+
+    public Guid AccountId { get; set; }
+
+    public string? FileName { get; set; }
+
+    public string? SubmittedBy { get; set; }
+
+    public DateTimeOffset SubmittedAt { get; set; }
+
+    public bool DryRun { get; set; }
+
+    public BulkUploadStatus Status { get; set; }
+
+    public DateTimeOffset StartedAt { get; set; }
+
+    public DateTimeOffset? IngestedAt { get; set; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    public long TotalRows { get; set; }
+
+    public long RowsCheckpointed { get; set; }
+
+    public CountsDocument Counts { get; set; } = new();
+
+    public List<RejectedRowDocument> RejectedRows { get; set; } = [];
+
+    public List<string> ReportChunks { get; set; } = [];
+
+    public string? ReportAddress { get; set; }
+
+    public string? EventsDispatchedAfter { get; set; }
+
+    public long EventsDispatched { get; set; }
+
+    public string? FailureReason { get; set; }
+
+    public DateTimeOffset? UndoneAt { get; set; }
+
+    public string? UndoneBy { get; set; }
+
+    public long UndoOptedIn { get; set; }
+
+    public long UndoKept { get; set; }
+
+    public long Version { get; set; }
+
+    public static BulkUploadDocument From(BulkUploadState state) => new()
+    {
+        UploadId = state.UploadId,
+        AccountId = state.AccountId,
+        FileName = state.FileName,
+        SubmittedBy = state.SubmittedBy,
+        SubmittedAt = state.SubmittedAt.ToUniversalTime(),
+        DryRun = state.DryRun,
+        Status = state.Status,
+        StartedAt = state.StartedAt.ToUniversalTime(),
+        IngestedAt = state.IngestedAt?.ToUniversalTime(),
+        CompletedAt = state.CompletedAt?.ToUniversalTime(),
+        TotalRows = state.TotalRows,
+        RowsCheckpointed = state.RowsCheckpointed,
+        Counts = CountsDocument.From(state.Counts),
+        RejectedRows = [.. state.RejectedRows.Select(RejectedRowDocument.From)],
+        ReportChunks = [.. state.ReportChunks],
+        ReportAddress = state.ReportAddress,
+        EventsDispatchedAfter = state.EventsDispatchedAfter,
+        EventsDispatched = state.EventsDispatched,
+        FailureReason = state.FailureReason,
+        UndoneAt = state.UndoneAt?.ToUniversalTime(),
+        UndoneBy = state.UndoneBy,
+        UndoOptedIn = state.UndoOptedIn,
+        UndoKept = state.UndoKept,
+        Version = state.Version,
+    };
+
+    public BulkUploadState ToState() => new()
+    {
+        UploadId = UploadId,
+        AccountId = AccountId,
+        FileName = FileName,
+        SubmittedBy = SubmittedBy,
+        SubmittedAt = SubmittedAt,
+        DryRun = DryRun,
+        Status = Status,
+        StartedAt = StartedAt,
+        IngestedAt = IngestedAt,
+        CompletedAt = CompletedAt,
+        TotalRows = TotalRows,
+        RowsCheckpointed = RowsCheckpointed,
+        Counts = Counts.ToCounts(),
+        RejectedRows = RejectedRows.ConvertAll(r => r.ToRow()),
+        ReportChunks = ReportChunks,
+        ReportAddress = ReportAddress,
+        EventsDispatchedAfter = EventsDispatchedAfter,
+        EventsDispatched = EventsDispatched,
+        FailureReason = FailureReason,
+        UndoneAt = UndoneAt,
+        UndoneBy = UndoneBy,
+        UndoOptedIn = UndoOptedIn,
+        UndoKept = UndoKept,
+        Version = Version,
+    };
+}
+
+internal sealed class CountsDocument
+{
+    public long OptedOut { get; set; }
+
+    public long AlreadyOptedOut { get; set; }
+
+    public long DuplicateRows { get; set; }
+
+    public long InvalidRows { get; set; }
+
+    public long FlaggedRows { get; set; }
+
+    public static CountsDocument From(BulkUploadCounts counts) => new()
+    {
+        OptedOut = counts.OptedOut,
+        AlreadyOptedOut = counts.AlreadyOptedOut,
+        DuplicateRows = counts.DuplicateRows,
+        InvalidRows = counts.InvalidRows,
+        FlaggedRows = counts.FlaggedRows,
+    };
+
+    public BulkUploadCounts ToCounts() => new()
+    {
+        OptedOut = OptedOut,
+        AlreadyOptedOut = AlreadyOptedOut,
+        DuplicateRows = DuplicateRows,
+        InvalidRows = InvalidRows,
+        FlaggedRows = FlaggedRows,
+    };
+}
+
+internal sealed class RejectedRowDocument
+{
+    public long Row { get; set; }
+
+    public string Value { get; set; } = "";
+
+    public string Reason { get; set; } = "";
+
+    public static RejectedRowDocument From(BulkUploadRejectedRow row) => new() { Row = row.Row, Value = row.Value, Reason = row.Reason };
+
+    public BulkUploadRejectedRow ToRow() => new() { Row = Row, Value = Value, Reason = Reason };
+}
+
+/// <summary>
 /// Explicit BSON mappings: camelCase element names, enums as strings (readable, and stable if enum members are
 /// reordered), GUIDs as standard UUIDs, times at full tick precision.
 /// </summary>
@@ -223,6 +379,53 @@ internal static class MongoMappings
                 cm.MapMember(x => x.UpdatedAt).SetElementName("updatedAt")
                     .SetSerializer(new NullableSerializer<DateTimeOffset>(Time));
                 cm.MapMember(x => x.UpdatedBy).SetElementName("updatedBy");
+            });
+
+            BsonClassMap.TryRegisterClassMap<CountsDocument>(cm =>
+            {
+                cm.SetIgnoreExtraElements(true);
+                cm.MapMember(x => x.OptedOut).SetElementName("optedOut");
+                cm.MapMember(x => x.AlreadyOptedOut).SetElementName("alreadyOptedOut");
+                cm.MapMember(x => x.DuplicateRows).SetElementName("duplicateRows");
+                cm.MapMember(x => x.InvalidRows).SetElementName("invalidRows");
+                cm.MapMember(x => x.FlaggedRows).SetElementName("flaggedRows");
+            });
+
+            BsonClassMap.TryRegisterClassMap<RejectedRowDocument>(cm =>
+            {
+                cm.SetIgnoreExtraElements(true);
+                cm.MapMember(x => x.Row).SetElementName("row");
+                cm.MapMember(x => x.Value).SetElementName("value");
+                cm.MapMember(x => x.Reason).SetElementName("reason");
+            });
+
+            BsonClassMap.TryRegisterClassMap<BulkUploadDocument>(cm =>
+            {
+                cm.SetIgnoreExtraElements(true);
+                cm.MapIdMember(x => x.UploadId).SetSerializer(StandardGuid);
+                cm.MapMember(x => x.AccountId).SetElementName("accountId").SetSerializer(StandardGuid);
+                cm.MapMember(x => x.FileName).SetElementName("fileName");
+                cm.MapMember(x => x.SubmittedBy).SetElementName("submittedBy");
+                cm.MapMember(x => x.SubmittedAt).SetElementName("submittedAt").SetSerializer(Time);
+                cm.MapMember(x => x.DryRun).SetElementName("dryRun");
+                cm.MapMember(x => x.Status).SetElementName("status").SetSerializer(new EnumSerializer<BulkUploadStatus>(BsonType.String));
+                cm.MapMember(x => x.StartedAt).SetElementName("startedAt").SetSerializer(Time);
+                cm.MapMember(x => x.IngestedAt).SetElementName("ingestedAt").SetSerializer(new NullableSerializer<DateTimeOffset>(Time));
+                cm.MapMember(x => x.CompletedAt).SetElementName("completedAt").SetSerializer(new NullableSerializer<DateTimeOffset>(Time));
+                cm.MapMember(x => x.TotalRows).SetElementName("totalRows");
+                cm.MapMember(x => x.RowsCheckpointed).SetElementName("rowsCheckpointed");
+                cm.MapMember(x => x.Counts).SetElementName("counts");
+                cm.MapMember(x => x.RejectedRows).SetElementName("rejectedRows").SetDefaultValue(() => new List<RejectedRowDocument>());
+                cm.MapMember(x => x.ReportChunks).SetElementName("reportChunks").SetDefaultValue(() => new List<string>());
+                cm.MapMember(x => x.ReportAddress).SetElementName("reportAddress");
+                cm.MapMember(x => x.EventsDispatchedAfter).SetElementName("eventsDispatchedAfter");
+                cm.MapMember(x => x.EventsDispatched).SetElementName("eventsDispatched");
+                cm.MapMember(x => x.FailureReason).SetElementName("failureReason");
+                cm.MapMember(x => x.UndoneAt).SetElementName("undoneAt").SetSerializer(new NullableSerializer<DateTimeOffset>(Time));
+                cm.MapMember(x => x.UndoneBy).SetElementName("undoneBy");
+                cm.MapMember(x => x.UndoOptedIn).SetElementName("undoOptedIn");
+                cm.MapMember(x => x.UndoKept).SetElementName("undoKept");
+                cm.MapMember(x => x.Version).SetElementName("version");
             });
 
             _registered = true;

@@ -1,17 +1,19 @@
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MongoDB.Driver;
 using OptOut.Core;
+using OptOut.Core.Bulk;
 
 namespace OptOut.Storage.Mongo;
 
 public static class MongoStoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the MongoDB stores as the singleton <see cref="IOptOutStore"/> and <see cref="ISettingsStore"/>,
-    /// plus an <see cref="IStoreInitializer"/> that creates the indexes when the host starts. One
-    /// <see cref="MongoClient"/> (it pools connections and is meant to live as long as the process) is created from
-    /// <paramref name="connectionString"/> and disposed with the container.
+    /// Registers the MongoDB stores as the singleton <see cref="IOptOutStore"/>, <see cref="ISettingsStore"/> and
+    /// <see cref="IBulkUploadStore"/>, plus one <see cref="IStoreInitializer"/> that creates every collection's indexes
+    /// when the host starts. One <see cref="MongoClient"/> (it pools connections and is meant to live as long as the
+    /// process) is created from <paramref name="connectionString"/> and disposed with the container.
     /// </summary>
     public static IServiceCollection AddMongoOptOutStore(
         this IServiceCollection services, string connectionString, string database, StoreResilienceOptions? resilience = null)
@@ -25,9 +27,32 @@ public static class MongoStoreServiceCollectionExtensions
             sp.GetRequiredService<MongoOptOutDatabase>().Database, sp.GetService<ILogger<MongoOptOutStore>>(), resilience));
         services.AddSingleton(sp => new MongoSettingsStore(
             sp.GetRequiredService<MongoOptOutDatabase>().Database, sp.GetService<ILogger<MongoSettingsStore>>(), resilience));
+        services.AddSingleton(sp => new MongoBulkUploadStore(
+            sp.GetRequiredService<MongoOptOutDatabase>().Database, sp.GetService<ILogger<MongoBulkUploadStore>>(), resilience));
         services.AddSingleton<IOptOutStore>(sp => sp.GetRequiredService<MongoOptOutStore>());
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<MongoSettingsStore>());
-        services.AddSingleton<IStoreInitializer>(sp => sp.GetRequiredService<MongoOptOutStore>());
+        services.AddSingleton<IBulkUploadStore>(sp => sp.GetRequiredService<MongoBulkUploadStore>());
+        // One initializer for every collection: the host resolves a single IStoreInitializer.
+        services.AddSingleton<IStoreInitializer>(sp => new MongoStoreInitializer(
+            sp.GetRequiredService<MongoOptOutStore>(), sp.GetRequiredService<MongoBulkUploadStore>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers <see cref="GridFsMessageDataRepository"/> (GridFS bucket <paramref name="bucketName"/> in the
+    /// opt-out database, sharing the client of <see cref="AddMongoOptOutStore"/>, which must be called too) as the
+    /// singleton <see cref="IMessageDataRepository"/>. The host passes it to MassTransit's <c>UseMessageData</c> and
+    /// runs <see cref="GridFsMessageDataRepository.DeleteExpiredAsync"/> periodically. Building it does not connect.
+    /// </summary>
+    public static IServiceCollection AddGridFsMessageData(
+        this IServiceCollection services, string bucketName = GridFsMessageDataRepository.DefaultBucketName)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(bucketName);
+
+        services.AddSingleton(sp => new GridFsMessageDataRepository(
+            sp.GetRequiredService<MongoOptOutDatabase>().Database, bucketName, sp.GetService<TimeProvider>()));
+        services.AddSingleton<IMessageDataRepository>(sp => sp.GetRequiredService<GridFsMessageDataRepository>());
         return services;
     }
 }
@@ -49,4 +74,14 @@ public sealed class MongoOptOutDatabase : IDisposable
     public IMongoDatabase Database { get; }
 
     public void Dispose() => _client.Dispose();
+}
+
+/// <summary>Creates the indexes of every MongoDB store collection (each step idempotent).</summary>
+public sealed class MongoStoreInitializer(MongoOptOutStore optOuts, MongoBulkUploadStore bulkUploads) : IStoreInitializer
+{
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await optOuts.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await bulkUploads.InitializeAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using OptOut.Contracts;
 using OptOut.Core;
+using OptOut.Core.Bulk;
 using Polly;
 
 namespace OptOut.Storage.Sqlite;
@@ -13,13 +14,16 @@ namespace OptOut.Storage.Sqlite;
 /// "Architecture"). Safe for any number of concurrent callers: each read opens a pooled connection of its own
 /// (Microsoft.Data.Sqlite connections are not thread-safe; pooling makes opening one cheap, and WAL readers never
 /// wait for the writer), while writes queue for the one writer SQLite allows and run on a dedicated connection.
+/// Bulk uploads read and write a batch at a time (<see cref="FindManyAsync"/>, <see cref="TryWriteManyAsync"/>): two
+/// queries and one transaction per batch instead of one per number. Upload state lives in the same file
+/// (<c>SqliteOptOutStore.BulkUploads.cs</c>).
 /// </summary>
 /// <remarks>
 /// Times are stored as UTC ISO-8601 round-trip strings (<c>2025-04-11T09:30:00.1234567+00:00</c>): fixed width,
 /// so they sort as text, keep full tick precision (the event-time tie rule compares exact values) and stay
 /// readable in the <c>sqlite3</c> shell when someone audits the evidence.
 /// </remarks>
-public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInitializer, IDisposable
+public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IBulkUploadStore, IStoreInitializer, IDisposable
 {
     /// <summary>How long SQLite itself waits for the write lock before reporting BUSY to the retry pipeline.</summary>
     private const int BusyTimeoutMs = 5_000;
@@ -62,6 +66,8 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
             campaign_id     TEXT,
             PRIMARY KEY (account_id, phone, seq)
         ) WITHOUT ROWID;
+        -- The numbers one message (a bulk upload) changed, in phone order: ListByCausationAsync walks it.
+        CREATE INDEX IF NOT EXISTS ix_opt_out_history_account_causation_phone ON opt_out_history (account_id, causation_id, phone);
         CREATE TABLE IF NOT EXISTS settings (
             account_id           TEXT NOT NULL PRIMARY KEY,
             default_country_code INTEGER NOT NULL,
@@ -71,6 +77,36 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
             updated_at           TEXT,
             updated_by           TEXT
         );
+        -- Upload ids are globally unique (the caller's id, also the MongoDB _id), so the key is the id alone and every
+        -- statement also filters on the account. A rowid table: rows carry up to 1,000 rejected rows as JSON.
+        CREATE TABLE IF NOT EXISTS bulk_uploads (
+            upload_id               TEXT NOT NULL PRIMARY KEY,
+            account_id              TEXT NOT NULL,
+            file_name               TEXT,
+            submitted_by            TEXT,
+            submitted_at            TEXT NOT NULL,
+            dry_run                 INTEGER NOT NULL,
+            status                  TEXT NOT NULL,
+            started_at              TEXT NOT NULL,
+            ingested_at             TEXT,
+            completed_at            TEXT,
+            total_rows              INTEGER NOT NULL,
+            rows_checkpointed       INTEGER NOT NULL,
+            counts                  TEXT NOT NULL,
+            rejected_rows           TEXT NOT NULL,
+            report_chunks           TEXT NOT NULL,
+            report_address          TEXT,
+            events_dispatched_after TEXT,
+            events_dispatched       INTEGER NOT NULL,
+            failure_reason          TEXT,
+            undone_at               TEXT,
+            undone_by               TEXT,
+            undo_opted_in           INTEGER NOT NULL,
+            undo_kept               INTEGER NOT NULL,
+            version                 INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_bulk_uploads_account_submitted
+            ON bulk_uploads (account_id, submitted_at DESC, upload_id DESC);
         """;
 
     private const string InsertRecordSql = $"""
@@ -98,6 +134,28 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
 
     private const string FindHistorySql =
         $"SELECT {HistoryColumns} FROM opt_out_history WHERE account_id = @account_id AND phone = @phone ORDER BY seq";
+
+    // A batch of numbers travels as one JSON array parameter: one statement text whatever the batch size (so SQLite
+    // plans it once), and no bound-variable limit. SQLite probes the primary key once per listed number.
+    private const string PhonesOfBatch = "phone IN (SELECT value FROM json_each(@phones))";
+
+    private const string FindManyRecordsSql =
+        $"SELECT {RecordColumns} FROM opt_outs WHERE account_id = @account_id AND {PhonesOfBatch}";
+
+    private const string FindManyHistorySql =
+        $"SELECT phone, {HistoryColumns} FROM opt_out_history WHERE account_id = @account_id AND {PhonesOfBatch} ORDER BY phone, seq";
+
+    // The page of phones comes from the (account_id, causation_id, phone) index in order; DISTINCT so that a number
+    // with two entries of one causation still counts once towards the limit. "phone > ''" when there is no cursor:
+    // every E.164 number sorts after the empty string, and one statement shape keeps one plan.
+    private const string ListByCausationSql = $"""
+        SELECT {RecordColumns} FROM opt_outs
+        WHERE account_id = @account_id AND phone IN (
+            SELECT DISTINCT phone FROM opt_out_history
+            WHERE account_id = @account_id AND causation_id = @causation_id AND phone > @after
+            ORDER BY phone LIMIT @limit)
+        ORDER BY phone
+        """;
 
     // One statement per filter combination instead of "@x IS NULL OR ...": SQLite plans a statement once, and only
     // these plain shapes let it walk the (account_id, phone) key or the (account_id, state, phone) index in order.
@@ -191,15 +249,10 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
 
     public Task<bool> TryWriteAsync(OptOutWrite write, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(write);
-        // The version is the compare-and-swap token: it must move forward on every write, or a writer holding an
-        // old read could overwrite a newer state (ABA).
-        if (write.Record.Version <= write.ExpectedVersion || write.ExpectedVersion < 0)
-            throw new ArgumentException(
-                $"Record version {write.Record.Version} must be greater than expected version {write.ExpectedVersion}.", nameof(write));
-
+        Validate(write);
         return _pipeline.ExecuteAsync(
-            static (state, ct) => state.self.WriteAsync(static (writer, write, ct) => writer.TryWriteAsync(write, ct), state.write, ct),
+            static (state, ct) => state.self.WriteAsync(
+                static (writer, write, ct) => Task.FromResult(writer.TryWrite(write, ct)), state.write, ct),
             (self: this, write),
             cancellationToken).AsTask();
     }
@@ -211,6 +264,55 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
         return _pipeline.ExecuteAsync(
             static (s, ct) => s.self.ListCoreAsync(s.accountId, s.state, s.afterPhone, s.limit, ct),
             (self: this, accountId, state, afterPhone, limit),
+            cancellationToken).AsTask();
+    }
+
+    /// <summary>Two queries in one read snapshot: the batch's records, then all their history.</summary>
+    public Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(
+        Guid accountId, IReadOnlyCollection<string> phones, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(phones);
+        if (phones.Count == 0)
+            return Task.FromResult<IReadOnlyDictionary<string, OptOutRecord>>(new Dictionary<string, OptOutRecord>(StringComparer.Ordinal));
+
+        return _pipeline.ExecuteAsync(
+            static (s, ct) => s.self.FindManyCoreAsync(s.accountId, s.phones, ct),
+            (self: this, accountId, phones),
+            cancellationToken).AsTask();
+    }
+
+    /// <summary>
+    /// One transaction on the writer connection for the whole batch: each write is compare-and-swapped on its own (a
+    /// lost race makes that result false and writes nothing for it), and the batch commits once. Writes apply in
+    /// order, so a batch may name a number twice (the second expecting the version the first writes).
+    /// </summary>
+    /// <remarks>
+    /// A failure mid-batch (a busy file beyond the timeout, an I/O error) rolls the whole transaction back, so the
+    /// retry pipeline can safely run the batch again.
+    /// </remarks>
+    public Task<IReadOnlyList<bool>> TryWriteManyAsync(IReadOnlyList<OptOutWrite> writes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        foreach (var write in writes)
+            Validate(write);
+        if (writes.Count == 0)
+            return Task.FromResult<IReadOnlyList<bool>>([]);
+
+        return _pipeline.ExecuteAsync(
+            static (s, ct) => s.self.WriteAsync(
+                static (writer, writes, ct) => Task.FromResult<IReadOnlyList<bool>>(writer.TryWriteMany(writes, ct)), s.writes, ct),
+            (self: this, writes),
+            cancellationToken).AsTask();
+    }
+
+    public Task<IReadOnlyList<OptOutRecord>> ListByCausationAsync(
+        Guid accountId, string causationId, string? afterPhone, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(causationId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return _pipeline.ExecuteAsync(
+            static (s, ct) => s.self.ListByCausationCoreAsync(s.accountId, s.causationId, s.afterPhone, s.limit, ct),
+            (self: this, accountId, causationId, afterPhone, limit),
             cancellationToken).AsTask();
     }
 
@@ -255,6 +357,16 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
 
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
+    }
+
+    private static void Validate(OptOutWrite write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        // The version is the compare-and-swap token: it must move forward on every write, or a writer holding an
+        // old read could overwrite a newer state (ABA).
+        if (write.Record.Version <= write.ExpectedVersion || write.ExpectedVersion < 0)
+            throw new ArgumentException(
+                $"Record version {write.Record.Version} must be greater than expected version {write.ExpectedVersion}.", nameof(write));
     }
 
     /// <summary>Runs <paramref name="work"/> on the writer connection, one writer at a time.</summary>
@@ -328,6 +440,105 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return record with { History = history };
     }
+
+    private async ValueTask<IReadOnlyDictionary<string, OptOutRecord>> FindManyCoreAsync(
+        Guid accountId, IReadOnlyCollection<string> phones, CancellationToken cancellationToken)
+    {
+        var phonesJson = PhonesJsonOf(phones);
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        // One snapshot for both queries, as in FindCoreAsync.
+        await using var transaction = connection.BeginTransaction(deferred: true);
+
+        var found = new Dictionary<string, OptOutRecord>(phones.Count, StringComparer.Ordinal);
+        await using (var command = Command(connection, transaction, FindManyRecordsSql))
+        {
+            command.Parameters.AddWithValue("@account_id", FormatAccount(accountId));
+            command.Parameters.AddWithValue("@phones", phonesJson);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var record = ReadRecord(reader);
+                found[record.Phone] = record;
+            }
+        }
+
+        if (found.Count > 0)
+        {
+            // Usually most of a batch is new: ask for the history of the numbers found, not of the whole batch.
+            var foundJson = found.Count == phones.Count ? phonesJson : PhonesJsonOf(found.Keys);
+            await AttachHistoryAsync(connection, transaction, accountId, foundJson, found, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return found;
+    }
+
+    private async ValueTask<IReadOnlyList<OptOutRecord>> ListByCausationCoreAsync(
+        Guid accountId, string causationId, string? afterPhone, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+
+        var page = new List<OptOutRecord>(Math.Min(limit, 1_000));
+        await using (var command = Command(connection, transaction, ListByCausationSql))
+        {
+            command.Parameters.AddWithValue("@account_id", FormatAccount(accountId));
+            command.Parameters.AddWithValue("@causation_id", causationId);
+            command.Parameters.AddWithValue("@after", afterPhone ?? "");
+            command.Parameters.AddWithValue("@limit", limit);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                page.Add(ReadRecord(reader));
+        }
+
+        if (page.Count > 0)
+        {
+            var byPhone = page.ToDictionary(r => r.Phone, StringComparer.Ordinal);
+            await AttachHistoryAsync(connection, transaction, accountId, PhonesJsonOf(byPhone.Keys), byPhone, cancellationToken)
+                .ConfigureAwait(false);
+            for (var i = 0; i < page.Count; i++)
+                page[i] = byPhone[page[i].Phone];
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return page;
+    }
+
+    /// <summary>Reads the history of the listed numbers in one query and sets it on their records in <paramref name="records"/>.</summary>
+    private static async Task AttachHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, Guid accountId,
+        string phonesJson, Dictionary<string, OptOutRecord> records, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, FindManyHistorySql);
+        command.Parameters.AddWithValue("@account_id", FormatAccount(accountId));
+        command.Parameters.AddWithValue("@phones", phonesJson);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+
+        // Rows come grouped by phone, oldest first: collect one number's entries, then set them on its record.
+        string? phone = null;
+        var history = new List<OptOutHistoryEntry>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var rowPhone = reader.GetString(0);
+            if (!string.Equals(rowPhone, phone, StringComparison.Ordinal))
+            {
+                SetHistory(records, phone, history);
+                phone = rowPhone;
+                history = [];
+            }
+
+            history.Add(ReadHistory(reader, offset: 1));
+        }
+
+        SetHistory(records, phone, history);
+
+        static void SetHistory(Dictionary<string, OptOutRecord> records, string? phone, List<OptOutHistoryEntry> history)
+        {
+            if (phone is not null && records.TryGetValue(phone, out var record))
+                records[phone] = record with { History = history };
+        }
+    }
+
+    private static string PhonesJsonOf(IEnumerable<string> phones) => JsonSerializer.Serialize(phones);
 
     private async ValueTask<IReadOnlyList<OptOutRecord>> ListCoreAsync(
         Guid accountId, OptState? state, string? afterPhone, int limit, CancellationToken cancellationToken)
@@ -416,17 +627,18 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
         Version = reader.GetInt64(10),
     };
 
-    private static OptOutHistoryEntry ReadHistory(SqliteDataReader reader) => new()
+    /// <summary>Reads the <see cref="HistoryColumns"/>, starting at column <paramref name="offset"/>.</summary>
+    private static OptOutHistoryEntry ReadHistory(SqliteDataReader reader, int offset = 0) => new()
     {
-        State = Enum.Parse<OptState>(reader.GetString(0)),
-        Source = Enum.Parse<OptOutSource>(reader.GetString(1)),
-        At = ParseTime(reader.GetString(2)),
-        RecordedAt = ParseTime(reader.GetString(3)),
-        Actor = NullableString(reader, 4),
-        Note = NullableString(reader, 5),
-        CausationId = reader.GetString(6),
-        ConversationId = NullableString(reader, 7),
-        CampaignId = NullableString(reader, 8),
+        State = Enum.Parse<OptState>(reader.GetString(offset)),
+        Source = Enum.Parse<OptOutSource>(reader.GetString(offset + 1)),
+        At = ParseTime(reader.GetString(offset + 2)),
+        RecordedAt = ParseTime(reader.GetString(offset + 3)),
+        Actor = NullableString(reader, offset + 4),
+        Note = NullableString(reader, offset + 5),
+        CausationId = reader.GetString(offset + 6),
+        ConversationId = NullableString(reader, offset + 7),
+        CampaignId = NullableString(reader, offset + 8),
     };
 
     /// <summary>The writer connection and its statements, prepared on first use and reused for every write.</summary>
@@ -477,16 +689,53 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
             }
         }
 
-        public async Task<bool> TryWriteAsync(OptOutWrite write, CancellationToken cancellationToken)
+        // Microsoft.Data.Sqlite runs its async methods synchronously anyway (SQLite has no async I/O, see
+        // https://learn.microsoft.com/dotnet/standard/data/sqlite/async), so the write path calls the synchronous ones
+        // and saves a state machine per statement: a bulk upload runs two statements per number.
+        public bool TryWrite(OptOutWrite write, CancellationToken cancellationToken)
         {
-            var record = write.Record;
+            cancellationToken.ThrowIfCancellationRequested();
             // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then upgrades can
             // fail with BUSY mid-way, which no busy timeout resolves.
-            await using var transaction = Connection.BeginTransaction(deferred: false);
+            using var transaction = Connection.BeginTransaction(deferred: false);
+            if (!Apply(write, transaction))
+            {
+                transaction.Rollback();
+                return false;
+            }
+
+            transaction.Commit();
+            return true;
+        }
+
+        public bool[] TryWriteMany(IReadOnlyList<OptOutWrite> writes, CancellationToken cancellationToken)
+        {
+            var results = new bool[writes.Count];
+            // One transaction (one write lock, one commit) for the batch; a write that loses its race simply changes
+            // no row, so the others still commit. Leaving by an exception disposes the transaction: a rollback.
+            using var transaction = Connection.BeginTransaction(deferred: false);
+            for (var i = 0; i < writes.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                results[i] = Apply(writes[i], transaction);
+            }
+
+            transaction.Commit();
+            return results;
+        }
+
+        /// <summary>
+        /// One compare-and-swap inside the open transaction: the record (0 rows: the insert hit an existing key, or the
+        /// version moved on; another writer won and nothing is written), then the history entry if it won.
+        /// </summary>
+        private bool Apply(OptOutWrite write, SqliteTransaction transaction)
+        {
+            var record = write.Record;
+            var account = FormatAccount(record.AccountId);
 
             var command = write.ExpectedVersion == 0 ? _insertRecord : _updateRecord;
             command.Transaction = transaction;
-            Set(command, "@account_id", FormatAccount(record.AccountId));
+            Set(command, "@account_id", account);
             Set(command, "@phone", record.Phone);
             Set(command, "@state", record.State.ToString());
             Set(command, "@source", record.Source.ToString());
@@ -500,18 +749,14 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
             if (write.ExpectedVersion != 0)
                 Set(command, "@expected_version", write.ExpectedVersion);
 
-            // 0 rows: the insert hit an existing key, or the version moved on. Another writer won; write nothing.
-            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-            {
-                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            if (command.ExecuteNonQuery() == 0)
                 return false;
-            }
 
             if (write.Appended is { } entry)
             {
                 var history = _insertHistory;
                 history.Transaction = transaction;
-                Set(history, "@account_id", FormatAccount(record.AccountId));
+                Set(history, "@account_id", account);
                 Set(history, "@phone", record.Phone);
                 Set(history, "@state", entry.State.ToString());
                 Set(history, "@source", entry.Source.ToString());
@@ -522,10 +767,9 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IStoreInit
                 Set(history, "@causation_id", entry.CausationId);
                 Set(history, "@conversation_id", entry.ConversationId);
                 Set(history, "@campaign_id", entry.CampaignId);
-                await history.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                history.ExecuteNonQuery();
             }
 
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OptOut.Core;
+using OptOut.Core.Bulk;
 
 namespace OptOut.Storage.Sqlite;
 
@@ -8,8 +9,8 @@ public static class SqliteStoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the SQLite store (one file at <paramref name="path"/>) as the singleton
-    /// <see cref="IOptOutStore"/>, <see cref="ISettingsStore"/> and an <see cref="IStoreInitializer"/> that creates
-    /// the schema when the host starts.
+    /// <see cref="IOptOutStore"/>, <see cref="ISettingsStore"/>, <see cref="IBulkUploadStore"/> and the one
+    /// <see cref="IStoreInitializer"/> that creates the schema (every table) when the host starts.
     /// </summary>
     public static IServiceCollection AddSqliteOptOutStore(
         this IServiceCollection services, string path, StoreResilienceOptions? resilience = null)
@@ -20,6 +21,7 @@ public static class SqliteStoreServiceCollectionExtensions
         services.AddSingleton(sp => new SqliteOptOutStore(path, sp.GetService<ILogger<SqliteOptOutStore>>(), resilience));
         services.AddSingleton<IOptOutStore>(sp => sp.GetRequiredService<SqliteOptOutStore>());
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<SqliteOptOutStore>());
+        services.AddSingleton<IBulkUploadStore>(sp => sp.GetRequiredService<SqliteOptOutStore>());
         services.AddSingleton<IStoreInitializer>(sp => sp.GetRequiredService<SqliteOptOutStore>());
         return services;
     }

@@ -1,18 +1,19 @@
 using Microsoft.Extensions.Time.Testing;
 using OptOut.Contracts;
 using OptOut.Core;
+using OptOut.Core.Bulk;
 
 namespace OptOut.Storage.Tests;
 
 /// <summary>
-/// What every <see cref="IOptOutStore"/> and <see cref="ISettingsStore"/> must do (DESIGN.md "Store": two real
+/// What every <see cref="IOptOutStore"/>, <see cref="ISettingsStore"/> and <see cref="IBulkUploadStore"/> must do (DESIGN.md "Store": two real
 /// implementations passing one shared contract suite). Each concrete fixture supplies a store; each test works in an
 /// account of its own, so the tests share one database per fixture without seeing each other's data.
 /// Tests drive the store both directly (the compare-and-swap contract) and through Core's
 /// <see cref="OptOutService"/> and <see cref="OptOutStateMachine"/> (the behaviour the service relies on).
 /// </summary>
 [CancelAfter(60_000)]
-public abstract class OptOutStoreContract
+public abstract partial class OptOutStoreContract
 {
     /// <summary>The service clock; event times in the tests lie before it.</summary>
     protected static readonly DateTimeOffset Now = new(2025, 4, 11, 12, 0, 0, TimeSpan.Zero);
@@ -23,13 +24,16 @@ public abstract class OptOutStoreContract
 
     protected ISettingsStore Settings { get; private set; } = null!;
 
+    protected IBulkUploadStore Uploads { get; private set; } = null!;
+
     protected OptOutService Service { get; private set; } = null!;
 
     /// <summary>A fresh account per test.</summary>
     protected Guid Account { get; private set; }
 
     /// <summary>Creates the stores (schema and indexes included). May <see cref="Assert.Ignore(string)"/> with the reason.</summary>
-    protected abstract Task<(IOptOutStore Store, ISettingsStore Settings)> StartStoresAsync(CancellationToken cancellationToken);
+    protected abstract Task<(IOptOutStore Store, ISettingsStore Settings, IBulkUploadStore Uploads)> StartStoresAsync(
+        CancellationToken cancellationToken);
 
     /// <summary>Releases what <see cref="StartStoresAsync"/> created; runs even when it did not finish.</summary>
     protected abstract Task StopStoresAsync();
@@ -41,7 +45,7 @@ public abstract class OptOutStoreContract
     public async Task StartStores()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        (Store, Settings) = await StartStoresAsync(timeout.Token);
+        (Store, Settings, Uploads) = await StartStoresAsync(timeout.Token);
     }
 
     [OneTimeTearDown]

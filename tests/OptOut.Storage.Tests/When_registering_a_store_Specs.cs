@@ -1,5 +1,7 @@
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using OptOut.Core;
+using OptOut.Core.Bulk;
 using OptOut.Storage.Mongo;
 using OptOut.Storage.Sqlite;
 
@@ -18,6 +20,7 @@ public sealed class When_registering_a_store
             {
                 var store = provider.GetRequiredService<IOptOutStore>();
                 Assert.That(provider.GetRequiredService<ISettingsStore>(), Is.SameAs(store));
+                Assert.That(provider.GetRequiredService<IBulkUploadStore>(), Is.SameAs(store));
                 Assert.That(provider.GetServices<IStoreInitializer>().Single(), Is.SameAs(store));
 
                 foreach (var initializer in provider.GetServices<IStoreInitializer>())
@@ -41,6 +44,22 @@ public sealed class When_registering_a_store
 
         Assert.That(provider.GetRequiredService<IOptOutStore>(), Is.InstanceOf<MongoOptOutStore>());
         Assert.That(provider.GetRequiredService<ISettingsStore>(), Is.InstanceOf<MongoSettingsStore>());
-        Assert.That(provider.GetServices<IStoreInitializer>().Single(), Is.SameAs(provider.GetRequiredService<IOptOutStore>()));
+        Assert.That(provider.GetRequiredService<IBulkUploadStore>(), Is.InstanceOf<MongoBulkUploadStore>());
+        // The host resolves one initializer: it must cover every collection.
+        Assert.That(provider.GetServices<IStoreInitializer>().Single(), Is.InstanceOf<MongoStoreInitializer>());
+        Assert.That(provider.GetService<IMessageDataRepository>(), Is.Null, "message data is opted into separately");
+    }
+
+    [Test]
+    public async Task Should_register_gridfs_message_data_without_connecting()
+    {
+        await using var provider = new ServiceCollection()
+            .AddMongoOptOutStore("mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=100", "optout")
+            .AddGridFsMessageData()
+            .BuildServiceProvider();
+
+        var repository = provider.GetRequiredService<IMessageDataRepository>();
+        Assert.That(repository, Is.InstanceOf<GridFsMessageDataRepository>());
+        Assert.That(provider.GetRequiredService<GridFsMessageDataRepository>(), Is.SameAs(repository));
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using OptOut.Contracts;
 using OptOut.Core;
+using OptOut.Core.Bulk;
 using OptOut.Storage.Sqlite;
 
 namespace OptOut.Storage.Tests;
@@ -15,13 +16,14 @@ public sealed class When_using_the_sqlite_store : OptOutStoreContract
 
     private string DatabasePath => Path.Combine(_folder!, "optout.db");
 
-    protected override async Task<(IOptOutStore Store, ISettingsStore Settings)> StartStoresAsync(CancellationToken cancellationToken)
+    protected override async Task<(IOptOutStore Store, ISettingsStore Settings, IBulkUploadStore Uploads)> StartStoresAsync(
+        CancellationToken cancellationToken)
     {
         _folder = Path.Combine(Path.GetTempPath(), "optout-store-tests-" + Guid.NewGuid().ToString("N"));
         // The store creates the folder: a fresh install has none.
         _store = new SqliteOptOutStore(DatabasePath);
         await _store.InitializeAsync(cancellationToken);
-        return (_store, _store);
+        return (_store, _store, _store);
     }
 
     protected override Task StopStoresAsync()
@@ -89,6 +91,57 @@ public sealed class When_using_the_sqlite_store : OptOutStoreContract
         Assert.That(record.StateAt, Is.EqualTo(changes[^1].At));
         Assert.That(record.History, Has.Count.EqualTo(1 + decisions.Count(d => d.Kind == ChangeKind.Changed)));
         Assert.That(record.History.Select(h => h.CausationId), Is.Unique);
+    }
+
+    [Test]
+    public async Task Should_stay_consistent_when_a_batch_races_a_single_write_from_another_store(CancellationToken cancellationToken)
+    {
+        // Two instances on one file, as two processes: SQLite's write lock serializes the batch's transaction and the
+        // single write; the version check decides which of the two wins the shared number.
+        using var second = new SqliteOptOutStore(DatabasePath);
+        for (var round = 0; round < 5; round++)
+        {
+            var phones = Enumerable.Range(0, 500).Select(i => $"+1555216{round:D1}{i:D3}").ToList();
+            var contested = phones[250];
+            var batch = phones.Select(p => NewWrite(p, $"bulk:{round}")).ToList();
+            var single = NewWrite(contested, $"single:{round}", OptOutSource.Keyword);
+
+            var batchTask = Task.Run(() => Store.TryWriteManyAsync(batch, cancellationToken), cancellationToken);
+            var singleTask = Task.Run(() => second.TryWriteAsync(single, cancellationToken), cancellationToken);
+            var (batchResults, singleResult) = (await batchTask, await singleTask);
+
+            Assert.That(batchResults[250] ^ singleResult, Is.True, $"round {round}");
+            var record = await second.FindAsync(Account, contested, cancellationToken);
+            Assert.That(record!.History, Is.EqualTo(new[] { (singleResult ? single : batch[250]).Appended }));
+            Assert.That((await second.FindManyAsync(Account, phones, cancellationToken)).Count, Is.EqualTo(500));
+        }
+    }
+
+    [TestCase("FindManyRecordsSql", "USING PRIMARY KEY (account_id=? AND phone=?)")]
+    [TestCase("FindManyHistorySql", "USING PRIMARY KEY (account_id=? AND phone=?)")]
+    [TestCase("ListByCausationSql", "USING COVERING INDEX ix_opt_out_history_account_causation_phone (account_id=? AND causation_id=? AND phone>?)")]
+    public async Task Should_plan_batch_reads_as_index_lookups(string statement, string expected)
+    {
+        // A scan of an account's records per batch would make a million-row upload quadratic.
+        var sql = (string)typeof(SqliteOptOutStore)
+            .GetField(statement, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .GetValue(null)!;
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        foreach (var name in new[] { "@account_id", "@phones", "@causation_id", "@after", "@limit" })
+            command.Parameters.AddWithValue(name, name == "@phones" ? "[]" : name == "@limit" ? 10 : "x");
+
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+                plan.Add(reader.GetString(3));
+        }
+
+        Assert.That(plan, Has.Some.Contains(expected), string.Join(Environment.NewLine, plan));
+        Assert.That(plan, Has.None.StartsWith("SCAN opt_outs").And.None.StartsWith("SCAN opt_out_history"), string.Join(Environment.NewLine, plan));
     }
 
     [Test]

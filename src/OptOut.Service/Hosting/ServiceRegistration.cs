@@ -50,7 +50,8 @@ public static class ServiceRegistration
                 break;
             case "MONGO" or "MONGODB":
                 services.AddMongoOptOutStore(storage.MongoUri, storage.MongoDatabase);
-                services.AddSingleton<IMessageDataRepository>(sp => new GridFsMessageDataRepository(sp.GetRequiredService<MongoOptOutDatabase>().Database));
+                services.AddGridFsMessageData();
+                services.AddHostedService<GridFsCleanupService>();
                 break;
             default:
                 throw new InvalidOperationException($"Storage:Provider '{storage.Provider}' is not supported: use Sqlite or Mongo.");
@@ -197,9 +198,13 @@ public static class ServiceRegistration
 }
 
 /// <summary>Creates the store's schema and indexes at startup (CONVENTIONS: indexes are created by the service itself).</summary>
-internal sealed class StoreInitializerService(IStoreInitializer initializer) : IHostedService
+internal sealed class StoreInitializerService(IEnumerable<IStoreInitializer> initializers) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => initializer.InitializeAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var initializer in initializers)
+            await initializer.InitializeAsync(cancellationToken);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
@@ -220,5 +225,31 @@ internal sealed class StoreHealthCheck(IOptOutStore store) : IHealthCheck
         {
             return HealthCheckResult.Unhealthy("store unreachable: " + ex.GetType().Name, ex);
         }
+    }
+}
+
+/// <summary>
+/// Deletes expired upload files and reports from GridFS every hour. (A TTL index would drop the file documents
+/// and leave their chunks behind, so expiry is a cleanup pass.)
+/// </summary>
+internal sealed class GridFsCleanupService(GridFsMessageDataRepository repository, ILogger<GridFsCleanupService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromHours(1));
+        do
+        {
+            try
+            {
+                var deleted = await repository.DeleteExpiredAsync(stoppingToken);
+                if (deleted > 0)
+                    logger.LogInformation("Deleted {Count} expired message data files", deleted);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Deleting expired message data failed; retrying in an hour");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }

@@ -1,0 +1,201 @@
+using OptOut.Contracts;
+using OptOut.Core.Bulk;
+
+namespace OptOut.Storage.Tests;
+
+/// <summary>What every <see cref="IBulkUploadStore"/> must do: exact round trip, compare-and-swap saves, newest-first pages, tenancy.</summary>
+public abstract partial class OptOutStoreContract
+{
+    [Test]
+    public async Task Should_round_trip_every_field_of_an_upload(CancellationToken cancellationToken)
+    {
+        var at = new DateTimeOffset(2025, 4, 10, 8, 0, 0, TimeSpan.FromHours(-7)).AddTicks(4_321);
+        var upload = NewUpload(at) with
+        {
+            FileName = "spring \"list\" — ✓.csv",
+            DryRun = true,
+            Status = BulkUploadStatus.Undone,
+            IngestedAt = at.AddMinutes(2).AddTicks(1),
+            CompletedAt = at.AddMinutes(3).AddTicks(2),
+            TotalRows = 1_000_000,
+            RowsCheckpointed = 999_000,
+            Counts = new BulkUploadCounts { OptedOut = 700_000, AlreadyOptedOut = 200_000, DuplicateRows = 50_000, InvalidRows = 49_000, FlaggedRows = 1_234 },
+            RejectedRows =
+            [
+                new BulkUploadRejectedRow { Row = 7, Value = "201-1234", Reason = "local-only number" },
+                new BulkUploadRejectedRow { Row = 9, Value = "\"quoted\", comma", Reason = "not a number" },
+            ],
+            ReportChunks = ["urn:mongodb:gridfs:0123456789abcdef01234567", "urn:file:a:b"],
+            ReportAddress = "urn:mongodb:gridfs:76543210fedcba9876543210",
+            EventsDispatchedAfter = "+15552010042",
+            EventsDispatched = 42,
+            FailureReason = "none",
+            UndoneAt = at.AddHours(1).AddTicks(3),
+            UndoneBy = "Zoë O'Brien",
+            UndoOptedIn = 699_000,
+            UndoKept = 1_000,
+        };
+
+        Assert.That(await Uploads.TrySaveAsync(upload, 0, cancellationToken), Is.True);
+        var read = await Uploads.GetAsync(Account, upload.UploadId, cancellationToken);
+
+        Assert.That(read, Is.Not.Null);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(read! with { RejectedRows = [], ReportChunks = [] }, Is.EqualTo(upload with { RejectedRows = [], ReportChunks = [] }));
+            Assert.That(read.RejectedRows, Is.EqualTo(upload.RejectedRows));
+            Assert.That(read.ReportChunks, Is.EqualTo(upload.ReportChunks));
+            Assert.That(read.SubmittedAt.UtcTicks, Is.EqualTo(at.UtcTicks));
+            Assert.That(read.UndoneAt!.Value.UtcTicks, Is.EqualTo(at.AddHours(1).UtcTicks + 3));
+        }
+    }
+
+    [Test]
+    public async Task Should_round_trip_an_upload_with_nothing_optional_set(CancellationToken cancellationToken)
+    {
+        var upload = NewUpload(Now) with { FileName = null, SubmittedBy = null };
+
+        Assert.That(await Uploads.TrySaveAsync(upload, 0, cancellationToken), Is.True);
+        var read = await Uploads.GetAsync(Account, upload.UploadId, cancellationToken);
+
+        Assert.That(read! with { RejectedRows = [], ReportChunks = [] }, Is.EqualTo(upload with { RejectedRows = [], ReportChunks = [] }));
+        Assert.That(read.RejectedRows, Is.Empty);
+        Assert.That(read.ReportChunks, Is.Empty);
+        Assert.That(read.Counts, Is.EqualTo(new BulkUploadCounts()));
+    }
+
+    [Test]
+    public async Task Should_save_an_upload_only_from_the_version_it_read(CancellationToken cancellationToken)
+    {
+        var v1 = NewUpload(Now.AddMinutes(-5));
+        var v2 = v1 with { RowsCheckpointed = 1_000, Counts = new BulkUploadCounts { OptedOut = 990 }, Version = 2 };
+        var stale = v1 with { Status = BulkUploadStatus.Failed, FailureReason = "stale", Version = 2 };
+
+        Assert.That(await Uploads.TrySaveAsync(v1, 0, cancellationToken), Is.True);
+        Assert.That(await Uploads.TrySaveAsync(v1, 0, cancellationToken), Is.False, "a second insert of the id");
+        Assert.That(await Uploads.TrySaveAsync(v2, 1, cancellationToken), Is.True);
+        Assert.That(await Uploads.TrySaveAsync(stale, 1, cancellationToken), Is.False, "a writer that read version 1 lost");
+        Assert.That(await Uploads.TrySaveAsync(v2 with { Version = 4 }, 3, cancellationToken), Is.False, "a version never stored");
+
+        var read = await Uploads.GetAsync(Account, v1.UploadId, cancellationToken);
+        Assert.That(read!.Version, Is.EqualTo(2));
+        Assert.That(read.Status, Is.EqualTo(BulkUploadStatus.Running));
+        Assert.That(read.RowsCheckpointed, Is.EqualTo(1_000));
+        Assert.That(read.Counts.OptedOut, Is.EqualTo(990));
+    }
+
+    [Test]
+    public async Task Should_let_exactly_one_of_20_racing_upload_saves_win(CancellationToken cancellationToken)
+    {
+        var v1 = NewUpload(Now.AddMinutes(-5));
+        Assert.That(await Uploads.TrySaveAsync(v1, 0, cancellationToken), Is.True);
+        var saves = Enumerable.Range(0, 20).Select(i => v1 with { RowsCheckpointed = i, Version = 2 }).ToList();
+
+        var results = await Task.WhenAll(saves.Select(s => Task.Run(() => Uploads.TrySaveAsync(s, 1, cancellationToken), cancellationToken)));
+
+        Assert.That(results.Count(r => r), Is.EqualTo(1));
+        var read = await Uploads.GetAsync(Account, v1.UploadId, cancellationToken);
+        Assert.That(read!.RowsCheckpointed, Is.EqualTo(Array.IndexOf(results, true)));
+    }
+
+    [Test]
+    public void Should_reject_an_upload_save_that_does_not_advance_the_version()
+    {
+        Assert.ThrowsAsync<ArgumentException>(() => Uploads.TrySaveAsync(NewUpload(Now) with { Version = 1 }, 1));
+        Assert.ThrowsAsync<ArgumentException>(() => Uploads.TrySaveAsync(NewUpload(Now) with { Version = 0 }, 0));
+    }
+
+    [Test]
+    public async Task Should_keep_an_upload_to_its_account(CancellationToken cancellationToken)
+    {
+        var other = Guid.NewGuid();
+        var mine = NewUpload(Now.AddMinutes(-5));
+        Assert.That(await Uploads.TrySaveAsync(mine, 0, cancellationToken), Is.True);
+        var intruder = mine with { AccountId = other, FileName = "theirs.csv" };
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await Uploads.GetAsync(other, mine.UploadId, cancellationToken), Is.Null);
+            // The same upload id from another account neither inserts a second upload nor overwrites this one.
+            Assert.That(await Uploads.TrySaveAsync(intruder, 0, cancellationToken), Is.False);
+            Assert.That(await Uploads.TrySaveAsync(intruder with { Version = 2 }, 1, cancellationToken), Is.False);
+            Assert.That(await Uploads.ListAsync(other, null, 10, cancellationToken), Is.Empty);
+        }
+
+        var read = await Uploads.GetAsync(Account, mine.UploadId, cancellationToken);
+        Assert.That(read!.FileName, Is.EqualTo(mine.FileName));
+        Assert.That(read.Version, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Should_return_null_for_an_unknown_upload(CancellationToken cancellationToken)
+    {
+        Assert.That(await Uploads.GetAsync(Account, Guid.NewGuid(), cancellationToken), Is.Null);
+    }
+
+    [Test]
+    public async Task Should_list_uploads_newest_first_and_page_before_a_cursor(CancellationToken cancellationToken)
+    {
+        // Sub-millisecond apart (times are compared exactly), saved out of order.
+        var times = Enumerable.Range(0, 6).Select(i => Now.AddMinutes(-60).AddTicks(i * 3_001)).ToList();
+        var uploads = times.Select(NewUpload).ToList();
+        var random = new Random(6);
+        foreach (var upload in uploads.OrderBy(_ => random.Next()))
+            Assert.That(await Uploads.TrySaveAsync(upload, 0, cancellationToken), Is.True);
+        Assert.That(await Uploads.TrySaveAsync(NewUpload(Now.AddMinutes(-30)) with { AccountId = Guid.NewGuid() }, 0, cancellationToken), Is.True);
+        var newestFirst = uploads.AsEnumerable().Reverse().Select(u => u.UploadId).ToList();
+
+        var first = await Uploads.ListAsync(Account, null, 4, cancellationToken);
+        var second = await Uploads.ListAsync(Account, first[^1].SubmittedAt, 4, cancellationToken);
+        var beforeOldest = await Uploads.ListAsync(Account, times[0], 100, cancellationToken);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first.Select(u => u.UploadId), Is.EqualTo(newestFirst.Take(4)));
+            Assert.That(second.Select(u => u.UploadId), Is.EqualTo(newestFirst.Skip(4)));
+            Assert.That(first.Concat(second).Select(u => u.AccountId), Is.All.EqualTo(Account));
+            Assert.That(beforeOldest, Is.Empty);
+        }
+    }
+
+    [Test]
+    public async Task Should_order_uploads_submitted_at_the_same_instant_by_upload_id(CancellationToken cancellationToken)
+    {
+        var at = Now.AddMinutes(-20);
+        var uploads = Enumerable.Range(0, 5).Select(_ => NewUpload(at)).Append(NewUpload(at.AddTicks(1))).ToList();
+        foreach (var upload in uploads)
+            Assert.That(await Uploads.TrySaveAsync(upload, 0, cancellationToken), Is.True);
+        // On a tie, the greater upload id (in its canonical text form, which is also its byte order) first.
+        var expected = uploads
+            .OrderByDescending(u => u.SubmittedAt.UtcTicks)
+            .ThenByDescending(u => u.UploadId.ToString("D"), StringComparer.Ordinal)
+            .Select(u => u.UploadId);
+
+        var all = await Uploads.ListAsync(Account, null, 100, cancellationToken);
+        var beforeTheNewest = await Uploads.ListAsync(Account, at.AddTicks(1), 100, cancellationToken);
+        var beforeTheTie = await Uploads.ListAsync(Account, at, 100, cancellationToken);
+
+        Assert.That(all.Select(u => u.UploadId), Is.EqualTo(expected));
+        Assert.That(beforeTheNewest, Has.Count.EqualTo(5), "strictly before the cursor, to the tick");
+        Assert.That(beforeTheTie, Is.Empty);
+    }
+
+    [Test]
+    public void Should_reject_an_upload_page_size_below_one()
+    {
+        Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Uploads.ListAsync(Account, null, 0));
+    }
+
+    /// <summary>A new running upload (version 1) of this test's account, submitted at <paramref name="submittedAt"/>.</summary>
+    protected BulkUploadState NewUpload(DateTimeOffset submittedAt) => new()
+    {
+        UploadId = Guid.NewGuid(),
+        AccountId = Account,
+        FileName = "spring.csv",
+        SubmittedBy = "admin@example.com",
+        SubmittedAt = submittedAt,
+        Status = BulkUploadStatus.Running,
+        StartedAt = submittedAt.AddSeconds(1),
+        Version = 1,
+    };
+}
