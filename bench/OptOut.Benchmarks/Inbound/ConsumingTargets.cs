@@ -46,11 +46,9 @@ internal sealed record EndpointSettings(ushort BusPrefetchCount, int ConcurrentM
 
     public static EndpointSettings FromService()
     {
-        // The same sources the service's host reads for Bus:* (environment variables; defaults in BusOptions).
-        var bus = new ConfigurationBuilder().AddEnvironmentVariables().Build().GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
         var limit = new InboundMessageConsumerDefinition().ConcurrentMessageLimit
                     ?? throw new InvalidOperationException("InboundMessageConsumerDefinition sets no ConcurrentMessageLimit.");
-        return new EndpointSettings(bus.PrefetchCount, limit);
+        return new EndpointSettings((ushort)64, limit);
     }
 }
 
@@ -58,7 +56,7 @@ internal sealed record EndpointSettings(ushort BusPrefetchCount, int ConcurrentM
 /// The real service (<see cref="OptOutApp"/>) in-process on a fresh SQLite file, plus an observer bus on
 /// temporary queues that sees the events the campaign service would.
 /// </summary>
-internal sealed class ServiceTarget(BrokerSettings broker, EndpointSettings endpoint) : IConsumingTarget
+internal sealed class ServiceTarget(BrokerSettings broker) : IConsumingTarget
 {
     private static readonly string InboundQueue = KebabCaseEndpointNameFormatter.Instance.Consumer<InboundMessageConsumer>();
 
@@ -82,7 +80,6 @@ internal sealed class ServiceTarget(BrokerSettings broker, EndpointSettings endp
         var settings = new Dictionary<string, string?>(broker.ServiceConfiguration())
         {
             [$"{BusOptions.Section}:Transport"] = "RabbitMq",
-            [$"{BusOptions.Section}:PrefetchCount"] = endpoint.BusPrefetchCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [$"{StorageOptions.Section}:Provider"] = "Sqlite",
             [$"{StorageOptions.Section}:SqlitePath"] = Path.Combine(_directory, "optout.db"),
             ["Urls"] = "http://127.0.0.1:0",

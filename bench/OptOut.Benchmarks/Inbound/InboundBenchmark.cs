@@ -64,7 +64,7 @@ internal static class InboundBenchmark
         await using var memory = new MemorySampler();
         try
         {
-            var service = await RunPhaseAsync(new ServiceTarget(broker, endpoint), broker, options, memory, cancellationToken);
+            var service = await RunPhaseAsync(new ServiceTarget(broker), broker, options, memory, cancellationToken);
             var baseline = await RunPhaseAsync(new BaselineTarget(broker, endpoint), broker, options, memory, cancellationToken);
             PrintReport(service, baseline, memory.ProcessPeak);
             return 0;

@@ -1,17 +1,28 @@
 using MassTransit;
 using OptOut.Core;
+using OptOut.Service.Messaging;
 
 namespace OptOut.Service.Consumers;
 
 /// <summary>
 /// Endpoint policy shared by the opt-out consumers. Retry: a database hiccup is retried in-process with backoff
 /// (the message is not acknowledged until its change is stored); bad input is never retried and goes to the
-/// error queue at once with the reason. The in-memory outbox holds publishes until the consumer succeeds, so a
-/// retried attempt doesn't publish twice.
+/// error queue at once with the reason. An attempt stuck past <see cref="ConsumeDeadline"/> is abandoned and
+/// retried (see <see cref="ConsumeDeadlineFilter{T}"/>).
+/// <para>No in-memory outbox: consumers store first and publish last, and every event's message id derives from
+/// the message that caused it, so a retry that publishes again sends exact duplicates downstream discards (the
+/// same guarantee as a redelivery after a crash). The outbox would add nothing but ~35 µs per inbound text, 90%
+/// of which publish nothing (inbound benchmark).</para>
 /// </summary>
 public abstract class OptOutConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
 {
+    /// <summary>
+    /// Far beyond a healthy attempt (milliseconds) and beyond the store's own retries riding out a database failover,
+    /// so only a hung attempt reaches it.
+    /// </summary>
+    public static readonly TimeSpan ConsumeDeadline = TimeSpan.FromSeconds(30);
+
     protected OptOutConsumerDefinition(int concurrentMessageLimit) => ConcurrentMessageLimit = concurrentMessageLimit;
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
@@ -22,7 +33,8 @@ public abstract class OptOutConsumerDefinition<TConsumer> : ConsumerDefinition<T
             r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(250));
             r.Ignore<InvalidMessageException>();
         });
-        endpointConfigurator.UseInMemoryOutbox(context);
+        // Inside the retry, so an abandoned attempt is retried; around the consumer and its publishes.
+        endpointConfigurator.UseConsumeDeadline(ConsumeDeadline);
     }
 }
 

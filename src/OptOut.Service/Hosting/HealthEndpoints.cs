@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace OptOut.Service.Hosting;
 
@@ -15,6 +16,14 @@ public static class HealthEndpoints
         {
             Predicate = c => c.Tags.Contains("ready"),
             ResponseWriter = WriteJson,
+            // ASP.NET answers 200 for Degraded by default, and MassTransit reports a bus whose broker is down as Degraded
+            // (every endpoint reconnecting): ready must mean connected, so anything short of Healthy is 503.
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
         });
         return app;
     }

@@ -23,9 +23,6 @@ public sealed class BusOptions
 
     /// <summary><c>RabbitMq</c> (default) or <c>InMemory</c> (embedded single-process runs only: messages are lost on exit).</summary>
     public string Transport { get; set; } = "RabbitMq";
-
-    /// <summary>Messages fetched ahead per endpoint.</summary>
-    public ushort PrefetchCount { get; set; } = 64;
 }
 
 /// <summary>Configuration section <c>Storage</c>.</summary>

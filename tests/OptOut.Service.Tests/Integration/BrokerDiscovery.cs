@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using DotNet.Testcontainers.Builders;
+using Testcontainers.RabbitMq;
+
+namespace OptOut.Service.Tests.Integration;
+
+/// <summary>Where the broker the integration specs use answers, and how (if at all) the specs may restart it.</summary>
+public sealed record BrokerEndpoint(string Host, int Port, string Username, string Password, string VirtualHost, IBrokerControl? Control, string? NoControlReason)
+{
+    public override string ToString() => $"{Host}:{Port}, virtual host {VirtualHost}";
+}
+
+/// <summary>Stops and starts the broker's RabbitMQ application (the Erlang node stays up, as in a rolling restart).</summary>
+public interface IBrokerControl
+{
+    Task StopAppAsync(CancellationToken cancellationToken);
+
+    Task StartAppAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Finds the broker once per test run (CONVENTIONS "Tests"): <c>RABBITMQ_HOST</c> when set; else a broker that
+/// answers on localhost:5672; else a Testcontainers broker when a Docker engine exists; else every integration fixture
+/// is reported skipped with the reason.
+/// </summary>
+public static class BrokerDiscovery
+{
+    private const int DefaultPort = 5672;
+    private const string VirtualHostPrefix = "optout-specs-";
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static BrokerEndpoint? _endpoint;
+    private static string? _unavailable;
+    private static RabbitMqContainer? _container;
+
+    /// <summary>The broker; calls <c>Assert.Ignore</c> (the fixture is skipped, with the reason) when there is none.</summary>
+    public static async Task<BrokerEndpoint> RequireAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            if (_endpoint is null && _unavailable is null)
+                (_endpoint, _unavailable) = await DiscoverAsync();
+        }
+        finally
+        {
+            Gate.Release();
+        }
+
+        if (_endpoint is null)
+            Assert.Ignore(_unavailable ?? "no RabbitMQ broker");
+        return _endpoint!;
+    }
+
+    /// <summary>Disposes the Testcontainers broker, if one was started (called once, after every fixture).</summary>
+    public static async Task DisposeAsync()
+    {
+        if (_endpoint is { Control: RabbitMqCtl ctl } endpoint && endpoint.VirtualHost.StartsWith(VirtualHostPrefix, StringComparison.Ordinal))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await ctl.RunAsync(timeout.Token, "delete_vhost", endpoint.VirtualHost);
+        }
+
+        if (_container is not null)
+            await _container.DisposeAsync();
+        _container = null;
+    }
+
+    /// <summary>
+    /// Gives this test run a virtual host of its own on a local broker that the run can administer: the service's
+    /// queues (<c>inbound-message</c>, …) are then this run's alone, so another service on the same broker (a benchmark,
+    /// a developer's <c>deploy/run.sh</c>) can't consume the specs' messages as a competing consumer, and nothing is left
+    /// behind (the virtual host is deleted after the run). An explicitly given virtual host is used as it is.
+    /// </summary>
+    private static async Task<BrokerEndpoint> IsolateAsync(BrokerEndpoint endpoint)
+    {
+        if (endpoint.Control is not RabbitMqCtl ctl || endpoint.VirtualHost != "/")
+        {
+            TestContext.Progress.WriteLine($"Integration specs share virtual host '{endpoint.VirtualHost}' of {endpoint.Host}:{endpoint.Port}: "
+                                           + "another consumer of the service's queues there would compete for the specs' messages.");
+            return endpoint;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await DeleteAbandonedVirtualHostsAsync(ctl, timeout.Token);
+        var vhost = $"{VirtualHostPrefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+        await ctl.RunAsync(timeout.Token, "add_vhost", vhost);
+        await ctl.RunAsync(timeout.Token, "set_permissions", "-p", vhost, endpoint.Username, ".*", ".*", ".*");
+        return endpoint with { VirtualHost = vhost };
+    }
+
+    /// <summary>Virtual hosts of earlier runs that were killed before their teardown (their process is gone).</summary>
+    private static async Task DeleteAbandonedVirtualHostsAsync(RabbitMqCtl ctl, CancellationToken cancellationToken)
+    {
+        var listed = await ctl.RunAsync(cancellationToken, "list_vhosts", "--quiet", "--no-table-headers", "name");
+        foreach (var vhost in listed.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!vhost.StartsWith(VirtualHostPrefix, StringComparison.Ordinal))
+                continue;
+            var pid = vhost[VirtualHostPrefix.Length..].Split('-')[0];
+            if (int.TryParse(pid, System.Globalization.CultureInfo.InvariantCulture, out var id) && !IsRunning(id))
+                await ctl.RunAsync(cancellationToken, "delete_vhost", vhost);
+        }
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<(BrokerEndpoint?, string?)> DiscoverAsync()
+    {
+        var given = Environment.GetEnvironmentVariable("RABBITMQ_HOST");
+        if (!string.IsNullOrWhiteSpace(given))
+        {
+            var endpoint = Parse(given.Trim());
+            if (!await AnswersAsync(endpoint.Host, endpoint.Port))
+            {
+                // An explicitly configured broker that is down is a failure, never a silent skip.
+                Assert.Fail($"RABBITMQ_HOST={given}, but nothing answers on {endpoint.Host}:{endpoint.Port}");
+            }
+
+            return (await IsolateAsync(endpoint), null);
+        }
+
+        if (await AnswersAsync("localhost", DefaultPort))
+            return (await IsolateAsync(Parse("localhost")), null);
+
+        try
+        {
+            // Throws DockerUnavailableException at once when there is no Docker engine.
+            _container = new RabbitMqBuilder("rabbitmq:3.13-alpine").Build();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            await _container.StartAsync(timeout.Token);
+            var uri = new Uri(_container.GetConnectionString());
+            var user = Uri.UnescapeDataString(uri.UserInfo.Split(':')[0]);
+            var password = Uri.UnescapeDataString(uri.UserInfo.Split(':').ElementAtOrDefault(1) ?? "");
+            return (new BrokerEndpoint(uri.Host, uri.Port, user, password, "/", new ContainerControl(_container), null), null);
+        }
+        catch (DockerUnavailableException ex)
+        {
+            return (null, "No RabbitMQ broker: RABBITMQ_HOST is not set, nothing answers on localhost:5672, and Testcontainers "
+                          + $"can't start one ({ex.Message.Split('\n')[0].Trim()}). Set RABBITMQ_HOST or run deploy/start-rabbitmq.sh.");
+        }
+    }
+
+    /// <summary>Accepts what deploy/start-rabbitmq.sh accepts: <c>host</c>, <c>host:port</c> or <c>amqp://user:pass@host:port/vhost</c>.</summary>
+    public static BrokerEndpoint Parse(string value)
+    {
+        string host, user = "guest", password = "guest", vhost = "/";
+        var port = DefaultPort;
+        if (value.Contains("://", StringComparison.Ordinal))
+        {
+            var uri = new Uri(value);
+            host = uri.Host;
+            port = uri.IsDefaultPort || uri.Port <= 0 ? DefaultPort : uri.Port;
+            if (uri.UserInfo.Length > 0)
+            {
+                var parts = uri.UserInfo.Split(':', 2);
+                user = Uri.UnescapeDataString(parts[0]);
+                password = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "";
+            }
+
+            var path = uri.AbsolutePath.TrimStart('/');
+            if (path.Length > 0)
+                vhost = Uri.UnescapeDataString(path);
+        }
+        else
+        {
+            var colon = value.LastIndexOf(':');
+            host = colon > 0 ? value[..colon] : value;
+            if (colon > 0)
+                port = int.Parse(value[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var (control, reason) = LocalControl(host);
+        return new BrokerEndpoint(host, port, user, password, vhost, control, reason);
+    }
+
+    private static (IBrokerControl?, string?) LocalControl(string host)
+    {
+        if (host is not ("localhost" or "127.0.0.1" or "::1" or "[::1]"))
+            return (null, $"the broker at {host} is remote: this machine's rabbitmqctl can't restart it");
+        var rabbitmqctl = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "rabbitmqctl"))
+            .FirstOrDefault(File.Exists);
+        return rabbitmqctl is null
+            ? (null, "rabbitmqctl is not on PATH, so the specs can't restart the local broker")
+            : (new RabbitMqCtl(rabbitmqctl), null);
+    }
+
+    private static async Task<bool> AnswersAsync(string host, int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            await client.ConnectAsync(host, port, timeout.Token);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The local node through rabbitmqctl (the broker must be this machine's).</summary>
+    private sealed class RabbitMqCtl(string path) : IBrokerControl
+    {
+        public Task StopAppAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken, "stop_app");
+
+        public async Task StartAppAsync(CancellationToken cancellationToken)
+        {
+            await RunAsync(cancellationToken, "start_app");
+            await RunAsync(cancellationToken, "await_startup");
+        }
+
+        /// <summary>Runs rabbitmqctl with a 60 s timeout; returns its standard output, throws when it fails.</summary>
+        public async Task<string> RunAsync(CancellationToken cancellationToken, params string[] arguments)
+        {
+            var command = string.Join(' ', arguments);
+            var start = new ProcessStartInfo(path)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in arguments)
+                start.ArgumentList.Add(argument);
+            using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {path} {command}");
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"rabbitmqctl {command} did not finish within 60 s");
+            }
+
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"rabbitmqctl {command} exited with {process.ExitCode}: {await stdout} {await stderr}");
+            return await stdout;
+        }
+    }
+
+    /// <summary>A Testcontainers broker, through rabbitmqctl inside the container.</summary>
+    private sealed class ContainerControl(RabbitMqContainer container) : IBrokerControl
+    {
+        public Task StopAppAsync(CancellationToken cancellationToken) => RunAsync(["rabbitmqctl", "stop_app"], cancellationToken);
+
+        public async Task StartAppAsync(CancellationToken cancellationToken)
+        {
+            await RunAsync(["rabbitmqctl", "start_app"], cancellationToken);
+            await RunAsync(["rabbitmqctl", "await_startup"], cancellationToken);
+        }
+
+        private async Task RunAsync(IList<string> command, CancellationToken cancellationToken)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            var result = await container.ExecAsync(command, timeout.Token);
+            if (result.ExitCode != 0)
+                throw new InvalidOperationException($"{string.Join(' ', command)} exited with {result.ExitCode}: {result.Stdout} {result.Stderr}");
+        }
+    }
+}
+
+/// <summary>Disposes what <see cref="BrokerDiscovery"/> started, after every fixture of the namespace ran.</summary>
+[SetUpFixture]
+public sealed class BrokerSetUpFixture
+{
+    [OneTimeTearDown]
+    public Task DisposeBroker() => BrokerDiscovery.DisposeAsync();
+}
