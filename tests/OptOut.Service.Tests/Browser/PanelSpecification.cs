@@ -66,6 +66,8 @@ public abstract class PanelSpecification
         BaseAddress = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         await WaitUntilReady();
 
+        // A step that crosses the bus may wait out a broker reconnect (MassTransit retries): more than Playwright's 5 s.
+        Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
