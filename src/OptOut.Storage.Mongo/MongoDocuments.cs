@@ -182,7 +182,7 @@ internal sealed class BulkUploadDocument
 
     public long TotalRows { get; set; }
 
-    public long RowsCheckpointed { get; set; }
+    public long NumbersApplied { get; set; }
 
     public CountsDocument Counts { get; set; } = new();
 
@@ -221,7 +221,7 @@ internal sealed class BulkUploadDocument
         IngestedAt = state.IngestedAt?.ToUniversalTime(),
         CompletedAt = state.CompletedAt?.ToUniversalTime(),
         TotalRows = state.TotalRows,
-        RowsCheckpointed = state.RowsCheckpointed,
+        NumbersApplied = state.NumbersApplied,
         Counts = CountsDocument.From(state.Counts),
         RejectedRows = [.. state.RejectedRows.Select(RejectedRowDocument.From)],
         ReportChunks = [.. state.ReportChunks],
@@ -249,7 +249,7 @@ internal sealed class BulkUploadDocument
         IngestedAt = IngestedAt,
         CompletedAt = CompletedAt,
         TotalRows = TotalRows,
-        RowsCheckpointed = RowsCheckpointed,
+        NumbersApplied = NumbersApplied,
         Counts = Counts.ToCounts(),
         RejectedRows = RejectedRows.ConvertAll(r => r.ToRow()),
         ReportChunks = ReportChunks,
@@ -413,7 +413,7 @@ internal static class MongoMappings
                 cm.MapMember(x => x.IngestedAt).SetElementName("ingestedAt").SetSerializer(new NullableSerializer<DateTimeOffset>(Time));
                 cm.MapMember(x => x.CompletedAt).SetElementName("completedAt").SetSerializer(new NullableSerializer<DateTimeOffset>(Time));
                 cm.MapMember(x => x.TotalRows).SetElementName("totalRows");
-                cm.MapMember(x => x.RowsCheckpointed).SetElementName("rowsCheckpointed");
+                cm.MapMember(x => x.NumbersApplied).SetElementName("numbersApplied");
                 cm.MapMember(x => x.Counts).SetElementName("counts");
                 cm.MapMember(x => x.RejectedRows).SetElementName("rejectedRows").SetDefaultValue(() => new List<RejectedRowDocument>());
                 cm.MapMember(x => x.ReportChunks).SetElementName("reportChunks").SetDefaultValue(() => new List<string>());

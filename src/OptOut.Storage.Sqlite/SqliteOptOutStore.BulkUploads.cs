@@ -15,14 +15,14 @@ public sealed partial class SqliteOptOutStore
 {
     private const string UploadColumns = """
         upload_id, account_id, file_name, submitted_by, submitted_at, dry_run, status, started_at, ingested_at, completed_at,
-        total_rows, rows_checkpointed, counts, rejected_rows, report_chunks, report_address, events_dispatched_after,
+        total_rows, numbers_applied, counts, rejected_rows, report_chunks, report_address, events_dispatched_after,
         events_dispatched, failure_reason, undone_at, undone_by, undo_opted_in, undo_kept, version
         """;
 
     private const string InsertUploadSql = $"""
         INSERT INTO bulk_uploads ({UploadColumns})
         VALUES (@upload_id, @account_id, @file_name, @submitted_by, @submitted_at, @dry_run, @status, @started_at, @ingested_at,
-                @completed_at, @total_rows, @rows_checkpointed, @counts, @rejected_rows, @report_chunks, @report_address,
+                @completed_at, @total_rows, @numbers_applied, @counts, @rejected_rows, @report_chunks, @report_address,
                 @events_dispatched_after, @events_dispatched, @failure_reason, @undone_at, @undone_by, @undo_opted_in, @undo_kept,
                 @version)
         ON CONFLICT (upload_id) DO NOTHING
@@ -33,7 +33,7 @@ public sealed partial class SqliteOptOutStore
         UPDATE bulk_uploads
         SET file_name = @file_name, submitted_by = @submitted_by, submitted_at = @submitted_at, dry_run = @dry_run,
             status = @status, started_at = @started_at, ingested_at = @ingested_at, completed_at = @completed_at,
-            total_rows = @total_rows, rows_checkpointed = @rows_checkpointed, counts = @counts, rejected_rows = @rejected_rows,
+            total_rows = @total_rows, numbers_applied = @numbers_applied, counts = @counts, rejected_rows = @rejected_rows,
             report_chunks = @report_chunks, report_address = @report_address,
             events_dispatched_after = @events_dispatched_after, events_dispatched = @events_dispatched,
             failure_reason = @failure_reason, undone_at = @undone_at, undone_by = @undone_by, undo_opted_in = @undo_opted_in,
@@ -128,7 +128,7 @@ public sealed partial class SqliteOptOutStore
         p.AddWithValue("@ingested_at", NullableTime(state.IngestedAt));
         p.AddWithValue("@completed_at", NullableTime(state.CompletedAt));
         p.AddWithValue("@total_rows", state.TotalRows);
-        p.AddWithValue("@rows_checkpointed", state.RowsCheckpointed);
+        p.AddWithValue("@numbers_applied", state.NumbersApplied);
         p.AddWithValue("@counts", JsonSerializer.Serialize(state.Counts, UploadJson));
         p.AddWithValue("@rejected_rows", JsonSerializer.Serialize(state.RejectedRows, UploadJson));
         p.AddWithValue("@report_chunks", JsonSerializer.Serialize(state.ReportChunks, UploadJson));
@@ -161,7 +161,7 @@ public sealed partial class SqliteOptOutStore
         IngestedAt = NullableTime(reader, 8),
         CompletedAt = NullableTime(reader, 9),
         TotalRows = reader.GetInt64(10),
-        RowsCheckpointed = reader.GetInt64(11),
+        NumbersApplied = reader.GetInt64(11),
         Counts = JsonSerializer.Deserialize<BulkUploadCounts>(reader.GetString(12), UploadJson) ?? new(),
         RejectedRows = JsonSerializer.Deserialize<List<BulkUploadRejectedRow>>(reader.GetString(13), UploadJson) ?? [],
         ReportChunks = JsonSerializer.Deserialize<List<string>>(reader.GetString(14), UploadJson) ?? [],

@@ -91,7 +91,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             ingested_at             TEXT,
             completed_at            TEXT,
             total_rows              INTEGER NOT NULL,
-            rows_checkpointed       INTEGER NOT NULL,
+            numbers_applied       INTEGER NOT NULL,
             counts                  TEXT NOT NULL,
             rejected_rows           TEXT NOT NULL,
             report_chunks           TEXT NOT NULL,

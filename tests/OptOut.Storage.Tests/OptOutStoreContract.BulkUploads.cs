@@ -18,7 +18,7 @@ public abstract partial class OptOutStoreContract
             IngestedAt = at.AddMinutes(2).AddTicks(1),
             CompletedAt = at.AddMinutes(3).AddTicks(2),
             TotalRows = 1_000_000,
-            RowsCheckpointed = 999_000,
+            NumbersApplied = 999_000,
             Counts = new BulkUploadCounts { OptedOut = 700_000, AlreadyOptedOut = 200_000, DuplicateRows = 50_000, InvalidRows = 49_000, FlaggedRows = 1_234 },
             RejectedRows =
             [
@@ -68,7 +68,7 @@ public abstract partial class OptOutStoreContract
     public async Task Should_save_an_upload_only_from_the_version_it_read(CancellationToken cancellationToken)
     {
         var v1 = NewUpload(Now.AddMinutes(-5));
-        var v2 = v1 with { RowsCheckpointed = 1_000, Counts = new BulkUploadCounts { OptedOut = 990 }, Version = 2 };
+        var v2 = v1 with { NumbersApplied = 1_000, Counts = new BulkUploadCounts { OptedOut = 990 }, Version = 2 };
         var stale = v1 with { Status = BulkUploadStatus.Failed, FailureReason = "stale", Version = 2 };
 
         Assert.That(await Uploads.TrySaveAsync(v1, 0, cancellationToken), Is.True);
@@ -80,7 +80,7 @@ public abstract partial class OptOutStoreContract
         var read = await Uploads.GetAsync(Account, v1.UploadId, cancellationToken);
         Assert.That(read!.Version, Is.EqualTo(2));
         Assert.That(read.Status, Is.EqualTo(BulkUploadStatus.Running));
-        Assert.That(read.RowsCheckpointed, Is.EqualTo(1_000));
+        Assert.That(read.NumbersApplied, Is.EqualTo(1_000));
         Assert.That(read.Counts.OptedOut, Is.EqualTo(990));
     }
 
@@ -89,13 +89,13 @@ public abstract partial class OptOutStoreContract
     {
         var v1 = NewUpload(Now.AddMinutes(-5));
         Assert.That(await Uploads.TrySaveAsync(v1, 0, cancellationToken), Is.True);
-        var saves = Enumerable.Range(0, 20).Select(i => v1 with { RowsCheckpointed = i, Version = 2 }).ToList();
+        var saves = Enumerable.Range(0, 20).Select(i => v1 with { NumbersApplied = i, Version = 2 }).ToList();
 
         var results = await Task.WhenAll(saves.Select(s => Task.Run(() => Uploads.TrySaveAsync(s, 1, cancellationToken), cancellationToken)));
 
         Assert.That(results.Count(r => r), Is.EqualTo(1));
         var read = await Uploads.GetAsync(Account, v1.UploadId, cancellationToken);
-        Assert.That(read!.RowsCheckpointed, Is.EqualTo(Array.IndexOf(results, true)));
+        Assert.That(read!.NumbersApplied, Is.EqualTo(Array.IndexOf(results, true)));
     }
 
     [Test]

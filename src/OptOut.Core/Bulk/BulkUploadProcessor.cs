@@ -44,7 +44,7 @@ public sealed class BulkUploadProcessor(
 
         if (state.Status == BulkUploadStatus.Running)
         {
-            if (state.RowsCheckpointed == 0)
+            if (state.NumbersApplied == 0)
             {
                 var failure = await ValidateAsync(openFile, cancellationToken).ConfigureAwait(false);
                 if (failure.Reason is not null)
@@ -210,112 +210,154 @@ public sealed class BulkUploadProcessor(
     private async Task<BulkUploadState> IngestAsync(BulkUploadJob job, BulkUploadState state, Func<CancellationToken, Task<Stream>> openFile,
         IBulkUploadEvents events, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var at = Clamp(job.SubmittedAt, now);
+        var at = Clamp(job.SubmittedAt, clock.GetUtcNow());
         var callingCode = (await settings.GetAsync(job.AccountId, cancellationToken).ConfigureAwait(false)).Settings.DefaultCountryCode;
         var note = $"Bulk upload \"{job.FileName}\" ({job.UploadId:N}) by {job.SubmittedBy}";
 
-        var seen = new HashSet<ulong>();
-        var counts = state.Counts;
-        var rejected = new List<BulkUploadRejectedRow>(state.RejectedRows);
-        var chunks = new List<string>(state.ReportChunks);
-        var report = new ReportBuffer();
-        var pending = new List<ReportEntry>(options.BatchSize * 2);
-        var batch = new List<int>(options.BatchSize);
-        var lastProgress = Stopwatch.StartNew();
-        long row = state.RowsCheckpointed;
-        long lastCheckpoint = state.RowsCheckpointed;
-
-        var stream = await openFile(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        // Pass 1: read and normalize every row once. A resumed run repeats it: it is deterministic and costs seconds.
+        var scan = await Task.Run(() => Scan(openFile, callingCode, state.TotalRows, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var counts = scan.Counts with
         {
-            using var reader = new CsvPhoneReader(stream, options.Limits);
-            while (reader.TryRead(out var cell))
+            OptedOut = state.Counts.OptedOut,
+            AlreadyOptedOut = state.Counts.AlreadyOptedOut,
+            SupersededRows = state.Counts.SupersededRows,
+        };
+        await events.ProgressAsync(state, scan.Rows, counts, cancellationToken).ConfigureAwait(false);
+
+        // Pass 2: apply the distinct numbers in phone order. Every index of the store (and the history's) then grows
+        // at one end instead of everywhere: a B-tree page is written once per batch, not once per row (SQLite wrote
+        // 7x more than the rows themselves in file order).
+        var outcomes = new byte[scan.Numbers.Length];
+        await RecoverOutcomesAsync(job, scan.Numbers, (int)state.NumbersApplied, outcomes, cancellationToken).ConfigureAwait(false);
+        var lastProgress = Stopwatch.StartNew();
+        var lastCheckpoint = state.NumbersApplied;
+        for (var i = (int)state.NumbersApplied; i < scan.Numbers.Length; i += options.BatchSize)
+        {
+            var count = Math.Min(options.BatchSize, scan.Numbers.Length - i);
+            counts = await ApplyBatchAsync(job, at, note, scan.Numbers.AsMemory(i, count), outcomes.AsMemory(i, count), counts, cancellationToken)
+                .ConfigureAwait(false);
+            if (i + count - lastCheckpoint >= options.CheckpointRows || i + count == scan.Numbers.Length)
             {
-                var parsed = PhoneNumberParser.Parse(cell.Value, callingCode);
-                if (cell.Row <= state.RowsCheckpointed)
-                {
-                    // Already counted and reported before the crash: only the duplicate set needs rebuilding.
-                    if (parsed.Number is { } earlier)
-                        seen.Add(Key(earlier));
-                    continue;
-                }
+                state = await SaveAsync(state with { NumbersApplied = i + count, Counts = counts, RejectedRows = scan.Rejected }, cancellationToken)
+                    .ConfigureAwait(false);
+                lastCheckpoint = i + count;
+            }
 
-                row = cell.Row;
-                var value = cell.Value.Length > MaxReportValueLength ? cell.Value[..MaxReportValueLength] : cell.Value;
-                if (parsed.Number is not { } phone)
-                {
-                    counts = counts with { InvalidRows = counts.InvalidRows + 1 };
-                    if (rejected.Count < BulkUploadState.MaxRejectedRowsInline)
-                        rejected.Add(new BulkUploadRejectedRow { Row = cell.Row, Value = value, Reason = parsed.Error! });
-                    pending.Add(new ReportEntry(cell.Row, value, null, "Rejected", parsed.Error));
-                }
-                else if (!seen.Add(Key(phone)))
-                {
-                    counts = counts with { DuplicateRows = counts.DuplicateRows + 1 };
-                    pending.Add(new ReportEntry(cell.Row, value, phone, "Duplicate", "the number appears earlier in the file"));
-                }
-                else
-                {
-                    batch.Add(pending.Count);
-                    pending.Add(new ReportEntry(cell.Row, value, phone, null, phone.IsValid ? null : "possible but not a valid number: opted out anyway, flagged"));
-                }
-
-                if (batch.Count >= options.BatchSize || pending.Count >= options.BatchSize * 2)
-                {
-                    counts = await ApplyBatchAsync(job, at, note, pending, batch, counts, cancellationToken).ConfigureAwait(false);
-                    report.Write(pending);
-                    pending.Clear();
-                    batch.Clear();
-
-                    if (row - lastCheckpoint >= options.CheckpointRows)
-                    {
-                        state = await CheckpointAsync(state, row, counts, rejected, chunks, report, cancellationToken).ConfigureAwait(false);
-                        lastCheckpoint = row;
-                    }
-                }
-
-                if (lastProgress.Elapsed >= options.ProgressInterval)
-                {
-                    await events.ProgressAsync(state, row, counts, cancellationToken).ConfigureAwait(false);
-                    lastProgress.Restart();
-                }
+            if (lastProgress.Elapsed >= options.ProgressInterval)
+            {
+                await events.ProgressAsync(state, scan.Rows, counts, cancellationToken).ConfigureAwait(false);
+                lastProgress.Restart();
             }
         }
 
-        counts = await ApplyBatchAsync(job, at, note, pending, batch, counts, cancellationToken).ConfigureAwait(false);
-        report.Write(pending);
-        state = await CheckpointAsync(state, row, counts, rejected, chunks, report, cancellationToken).ConfigureAwait(false);
-        await events.ProgressAsync(state, row, counts, cancellationToken).ConfigureAwait(false);
-
-        var reportAddress = await blobs.PutAsync(new ConcatenatedStream(state.ReportChunks, blobs, ReportBuffer.Header), cancellationToken).ConfigureAwait(false);
+        // Pass 3: the per-row report, in file order, from what the first two passes found.
+        var reportAddress = await WriteReportAsync(openFile, callingCode, scan, outcomes, cancellationToken).ConfigureAwait(false);
         var ingested = state with
         {
             Status = job.DryRun ? BulkUploadStatus.Completed : BulkUploadStatus.Ingested,
-            TotalRows = Math.Max(state.TotalRows, row),
+            TotalRows = scan.Rows,
+            NumbersApplied = scan.Numbers.Length,
+            Counts = counts,
+            RejectedRows = scan.Rejected,
             ReportAddress = reportAddress,
             IngestedAt = clock.GetUtcNow(),
             CompletedAt = job.DryRun ? clock.GetUtcNow() : null,
         };
+        await events.ProgressAsync(ingested, scan.Rows, counts, cancellationToken).ConfigureAwait(false);
         return await SaveAsync(ingested, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<BulkUploadCounts> ApplyBatchAsync(BulkUploadJob job, DateTimeOffset at, string note, List<ReportEntry> pending, List<int> batch,
-        BulkUploadCounts counts, CancellationToken cancellationToken)
-    {
-        if (batch.Count == 0)
-            return counts;
+    /// <summary>What pass 1 found: per row its number key (or that it was rejected), the distinct numbers sorted, the counts it can give.</summary>
+    private sealed record ScanResult(long Rows, long[] RowKeys, ulong[] Numbers, BulkUploadCounts Counts, IReadOnlyList<BulkUploadRejectedRow> Rejected);
 
-        var phones = new List<string>(batch.Count);
-        foreach (var index in batch)
-            phones.Add(pending[index].Phone!.E164);
-        var existing = await store.FindManyAsync(job.AccountId, phones, cancellationToken).ConfigureAwait(false);
+    private const long Rejected = -1;
+    private const long FlaggedBit = 1L << 60;
+    private const long DuplicateBit = 1L << 61;
+
+    private ScanResult Scan(Func<CancellationToken, Task<Stream>> openFile, int callingCode, long expectedRows, CancellationToken cancellationToken)
+    {
+        var rowKeys = new List<long>((int)Math.Min(Math.Max(expectedRows, 16), int.MaxValue / 16));
+        var seen = new HashSet<ulong>();
+        var numbers = new List<ulong>();
+        var rejected = new List<BulkUploadRejectedRow>();
+        long invalid = 0, duplicates = 0, flagged = 0;
+
+        using var stream = openFile(cancellationToken).GetAwaiter().GetResult();
+        using var reader = new CsvPhoneReader(stream, options.Limits);
+        while (reader.TryRead(out var cell))
+        {
+            var parsed = PhoneNumberParser.Parse(cell.Value, callingCode);
+            if (parsed.Number is not { } phone)
+            {
+                invalid++;
+                if (rejected.Count < BulkUploadState.MaxRejectedRowsInline)
+                    rejected.Add(new BulkUploadRejectedRow { Row = cell.Row, Value = Truncate(cell.Value), Reason = parsed.Error! });
+                rowKeys.Add(Rejected);
+                continue;
+            }
+
+            var key = (long)Key(phone) | (phone.IsValid ? 0 : FlaggedBit);
+            if (seen.Add(Key(phone)))
+            {
+                numbers.Add((ulong)key);
+                if (!phone.IsValid)
+                    flagged++;
+                rowKeys.Add(key);
+            }
+            else
+            {
+                duplicates++;
+                rowKeys.Add(key | DuplicateBit);
+            }
+        }
+
+        var sorted = numbers.ToArray();
+        // Flagged numbers sort after the valid ones (bit 60); within each group, phone order.
+        Array.Sort(sorted);
+        return new ScanResult(rowKeys.Count, [.. rowKeys], sorted,
+            new BulkUploadCounts { InvalidRows = invalid, DuplicateRows = duplicates, FlaggedRows = flagged }, rejected);
+    }
+
+    /// <summary>
+    /// After a crash the outcomes of the numbers applied before the checkpoint are read back from the store (the
+    /// counts were checkpointed): a number this upload changed has its transition in its history.
+    /// </summary>
+    private async Task RecoverOutcomesAsync(BulkUploadJob job, ulong[] numbers, int applied, byte[] outcomes, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < applied; i += options.BatchSize)
+        {
+            var count = Math.Min(options.BatchSize, applied - i);
+            var phones = new List<string>(count);
+            for (var j = i; j < i + count; j++)
+                phones.Add(Phone(numbers[j]).E164);
+            var records = await store.FindManyAsync(job.AccountId, phones, cancellationToken).ConfigureAwait(false);
+            for (var j = i; j < i + count; j++)
+            {
+                var record = records.GetValueOrDefault(phones[j - i]);
+                outcomes[j] = record is null ? OutcomeSuperseded
+                    : record.History.Any(h => h.CausationId == job.CausationId) ? OutcomeOptedOut
+                    : record.State == OptState.OptedOut ? OutcomeAlready
+                    : OutcomeSuperseded;
+            }
+        }
+    }
+
+    private const byte OutcomeOptedOut = 1;
+    private const byte OutcomeAlready = 2;
+    private const byte OutcomeSuperseded = 3;
+
+    private async Task<BulkUploadCounts> ApplyBatchAsync(BulkUploadJob job, DateTimeOffset at, string note, ReadOnlyMemory<ulong> batch,
+        Memory<byte> outcomes, BulkUploadCounts counts, CancellationToken cancellationToken)
+    {
+        var phones = new List<PhoneNumber>(batch.Length);
+        foreach (var key in batch.Span)
+            phones.Add(Phone(key));
+        var existing = await store.FindManyAsync(job.AccountId, phones.ConvertAll(p => p.E164), cancellationToken).ConfigureAwait(false);
 
         var now = clock.GetUtcNow();
-        var decided = new List<(OptChange Change, OptDecision Decision)>(batch.Count);
-        foreach (var index in batch)
+        var decided = new List<(OptChange Change, OptDecision Decision)>(phones.Count);
+        foreach (var phone in phones)
         {
-            var phone = pending[index].Phone!;
             var change = new OptChange
             {
                 AccountId = job.AccountId,
@@ -333,34 +375,25 @@ public sealed class BulkUploadProcessor(
         if (!job.DryRun)
             decided = await WriteAsync(decided, cancellationToken).ConfigureAwait(false);
 
-        long optedOut = 0, already = 0, superseded = 0, flagged = 0;
-        for (var i = 0; i < batch.Count; i++)
+        long optedOut = 0, already = 0, superseded = 0;
+        var span = outcomes.Span;
+        for (var i = 0; i < decided.Count; i++)
         {
-            var (change, decision) = decided[i];
-            string outcome;
-            switch (decision.Kind)
+            switch (decided[i].Decision.Kind)
             {
                 case ChangeKind.Changed or ChangeKind.Replayed:
                     optedOut++;
-                    outcome = "OptedOut";
+                    span[i] = OutcomeOptedOut;
                     break;
                 case ChangeKind.Unchanged:
                     already++;
-                    outcome = "AlreadyOptedOut";
+                    span[i] = OutcomeAlready;
                     break;
                 default:
                     superseded++;
-                    outcome = "Superseded";
+                    span[i] = OutcomeSuperseded;
                     break;
             }
-
-            if (!change.Phone.IsValid)
-                flagged++;
-            pending[batch[i]] = pending[batch[i]] with
-            {
-                Outcome = outcome,
-                Reason = outcome == "Superseded" ? "a newer opt-in keeps this number opted in" : pending[batch[i]].Reason,
-            };
         }
 
         return counts with
@@ -368,7 +401,6 @@ public sealed class BulkUploadProcessor(
             OptedOut = counts.OptedOut + optedOut,
             AlreadyOptedOut = counts.AlreadyOptedOut + already,
             SupersededRows = counts.SupersededRows + superseded,
-            FlaggedRows = counts.FlaggedRows + flagged,
         };
     }
 
@@ -405,23 +437,72 @@ public sealed class BulkUploadProcessor(
         return decided;
     }
 
-    private async Task<BulkUploadState> CheckpointAsync(BulkUploadState state, long row, BulkUploadCounts counts, List<BulkUploadRejectedRow> rejected,
-        List<string> chunks, ReportBuffer report, CancellationToken cancellationToken)
+    /// <summary>Writes the per-row report in file order, a chunk at a time, and returns the stored report's address.</summary>
+    private async Task<string> WriteReportAsync(Func<CancellationToken, Task<Stream>> openFile, int callingCode, ScanResult scan, byte[] outcomes,
+        CancellationToken cancellationToken)
     {
-        if (report.Length > 0)
+        var chunks = new List<string>();
+        var report = new ReportBuffer();
+        var entries = new List<ReportEntry>(options.BatchSize);
+        var stream = await openFile(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            using var chunk = report.Detach();
-            chunks.Add(await blobs.PutAsync(chunk, cancellationToken).ConfigureAwait(false));
+            using var reader = new CsvPhoneReader(stream, options.Limits);
+            while (reader.TryRead(out var cell))
+            {
+                var rowKey = scan.RowKeys[cell.Row - 1];
+                var value = Truncate(cell.Value);
+                if (rowKey == Rejected)
+                {
+                    entries.Add(new ReportEntry(cell.Row, value, null, "Rejected", PhoneNumberParser.Parse(cell.Value, callingCode).Error));
+                }
+                else if ((rowKey & DuplicateBit) != 0)
+                {
+                    entries.Add(new ReportEntry(cell.Row, value, Phone((ulong)(rowKey & ~DuplicateBit)), "Duplicate", "the number appears earlier in the file"));
+                }
+                else
+                {
+                    var outcome = outcomes[Array.BinarySearch(scan.Numbers, (ulong)rowKey)];
+                    var phone = Phone((ulong)rowKey);
+                    entries.Add(new ReportEntry(cell.Row, value, phone, outcome switch
+                    {
+                        OutcomeOptedOut => "OptedOut",
+                        OutcomeAlready => "AlreadyOptedOut",
+                        _ => "Superseded",
+                    }, outcome == OutcomeSuperseded ? "a newer opt-in keeps this number opted in"
+                        : phone.IsValid ? null : "possible but not a valid number: opted out anyway, flagged"));
+                }
+
+                if (entries.Count == options.BatchSize)
+                {
+                    report.Write(entries);
+                    entries.Clear();
+                    if (report.Length >= ReportChunkBytes)
+                        chunks.Add(await PutChunkAsync(report, cancellationToken).ConfigureAwait(false));
+                }
+            }
         }
 
-        return await SaveAsync(state with
-        {
-            RowsCheckpointed = row,
-            Counts = counts,
-            RejectedRows = [.. rejected],
-            ReportChunks = [.. chunks],
-        }, cancellationToken).ConfigureAwait(false);
+        report.Write(entries);
+        if (report.Length > 0)
+            chunks.Add(await PutChunkAsync(report, cancellationToken).ConfigureAwait(false));
+        return await blobs.PutAsync(new ConcatenatedStream(chunks, blobs, ReportBuffer.Header), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Report chunks are this big: the report is assembled from stored chunks, never held whole in memory.</summary>
+    private const int ReportChunkBytes = 4 * 1024 * 1024;
+
+    private async Task<string> PutChunkAsync(ReportBuffer report, CancellationToken cancellationToken)
+    {
+        using var chunk = report.Detach();
+        return await blobs.PutAsync(chunk, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Truncate(string value) => value.Length > MaxReportValueLength ? value[..MaxReportValueLength] : value;
+
+    /// <summary>The phone number a scan key stands for (E.164 digits, flag bits stripped).</summary>
+    private static PhoneNumber Phone(ulong key) =>
+        PhoneNumber.FromStored("+" + ((long)key & (FlaggedBit - 1)).ToString(CultureInfo.InvariantCulture), ((long)key & FlaggedBit) == 0);
 
     private async Task<BulkUploadState> DispatchAsync(BulkUploadJob job, BulkUploadState state, IBulkUploadEvents events, CancellationToken cancellationToken)
     {

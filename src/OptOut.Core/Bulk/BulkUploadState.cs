@@ -54,9 +54,9 @@ public sealed record BulkUploadState
     public long TotalRows { get; init; }
 
     /// <summary>Data rows fully processed and reported: a resumed run continues after this row.</summary>
-    public long RowsCheckpointed { get; init; }
+    public long NumbersApplied { get; init; }
 
-    /// <summary>Counts over the first <see cref="RowsCheckpointed"/> rows.</summary>
+    /// <summary>Counts over the first <see cref="NumbersApplied"/> rows.</summary>
     public BulkUploadCounts Counts { get; init; } = new();
 
     /// <summary>The first <see cref="MaxRejectedRowsInline"/> rejected rows.</summary>

@@ -337,7 +337,7 @@ public static class AdminApi
     private static object UploadView(BulkUploadState u, ApiResultCache results)
     {
         var progress = results.Progress(u.UploadId);
-        var counts = u.Status == BulkUploadStatus.Running && progress is not null && progress.RowsRead > u.RowsCheckpointed ? progress.Counts : u.Counts;
+        var counts = u.Status == BulkUploadStatus.Running && progress is not null && progress.RowsRead > u.NumbersApplied ? progress.Counts : u.Counts;
         return new
         {
             uploadId = u.UploadId,
@@ -346,7 +346,7 @@ public static class AdminApi
             submittedAt = u.SubmittedAt,
             dryRun = u.DryRun,
             status = u.Status.ToString(),
-            rowsRead = Math.Max(u.RowsCheckpointed, progress?.RowsRead ?? 0),
+            rowsRead = Math.Max(u.NumbersApplied, progress?.RowsRead ?? 0),
             totalRows = u.TotalRows,
             counts,
             rejectedRows = u.RejectedRows,
