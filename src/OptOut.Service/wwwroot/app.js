@@ -547,8 +547,9 @@
     if (result.ok) {
       renderOptOut(result.body);
       if (announce) setStatus('search-status', `${result.body.phoneNumber}: ${label(STATES, result.body.state)}.`);
-    } else if (result.status === 404 && result.body?.title === 'Not opted out') {
-      setStatus('search-status', result.body.detail);
+    } else if (result.status === 404) {
+      // Not an error in what was typed: the number was simply never opted out.
+      setStatus('search-status', result.body?.detail ?? 'This number has never been opted out.');
     } else {
       setStatus('search-status', '');
       showProblem(form, result, { fields: { phone: 'search-phone' }, fallbackField: 'search-phone' });
