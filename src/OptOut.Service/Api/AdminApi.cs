@@ -58,14 +58,26 @@ public static class AdminApi
 
         if (response.Is(out Response<OptOutSettingsRejected>? rejected))
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["settings"] = [.. rejected.Message.Reasons] },
-                title: "The settings were not changed", detail: string.Join("; ", rejected.Message.Reasons));
+            // Keyed by the body's field each reason is about, so the panel shows it next to that field.
+            var errors = rejected.Message.Reasons.GroupBy(SettingsField).ToDictionary(g => g.Key, g => g.ToArray());
+            return Results.ValidationProblem(errors, title: "The settings were not changed", detail: string.Join("; ", rejected.Message.Reasons));
         }
 
         response.Is(out Response<OptOutSettingsChanged>? changed);
         var c = changed!.Message;
         return Results.Ok(SettingsView(c.DefaultCountryCode, c.AutoOptOutEnabled, c.OptOutMessage, c.Keywords));
     }
+
+    /// <summary>
+    /// The field a reason of <see cref="OptOutSettingsRejected"/> is about. The contract carries sentences only; these
+    /// are the words <see cref="AccountSettings.TryCreate"/> uses for each field (keywords first: a keyword reason may
+    /// mention a message). Anything else stays under <c>settings</c>.
+    /// </summary>
+    internal static string SettingsField(string reason) =>
+        reason.Contains("keyword", StringComparison.OrdinalIgnoreCase) ? "keywords"
+        : reason.Contains("country", StringComparison.OrdinalIgnoreCase) ? "defaultCountryCode"
+        : reason.Contains("message", StringComparison.OrdinalIgnoreCase) ? "optOutMessage"
+        : "settings";
 
     private static async Task<IResult> PostOptOuts(Guid accountId, OptOutsBody body, HttpContext http, IRequestClient<OptOutRequested> client,
         ApiResultCache results, AdminOptions options, CancellationToken ct)
@@ -141,23 +153,34 @@ public static class AdminApi
     }
 
     private static async Task<IResult> DeleteOptOut(Guid accountId, string phone, string? reason, HttpContext http, SettingsCache settings,
-        IRequestClient<OptInRequested> client, AdminOptions options, CancellationToken ct)
+        IRequestClient<OptInRequested> client, ApiResultCache results, AdminOptions options, CancellationToken ct)
     {
         var parsed = await Parse(accountId, phone, settings, ct);
         if (parsed.Number is null)
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a phone number", detail: parsed.Error);
 
-        var response = await client.GetResponse<OptOutRequestCompleted>(new OptInRequested
+        var requestId = NewId.NextGuid();
+        results.Pending(requestId);
+        try
         {
-            RequestId = NewId.NextGuid(),
-            AccountId = accountId,
-            PhoneNumber = parsed.Number.E164,
-            RequestedBy = ApiKeyFilter.Actor(http),
-            Reason = reason,
-            RequestedAt = DateTimeOffset.UtcNow,
-        }, ct, RequestTimeout.After(ms: (int)options.RequestTimeout.TotalMilliseconds));
-        var result = response.Message.Results.Single();
-        return Results.Ok(new { phoneNumber = result.PhoneNumber, outcome = result.Outcome, reason = result.Reason });
+            var response = await client.GetResponse<OptOutRequestCompleted>(new OptInRequested
+            {
+                RequestId = requestId,
+                AccountId = accountId,
+                PhoneNumber = parsed.Number.E164,
+                RequestedBy = ApiKeyFilter.Actor(http),
+                Reason = reason,
+                RequestedAt = DateTimeOffset.UtcNow,
+            }, ct, RequestTimeout.After(ms: (int)options.RequestTimeout.TotalMilliseconds));
+            var result = response.Message.Results.Single();
+            return Results.Ok(new { phoneNumber = result.PhoneNumber, outcome = result.Outcome, reason = result.Reason });
+        }
+        catch (RequestTimeoutException)
+        {
+            // As for POST opt-outs: the opt-in is on the bus and will be applied; a 500 would say it failed.
+            var statusUrl = $"/api/accounts/{accountId}/requests/{requestId}";
+            return Results.Accepted(statusUrl, new { requestId, statusUrl });
+        }
     }
 
     /// <summary>Streams every current opt-out a page at a time: a million rows never sit in memory.</summary>
@@ -192,19 +215,32 @@ public static class AdminApi
     }
 
     private static async Task<IResult> PostBulkUpload(Guid accountId, HttpContext http, IMessageDataRepository repository, IPublishEndpoint publish,
-        AdminOptions options, CancellationToken ct)
+        ApiResultCache results, AdminOptions options, CancellationToken ct)
     {
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = options.MaxUploadBytes;
         if (!http.Request.HasFormContentType)
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Send the file as multipart/form-data", detail: "Use a 'file' field.");
+        if (http.Request.ContentLength > options.MaxUploadBytes)
+            return UploadTooLarge(options);
 
-        var form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = options.MaxUploadBytes }, ct);
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = options.MaxUploadBytes }, ct);
+        }
+        catch (Exception e) when (e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } or InvalidDataException)
+        {
+            // A chunked body over the limit: Kestrel (or the multipart reader) stops reading; without this it is a 500.
+            return UploadTooLarge(options);
+        }
+
         var file = form.Files.GetFile("file");
         if (file is null || file.Length == 0)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["file"] = ["Choose a CSV file with a 'phone' column."] });
 
         var uploadId = NewId.NextGuid();
+        results.UploadSubmitted(accountId, uploadId);
         await using var content = file.OpenReadStream();
         var stored = await repository.PutStream(content, ct);
         await publish.Publish(new BulkUploadSubmitted
@@ -222,6 +258,10 @@ public static class AdminApi
         return Results.Accepted(statusUrl, new { uploadId, statusUrl });
     }
 
+    private static IResult UploadTooLarge(AdminOptions options) =>
+        Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The file is too large",
+            detail: string.Create(CultureInfo.InvariantCulture, $"Uploads are limited to {options.MaxUploadBytes:N0} bytes: split the file."));
+
     private static async Task<IResult> ListBulkUploads(Guid accountId, DateTimeOffset? before, IBulkUploadStore uploads, ApiResultCache results,
         CancellationToken ct)
     {
@@ -233,8 +273,8 @@ public static class AdminApi
     {
         if (await uploads.GetAsync(accountId, uploadId, ct) is { } state)
             return Results.Ok(UploadView(state, results));
-        // Accepted but not picked up yet: the consumer creates the state when it starts.
-        if (results.Progress(uploadId) is null)
+        // Accepted but not picked up yet (uploads run two at a time per instance): the consumer creates the state when it starts.
+        if (results.Progress(uploadId) is null && !results.IsUploadSubmitted(accountId, uploadId))
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown upload", detail: $"No upload {uploadId} in this account yet.");
         return Results.Ok(new { uploadId, status = "Queued" });
     }

@@ -21,6 +21,11 @@ public sealed class ApiResultCache(IMemoryCache cache)
 
     public OptOutRequestCompleted? Result(Guid requestId) => cache.Get<OptOutRequestCompleted>(("request", requestId));
 
+    /// <summary>An upload this instance accepted: its status URL answers Queued until the consumer has created its state.</summary>
+    public void UploadSubmitted(Guid accountId, Guid uploadId) => cache.Set(("upload", uploadId), accountId, Keep);
+
+    public bool IsUploadSubmitted(Guid accountId, Guid uploadId) => cache.TryGetValue(("upload", uploadId), out Guid account) && account == accountId;
+
     public void Put(BulkUploadProgressed progress)
     {
         // Progress can arrive out of order across instances: keep the furthest.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using MassTransit;
 using MassTransit.MessageData;
@@ -170,7 +171,15 @@ public static class ServiceRegistration
         services.AddSingleton<ApiKeyFilter>();
         services.AddSingleton<ApiResultCache>();
         services.AddMemoryCache();
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            // Kestrel's own 413 (a JSON body over Admin:MaxJsonBytes) has no detail: say what the limit is.
+            if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge && context.ProblemDetails.Detail is null)
+            {
+                var admin = context.HttpContext.RequestServices.GetRequiredService<AdminOptions>();
+                context.ProblemDetails.Detail = string.Create(CultureInfo.InvariantCulture, $"Request bodies are limited to {admin.MaxJsonBytes:N0} bytes.");
+            }
+        });
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         return services;
