@@ -61,6 +61,13 @@ public sealed class BulkUploadProcessor(
             state = await IngestAsync(job, state, openFile, events, cancellationToken).ConfigureAwait(false);
             await events.CompletedAsync(state, cancellationToken).ConfigureAwait(false);
         }
+        else if (state.Status == BulkUploadStatus.Ingested && state.EventsDispatchedAfter is null)
+        {
+            // Ingested with no dispatch page stored: the crash may have come between storing "Ingested" and publishing
+            // BulkUploadCompleted, so announce it (again: the same message id, downstream de-duplicates). Once a page is
+            // stored, the announcement went out before it.
+            await events.CompletedAsync(state, cancellationToken).ConfigureAwait(false);
+        }
 
         if (state.Status == BulkUploadStatus.Ingested)
         {
