@@ -185,11 +185,50 @@ public class When_an_upload_is_interrupted_and_redelivered
         Assert.That(events.Changes.Select(c => c.Phone), Is.EquivalentTo(new[] { "+12012000000", "+12012000002" }));
     }
 
+    [Test]
+    public async Task Should_announce_the_result_when_it_crashed_before_announcing_it()
+    {
+        var fixture = new BulkFixture();
+        var job = BulkFixture.Job();
+        var events = new RecordingEvents();
+
+        // Killed right after the ingest was stored as done, before BulkUploadCompleted went out.
+        Assert.ThrowsAsync<IOException>(() => fixture.Processor.RunAsync(job, Open(BulkFixture.Numbers(250)), new CrashOnCompleted(events), CancellationToken.None));
+        Assert.That(events.Completed, Is.Empty);
+        await fixture.Run(job, BulkFixture.Numbers(250), events);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(events.Completed.Select(c => c.Counts.OptedOut), Is.EqualTo(new[] { 250L }), "the redelivery announces the result");
+            Assert.That(events.Changes.Select(c => c.Phone).Distinct().Count(), Is.EqualTo(250));
+        });
+    }
+
+    private static Func<CancellationToken, Task<Stream>> Open(string csv) =>
+        _ => Task.FromResult<Stream>(new MemoryStream(Encoding.UTF8.GetBytes(csv)));
+
     private static OptOutWrite Write(string phone)
     {
         var record = OptOutStateMachine.Decide(null, Changes.Stop(-60, "inbound:before", PhoneNumber.FromStored(phone, true)), Changes.Now).Write!;
         return record;
     }
+}
+
+/// <summary>The process dies the moment it would publish BulkUploadCompleted; everything else reaches <c>inner</c>.</summary>
+internal sealed class CrashOnCompleted(RecordingEvents inner) : IBulkUploadEvents
+{
+    public Task ProgressAsync(BulkUploadState state, long rowsRead, BulkUploadCounts counts, CancellationToken cancellationToken) =>
+        inner.ProgressAsync(state, rowsRead, counts, cancellationToken);
+
+    public Task StateChangesAsync(IReadOnlyList<StateChange> changes, CancellationToken cancellationToken) =>
+        inner.StateChangesAsync(changes, cancellationToken);
+
+    public Task CompletedAsync(BulkUploadState state, CancellationToken cancellationToken) => throw new IOException("crash");
+
+    public Task FailedAsync(BulkUploadState state, CancellationToken cancellationToken) => inner.FailedAsync(state, cancellationToken);
+
+    public Task UndoneAsync(BulkUploadState state, long optedIn, long kept, CancellationToken cancellationToken) =>
+        inner.UndoneAsync(state, optedIn, kept, cancellationToken);
 }
 
 [TestFixture]

@@ -34,7 +34,9 @@ public sealed class EventObserver : IAsyncDisposable
     /// <c>stop_app</c>); it expires on its own after 10 idle minutes should teardown never run.
     /// </param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public static async Task<EventObserver> StartAsync(BrokerEndpoint broker, string queueName, bool survivesBrokerRestart, CancellationToken cancellationToken)
+    /// <param name="configure">More bus configuration (message data, for specs that upload files).</param>
+    public static async Task<EventObserver> StartAsync(BrokerEndpoint broker, string queueName, bool survivesBrokerRestart, CancellationToken cancellationToken,
+        Action<IRabbitMqBusFactoryConfigurator>? configure = null)
     {
         EventObserver? observer = null;
         var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
@@ -46,6 +48,7 @@ public sealed class EventObserver : IAsyncDisposable
             });
             // The same wire format as the service (enums as strings).
             ServiceRegistration.ConfigureJson(cfg);
+            configure?.Invoke(cfg);
             cfg.ReceiveEndpoint(queueName, e =>
             {
                 e.Durable = survivesBrokerRestart;
@@ -56,6 +59,9 @@ public sealed class EventObserver : IAsyncDisposable
                 e.Handler<ConversationOptStateChanged>(context => observer!.Record(context));
                 e.Handler<ConfirmationMessageRequested>(context => observer!.Record(context));
                 e.Handler<OptOutRequestCompleted>(context => observer!.Record(context));
+                e.Handler<BulkUploadProgressed>(context => observer!.Record(context));
+                e.Handler<BulkUploadCompleted>(context => observer!.Record(context));
+                e.Handler<BulkUploadFailed>(context => observer!.Record(context));
             });
         });
         observer = new EventObserver(bus, queueName);

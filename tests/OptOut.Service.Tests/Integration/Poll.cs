@@ -7,15 +7,19 @@ public static class Poll
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Waits until <paramref name="condition"/> holds; fails the test with <paramref name="describe"/> at the deadline.</summary>
-    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds; fails the test with <paramref name="describe"/> at the deadline.
+    /// <paramref name="interval"/> (default 50 ms) spaces the checks out when one is expensive.
+    /// </summary>
+    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe, CancellationToken cancellationToken = default,
+        TimeSpan? interval = null)
     {
         var elapsed = Stopwatch.StartNew();
         while (!condition())
         {
             if (elapsed.Elapsed > timeout)
                 Assert.Fail($"Not within {timeout.TotalSeconds:0.#} s: {describe()}");
-            await Task.Delay(Interval, cancellationToken);
+            await Task.Delay(interval ?? Interval, cancellationToken);
         }
     }
 
