@@ -24,8 +24,14 @@ public class When_the_service_is_killed_in_the_middle_of_an_upload
     private const int Rows = 300_000;
     private const int CheckpointRows = 20_000;
 
-    /// <summary>Kill once the upload is past two checkpoints' worth of rows, so at least one checkpoint is stored.</summary>
-    private const int KillAfterRows = 2 * CheckpointRows;
+    /// <summary>
+    /// Kill once two checkpoints' worth of numbers have been applied (the upload applies the file's distinct numbers
+    /// in phone order after reading it), so at least one checkpoint is stored.
+    /// </summary>
+    private const int KillAfterNumbers = 2 * CheckpointRows;
+
+    /// <summary>Distinct numbers in the file (new plus seeded).</summary>
+    private const int DistinctNumbers = 255_000;
 
     private const int SeedBatch = OptRequest.MaxNumbers;
     private const int SeedRequestsInFlight = 4;
@@ -50,6 +56,7 @@ public class When_the_service_is_killed_in_the_middle_of_an_upload
     private UploadFile _file = null!;
 
     private long _rowsReadAtKill;
+    private long _numbersAppliedAtKill;
     private int _completedSeenAtKill;
     private int _completedSeenBeforeRestart;
     private UploadRow _uploadAtKill = null!;
@@ -178,12 +185,12 @@ public class When_the_service_is_killed_in_the_middle_of_an_upload
     {
         Assert.Multiple(() =>
         {
-            Assert.That(_rowsReadAtKill, Is.GreaterThan(KillAfterRows), "progress seen when the kill was sent");
+            Assert.That(_numbersAppliedAtKill, Is.GreaterThan(KillAfterNumbers), "progress seen when the kill was sent");
             Assert.That(_completedSeenAtKill, Is.Zero, "no BulkUploadCompleted before the kill");
             Assert.That(_completedSeenBeforeRestart, Is.Zero, "no BulkUploadCompleted from the killed process");
             Assert.That(_uploadAtKill.Status, Is.EqualTo("Running"), "the killed process was still ingesting");
-            Assert.That(_uploadAtKill.RowsCheckpointed, Is.GreaterThanOrEqualTo(CheckpointRows).And.LessThan(Rows),
-                "the kill landed past a checkpoint and before the end of the file");
+            Assert.That(_uploadAtKill.NumbersApplied, Is.GreaterThanOrEqualTo(CheckpointRows).And.LessThan(DistinctNumbers),
+                "the kill landed past a checkpoint and before the last number");
         });
     }
 
@@ -322,20 +329,23 @@ public class When_the_service_is_killed_in_the_middle_of_an_upload
     private async Task KillInTheMiddleAsync(CancellationToken cancellationToken)
     {
         long RowsRead() => _events!.Received<BulkUploadProgressed>(p => p.UploadId == _uploadId).Select(p => p.Message.RowsRead).DefaultIfEmpty().Max();
+        long NumbersApplied() => _events!.Received<BulkUploadProgressed>(p => p.UploadId == _uploadId)
+            .Select(p => p.Message.Counts.OptedOut + p.Message.Counts.AlreadyOptedOut + p.Message.Counts.SupersededRows).DefaultIfEmpty().Max();
         int Completed() => _events!.Received<BulkUploadCompleted>(c => c.UploadId == _uploadId).Count;
         int Failed() => _events!.Received<BulkUploadFailed>(c => c.UploadId == _uploadId).Count;
 
-        await Poll.UntilAsync(() => RowsRead() > KillAfterRows || Completed() > 0 || Failed() > 0, KillPointTimeout,
-            () => $"the upload got to row {RowsRead():N0}", cancellationToken);
+        await Poll.UntilAsync(() => NumbersApplied() > KillAfterNumbers || Completed() > 0 || Failed() > 0, KillPointTimeout,
+            () => $"the upload read {RowsRead():N0} rows and applied {NumbersApplied():N0} numbers", cancellationToken);
         await _service!.KillAsync(cancellationToken);
         await _service.DisposeAsync();
         _service = null;
         _rowsReadAtKill = RowsRead();
+        _numbersAppliedAtKill = NumbersApplied();
         _completedSeenAtKill = Completed();
         Assert.That(Failed(), Is.Zero, "the upload failed: " + _events!.Received<BulkUploadFailed>(c => c.UploadId == _uploadId).FirstOrDefault()?.Message.Reason);
         _uploadAtKill = await ReadUploadAsync(cancellationToken)
                         ?? throw new AssertionException("the killed service stored no state for the upload");
-        Progress($"SIGKILL after progress at row {_rowsReadAtKill:N0}; the store says {_uploadAtKill}");
+        Progress($"SIGKILL after progress at row {_rowsReadAtKill:N0}, {_numbersAppliedAtKill:N0} numbers applied; the store says {_uploadAtKill}");
 
         // Whatever the killed process published reached the observer's queue before the socket closed: wait for it to
         // drain, so a late BulkUploadCompleted from that process would be counted here.
@@ -398,7 +408,7 @@ public class When_the_service_is_killed_in_the_middle_of_an_upload
         await using var connection = await OpenReadOnlyAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT status, rows_checkpointed, total_rows, events_dispatched, json_extract(counts, '$.optedOut'),
+            SELECT status, numbers_applied, total_rows, events_dispatched, json_extract(counts, '$.optedOut'),
                    (SELECT COUNT(*) FROM opt_out_history WHERE account_id = @account_id AND causation_id = @causation_id)
             FROM bulk_uploads WHERE upload_id = @upload_id AND account_id = @account_id
             """;
@@ -432,10 +442,10 @@ public class When_the_service_is_killed_in_the_middle_of_an_upload
     }
 
     /// <summary>The upload's stored state, and how many numbers its history entries say it opted out so far.</summary>
-    private sealed record UploadRow(string Status, long RowsCheckpointed, long TotalRows, long EventsDispatched, long CheckpointedOptedOut, long OptedOutInStore)
+    private sealed record UploadRow(string Status, long NumbersApplied, long TotalRows, long EventsDispatched, long CheckpointedOptedOut, long OptedOutInStore)
     {
         public override string ToString() =>
-            $"{Status}, checkpointed at row {RowsCheckpointed:N0} of {TotalRows:N0} with {CheckpointedOptedOut:N0} opted out; "
+            $"{Status}, checkpointed after {NumbersApplied:N0} numbers of {TotalRows:N0} rows with {CheckpointedOptedOut:N0} opted out; "
             + $"{OptedOutInStore - CheckpointedOptedOut:N0} more opted out in the store after that checkpoint";
     }
 
