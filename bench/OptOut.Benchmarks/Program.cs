@@ -1,10 +1,12 @@
 using OptOut.Benchmarks;
+using OptOut.Benchmarks.Bulk;
 using OptOut.Benchmarks.Inbound;
 
-// Verb dispatch: each benchmark is a BenchmarkCommand with its own options; add new ones (bulk, ...) to this list.
+// Verb dispatch: each benchmark is a BenchmarkCommand with its own options; add new ones to this list.
 BenchmarkCommand[] commands =
 [
     InboundBenchmark.Command,
+    BulkBenchmark.Command,
 ];
 
 if (args.Length == 0 || args[0] is "--help" or "-h" or "help")

@@ -77,26 +77,7 @@ internal sealed class ServiceTarget(BrokerSettings broker) : IConsumingTarget
             Console.Error.WriteLine($"note: removed {leftover:N0} messages left in '{InboundQueue}' by an earlier run");
 
         Directory.CreateDirectory(_directory);
-        var settings = new Dictionary<string, string?>(broker.ServiceConfiguration())
-        {
-            [$"{BusOptions.Section}:Transport"] = "RabbitMq",
-            [$"{StorageOptions.Section}:Provider"] = "Sqlite",
-            [$"{StorageOptions.Section}:SqlitePath"] = Path.Combine(_directory, "optout.db"),
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Microsoft"] = "Warning",
-            ["Logging:LogLevel:MassTransit"] = "Warning",
-        };
-        _app = OptOutApp.Create([], builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(settings);
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.Services.Configure<MassTransitHostOptions>(o =>
-            {
-                o.WaitUntilStarted = true;
-                o.StartTimeout = TimeSpan.FromSeconds(60);
-            });
-        });
+        _app = InProcessService.Create(broker, _directory, []);
         await _app.StartAsync(cancellationToken);
 
         var bus = _app.Services.GetRequiredService<IBusControl>();
