@@ -83,33 +83,15 @@ public static class OptOutStateMachine
     {
         if (current is null)
         {
-            if (change.State == OptState.OptedIn)
-            {
-                // Not a transition (the number was never opted out), but its time is remembered: an older opt-out
-                // that arrives late must not override it (issue #3: event-time order, even against a racing upload).
-                var marker = new OptOutRecord
-                {
-                    AccountId = change.AccountId,
-                    Phone = change.Phone.E164,
-                    State = OptState.OptedIn,
-                    Source = change.Source,
-                    Note = change.Note,
-                    Actor = change.Actor,
-                    StateAt = change.At,
-                    CreatedAt = change.At,
-                    UpdatedAt = now,
-                    Flagged = !change.Phone.IsValid,
-                    Version = 1,
-                };
-                return new OptDecision(ChangeKind.Unchanged, marker, new OptOutWrite(marker, 0, null));
-            }
-
-            var entry = HistoryEntry(change, now);
+            // An opt-in for a number never opted out is not a transition (no history, no event), but its time is
+            // remembered: an older opt-out that arrives late must not override it (event-time order, even against
+            // a racing upload).
+            var entry = change.State == OptState.OptedOut ? HistoryEntry(change, now) : null;
             var created = new OptOutRecord
             {
                 AccountId = change.AccountId,
                 Phone = change.Phone.E164,
-                State = OptState.OptedOut,
+                State = change.State,
                 Source = change.Source,
                 Note = change.Note,
                 Actor = change.Actor,
@@ -118,9 +100,9 @@ public static class OptOutStateMachine
                 UpdatedAt = now,
                 Flagged = !change.Phone.IsValid,
                 Version = 1,
-                History = [entry],
+                History = entry is null ? [] : [entry],
             };
-            return new OptDecision(ChangeKind.Changed, created, new OptOutWrite(created, 0, entry));
+            return new OptDecision(entry is null ? ChangeKind.Unchanged : ChangeKind.Changed, created, new OptOutWrite(created, 0, entry));
         }
 
         if (current.History.Count > 0 && current.History[^1].CausationId == change.CausationId
