@@ -5,15 +5,16 @@ using OptOut.Contracts;
 namespace OptOut.Core.Bulk;
 
 /// <summary>
-/// Processes a bulk upload (issue #3) in three durable stages, each resumable from the upload's stored state after
-/// a crash (the redelivered message calls <see cref="RunAsync"/> again):
+/// Processes a bulk upload (issue #3) in durable stages, each resumable from the upload's stored state after a crash
+/// (the redelivered message calls <see cref="RunAsync"/> again):
 /// <list type="number">
-/// <item><b>Validate</b> the whole file (header, text, row length, row count) before writing anything.</item>
-/// <item><b>Ingest</b>: stream the rows, normalize, de-duplicate, and apply them a batch at a time (one store round
-/// trip to read, one to write). Every <see cref="BulkUploadOptions.CheckpointRows"/> rows the report chunk and the
-/// counts are checkpointed; a resumed run re-reads the rows before the checkpoint only to rebuild the duplicate
-/// set, and rows after it are applied again, which the state machine makes exact (its own earlier transitions come
-/// back as <see cref="ChangeKind.Replayed"/> and count as new opt-outs once).</item>
+/// <item><b>Read</b> the whole file once: check it is usable (header, text, row length, row count) and normalize and
+/// de-duplicate every row (8 bytes a row), before anything is written; an unusable file fails with nothing changed.</item>
+/// <item><b>Apply</b> the distinct numbers in phone order, a batch at a time (one store round trip to read, one to
+/// write), checkpointing every <see cref="BulkUploadOptions.CheckpointRows"/> numbers. A resumed run reads the file
+/// again and continues after the checkpoint; numbers applied after it before the crash come back as
+/// <see cref="ChangeKind.Replayed"/> and count as new opt-outs once.</item>
+/// <item><b>Report</b> every row in file order (a stored per-row CSV).</item>
 /// <item><b>Dispatch</b> one ConversationOptStateChanged per number the upload changed, read back from the store
 /// (the store is the outbox), with a cursor checkpointed per page: a crash re-publishes at most one page, with the
 /// same message ids.</item>
@@ -44,21 +45,13 @@ public sealed class BulkUploadProcessor(
 
         if (state.Status == BulkUploadStatus.Running)
         {
-            if (state.NumbersApplied == 0)
+            state = await IngestAsync(job, state, openFile, events, cancellationToken).ConfigureAwait(false);
+            if (state.Status == BulkUploadStatus.Failed)
             {
-                var failure = await ValidateAsync(openFile, cancellationToken).ConfigureAwait(false);
-                if (failure.Reason is not null)
-                {
-                    state = await SaveAsync(state with { Status = BulkUploadStatus.Failed, FailureReason = failure.Reason, CompletedAt = clock.GetUtcNow() },
-                        cancellationToken).ConfigureAwait(false);
-                    await events.FailedAsync(state, cancellationToken).ConfigureAwait(false);
-                    return;
-                }
-
-                state = await SaveAsync(state with { TotalRows = failure.Rows }, cancellationToken).ConfigureAwait(false);
+                await events.FailedAsync(state, cancellationToken).ConfigureAwait(false);
+                return;
             }
 
-            state = await IngestAsync(job, state, openFile, events, cancellationToken).ConfigureAwait(false);
             await events.CompletedAsync(state, cancellationToken).ConfigureAwait(false);
         }
         else if (state.Status == BulkUploadStatus.Ingested && state.EventsDispatchedAfter is null)
@@ -85,14 +78,7 @@ public sealed class BulkUploadProcessor(
     {
         var state = await uploads.GetAsync(accountId, uploadId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidMessageException($"upload {uploadId} does not exist in account {accountId}");
-        var refusal = state switch
-        {
-            { DryRun: true } => "it was a dry run and changed nothing",
-            { Status: BulkUploadStatus.Failed } => "it failed and changed nothing",
-            { Status: BulkUploadStatus.Running } => "it is still running: undo it once it has completed",
-            _ => null,
-        };
-        if (refusal is not null)
+        if (state.UndoRefusal is { } refusal)
             throw new InvalidMessageException($"upload {uploadId} can't be undone: {refusal}");
         if (state.Status == BulkUploadStatus.Undone)
         {
@@ -197,23 +183,6 @@ public sealed class BulkUploadProcessor(
             ?? throw new InvalidOperationException($"Upload {job.UploadId} vanished while being created.");
     }
 
-    private async Task<(long Rows, string? Reason)> ValidateAsync(Func<CancellationToken, Task<Stream>> openFile, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var stream = await openFile(cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                // CPU-bound over a local or buffered stream: keep it off the consumer's thread.
-                return (await Task.Run(() => CsvPhoneReader.Validate(stream, options.Limits), cancellationToken).ConfigureAwait(false), null);
-            }
-        }
-        catch (BulkFileException e)
-        {
-            return (0, e.Message);
-        }
-    }
-
     private async Task<BulkUploadState> IngestAsync(BulkUploadJob job, BulkUploadState state, Func<CancellationToken, Task<Stream>> openFile,
         IBulkUploadEvents events, CancellationToken cancellationToken)
     {
@@ -222,7 +191,22 @@ public sealed class BulkUploadProcessor(
         var note = $"Bulk upload \"{job.FileName}\" ({job.UploadId:N}) by {job.SubmittedBy}";
 
         // Pass 1: read and normalize every row once. A resumed run repeats it: it is deterministic and costs seconds.
-        var scan = await Task.Run(() => Scan(openFile, callingCode, state.TotalRows, cancellationToken), cancellationToken).ConfigureAwait(false);
+        ScanResult scan;
+        try
+        {
+            scan = await Task.Run(() => Scan(openFile, callingCode, state.TotalRows, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        catch (BulkFileException e) when (state.NumbersApplied == 0)
+        {
+            // The read checks the whole file (header, text, row length, row count) before anything is written, so an
+            // unusable file fails the upload with nothing changed. (Once numbers were applied, a file that can't be
+            // read again is an error to retry, not an unusable upload.)
+            return await SaveAsync(state with { Status = BulkUploadStatus.Failed, FailureReason = e.Message, CompletedAt = clock.GetUtcNow() },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        if (state.TotalRows != scan.Rows)
+            state = await SaveAsync(state with { TotalRows = scan.Rows }, cancellationToken).ConfigureAwait(false);
         var counts = scan.Counts with
         {
             OptedOut = state.Counts.OptedOut,

@@ -84,6 +84,15 @@ public sealed record BulkUploadState
 
     public long UndoKept { get; init; }
 
+    /// <summary>Why this upload can't be undone, or null when it can (an undone one can: again, changing nothing).</summary>
+    public string? UndoRefusal => this switch
+    {
+        { DryRun: true } => "it was a dry run and changed nothing",
+        { Status: BulkUploadStatus.Failed } => "it failed and changed nothing",
+        { Status: BulkUploadStatus.Running } => "it is still running: undo it once it has completed",
+        _ => null,
+    };
+
     /// <summary>Optimistic-concurrency version, +1 per save.</summary>
     public long Version { get; init; }
 }

@@ -294,14 +294,7 @@ public static class AdminApi
         var state = await uploads.GetAsync(accountId, uploadId, ct);
         if (state is null)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown upload", detail: $"No upload {uploadId} in this account.");
-        var refusal = state switch
-        {
-            { DryRun: true } => "it was a dry run and changed nothing",
-            { Status: BulkUploadStatus.Failed } => "it failed and changed nothing",
-            { Status: BulkUploadStatus.Running } => "it is still running: undo it once it has completed",
-            _ => null,
-        };
-        if (refusal is not null)
+        if (state.UndoRefusal is { } refusal)
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The upload can't be undone", detail: refusal);
 
         await publish.Publish(new BulkUploadUndoRequested
