@@ -6,6 +6,7 @@ using OptOut.Contracts;
 using OptOut.Core;
 using OptOut.Core.Bulk;
 using Polly;
+using SQLitePCL;
 
 namespace OptOut.Storage.Sqlite;
 
@@ -28,46 +29,96 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     /// <summary>How long SQLite itself waits for the write lock before reporting BUSY to the retry pipeline.</summary>
     private const int BusyTimeoutMs = 5_000;
 
+    /// <summary>
+    /// The layout this code writes (<c>PRAGMA user_version</c>). 2: the opt-out tables store the account as 16 bytes,
+    /// states, sources and times as integers, and notes, actors and causation ids once each in <c>texts</c>. Files
+    /// of layout 1 (text columns, before November 2026) are converted when the store starts.
+    /// </summary>
+    internal const int SchemaVersion = 2;
+
+    // Record and history columns as read back: the account is the caller's (every query filters on it), the shared
+    // texts are joined in. LEFT JOINs keep SQLite walking the opt-out table first (an inner join may start from texts).
     private const string RecordColumns =
-        "account_id, phone, state, source, note, actor, state_at, created_at, updated_at, flagged, version";
+        "SELECT o.phone, o.state, o.source, n.value, a.value, o.state_at, o.created_at, o.updated_at, o.flagged, o.version";
 
-    private const string HistoryColumns =
-        "state, source, at, recorded_at, actor, note, causation_id, conversation_id, campaign_id";
+    private const string RecordTexts = " LEFT JOIN texts n ON n.id = o.note LEFT JOIN texts a ON a.id = o.actor";
 
+    private const string RecordSelect = RecordColumns + " FROM opt_outs o" + RecordTexts;
+
+    private const string HistorySelect = """
+        SELECT h.phone, h.state, h.source, h.at, h.recorded_at, a.value, n.value, c.value, h.conversation_id, h.campaign_id
+        FROM opt_out_history h LEFT JOIN texts a ON a.id = h.actor LEFT JOIN texts n ON n.id = h.note LEFT JOIN texts c ON c.id = h.causation
+        """;
+
+    /// <summary>
+    /// A bulk upload writes a million numbers, so the two opt-out tables are kept small (issue #3: the write rate is
+    /// what limits the ingest): the account as 16 bytes, states, sources and times (UTC ticks, so the event-time tie
+    /// rule compares exact values) as integers, and each note, actor and causation id stored once in <c>texts</c>
+    /// and referenced by id (an upload's million rows share one note). Opted-out records, nearly all of them, need no
+    /// index beyond the key: listing them walks the key; the few opted-in ones have a partial index. The views
+    /// <c>opt_outs_readable</c> and <c>opt_out_history_readable</c> show it all as text for someone auditing the file in
+    /// the <c>sqlite3</c> shell.
+    /// </summary>
     private const string Schema = """
-        PRAGMA journal_mode = WAL;
+        -- Shared strings: notes, actors, causation ids. Rows are only ever added, so an id means one value forever.
+        CREATE TABLE IF NOT EXISTS texts (
+            id    INTEGER PRIMARY KEY,
+            value TEXT NOT NULL UNIQUE
+        );
         CREATE TABLE IF NOT EXISTS opt_outs (
-            account_id TEXT NOT NULL,
-            phone      TEXT NOT NULL,
-            state      TEXT NOT NULL,
-            source     TEXT NOT NULL,
-            note       TEXT,
-            actor      TEXT,
-            state_at   TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            flagged    INTEGER NOT NULL DEFAULT 0,
+            account_id BLOB NOT NULL,    -- the account id's 16 bytes in RFC 4122 order: hex(account_id) is the id
+            phone      TEXT NOT NULL,    -- E.164
+            state      INTEGER NOT NULL, -- 0 opted in, 1 opted out
+            source     INTEGER NOT NULL, -- 1 Keyword, 2 Manual, 3 Messenger, 4 BulkUpload, 5 Api
+            note       INTEGER,          -- texts.id
+            actor      INTEGER,          -- texts.id
+            state_at   INTEGER NOT NULL, -- UTC ticks (100 ns since 0001-01-01)
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            flagged    INTEGER NOT NULL,
             version    INTEGER NOT NULL,
             PRIMARY KEY (account_id, phone)
         ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS ix_opt_outs_account_state_phone ON opt_outs (account_id, state, phone);
+        CREATE INDEX IF NOT EXISTS ix_opt_outs_opted_in ON opt_outs (account_id, phone) WHERE state = 0;
         CREATE TABLE IF NOT EXISTS opt_out_history (
-            account_id      TEXT NOT NULL,
+            account_id      BLOB NOT NULL,
             phone           TEXT NOT NULL,
             seq             INTEGER NOT NULL,
-            state           TEXT NOT NULL,
-            source          TEXT NOT NULL,
-            at              TEXT NOT NULL,
-            recorded_at     TEXT NOT NULL,
-            actor           TEXT,
-            note            TEXT,
-            causation_id    TEXT NOT NULL,
+            state           INTEGER NOT NULL,
+            source          INTEGER NOT NULL,
+            at              INTEGER NOT NULL,
+            recorded_at     INTEGER NOT NULL,
+            actor           INTEGER,
+            note            INTEGER,
+            causation       INTEGER NOT NULL, -- texts.id of the causation id
             conversation_id TEXT,
             campaign_id     TEXT,
             PRIMARY KEY (account_id, phone, seq)
         ) WITHOUT ROWID;
         -- The numbers one message (a bulk upload) changed, in phone order: ListByCausationAsync walks it.
-        CREATE INDEX IF NOT EXISTS ix_opt_out_history_account_causation_phone ON opt_out_history (account_id, causation_id, phone);
+        CREATE INDEX IF NOT EXISTS ix_opt_out_history_account_causation_phone ON opt_out_history (account_id, causation, phone);
+        CREATE VIEW IF NOT EXISTS opt_outs_readable AS
+        SELECT lower(substr(hex(o.account_id), 1, 8) || '-' || substr(hex(o.account_id), 9, 4) || '-' || substr(hex(o.account_id), 13, 4)
+                     || '-' || substr(hex(o.account_id), 17, 4) || '-' || substr(hex(o.account_id), 21)) AS account_id,
+               o.phone,
+               CASE o.state WHEN 1 THEN 'OptedOut' ELSE 'OptedIn' END AS state,
+               CASE o.source WHEN 1 THEN 'Keyword' WHEN 2 THEN 'Manual' WHEN 3 THEN 'Messenger' WHEN 4 THEN 'BulkUpload' WHEN 5 THEN 'Api' END AS source,
+               n.value AS note, a.value AS actor,
+               strftime('%Y-%m-%dT%H:%M:%fZ', (o.state_at - 621355968000000000) / 10000000.0, 'unixepoch') AS state_at,
+               strftime('%Y-%m-%dT%H:%M:%fZ', (o.created_at - 621355968000000000) / 10000000.0, 'unixepoch') AS created_at,
+               strftime('%Y-%m-%dT%H:%M:%fZ', (o.updated_at - 621355968000000000) / 10000000.0, 'unixepoch') AS updated_at,
+               o.flagged, o.version
+        FROM opt_outs o LEFT JOIN texts n ON n.id = o.note LEFT JOIN texts a ON a.id = o.actor;
+        CREATE VIEW IF NOT EXISTS opt_out_history_readable AS
+        SELECT lower(substr(hex(h.account_id), 1, 8) || '-' || substr(hex(h.account_id), 9, 4) || '-' || substr(hex(h.account_id), 13, 4)
+                     || '-' || substr(hex(h.account_id), 17, 4) || '-' || substr(hex(h.account_id), 21)) AS account_id,
+               h.phone, h.seq,
+               CASE h.state WHEN 1 THEN 'OptedOut' ELSE 'OptedIn' END AS state,
+               CASE h.source WHEN 1 THEN 'Keyword' WHEN 2 THEN 'Manual' WHEN 3 THEN 'Messenger' WHEN 4 THEN 'BulkUpload' WHEN 5 THEN 'Api' END AS source,
+               strftime('%Y-%m-%dT%H:%M:%fZ', (h.at - 621355968000000000) / 10000000.0, 'unixepoch') AS at,
+               strftime('%Y-%m-%dT%H:%M:%fZ', (h.recorded_at - 621355968000000000) / 10000000.0, 'unixepoch') AS recorded_at,
+               a.value AS actor, n.value AS note, c.value AS causation_id, h.conversation_id, h.campaign_id
+        FROM opt_out_history h LEFT JOIN texts a ON a.id = h.actor LEFT JOIN texts n ON n.id = h.note LEFT JOIN texts c ON c.id = h.causation;
         CREATE TABLE IF NOT EXISTS settings (
             account_id           TEXT NOT NULL PRIMARY KEY,
             default_country_code INTEGER NOT NULL,
@@ -106,64 +157,89 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         );
         CREATE INDEX IF NOT EXISTS ix_bulk_uploads_account_submitted
             ON bulk_uploads (account_id, submitted_at DESC, upload_id DESC);
+        PRAGMA user_version = 2;
         """;
 
-    private const string InsertRecordSql = $"""
-        INSERT INTO opt_outs ({RecordColumns})
-        VALUES (@account_id, @phone, @state, @source, @note, @actor, @state_at, @created_at, @updated_at, @flagged, @version)
-        ON CONFLICT (account_id, phone) DO NOTHING
+    // Layout 1 stored everything as text: the account as "D" text, states and sources by name, times as UTC
+    // round-trip strings ("2025-04-11T09:30:00.1234567+00:00", fixed width, so seconds and the 7 fraction digits are
+    // at fixed positions). The old tables are renamed, the new ones created by Schema (which runs after this), and
+    // filled from them by UpgradeCopySql.
+    private const string UpgradeFromLayoutOneSql = """
+        DROP INDEX IF EXISTS ix_opt_outs_account_state_phone;
+        DROP INDEX IF EXISTS ix_opt_out_history_account_causation_phone;
+        ALTER TABLE opt_outs RENAME TO opt_outs_layout1;
+        ALTER TABLE opt_out_history RENAME TO opt_out_history_layout1;
+        """ + Schema + UpgradeCopySql;
+
+    private const string UpgradeCopySql = """
+        INSERT OR IGNORE INTO texts (value)
+            SELECT note FROM opt_outs_layout1 WHERE note IS NOT NULL
+            UNION SELECT actor FROM opt_outs_layout1 WHERE actor IS NOT NULL
+            UNION SELECT note FROM opt_out_history_layout1 WHERE note IS NOT NULL
+            UNION SELECT actor FROM opt_out_history_layout1 WHERE actor IS NOT NULL
+            UNION SELECT causation_id FROM opt_out_history_layout1;
+        INSERT INTO opt_outs (account_id, phone, state, source, note, actor, state_at, created_at, updated_at, flagged, version)
+            SELECT unhex(replace(o.account_id, '-', '')), o.phone, o.state = 'OptedOut',
+                   CASE o.source WHEN 'Keyword' THEN 1 WHEN 'Manual' THEN 2 WHEN 'Messenger' THEN 3 WHEN 'BulkUpload' THEN 4 WHEN 'Api' THEN 5 END,
+                   (SELECT id FROM texts WHERE value = o.note), (SELECT id FROM texts WHERE value = o.actor),
+                   unixepoch(substr(o.state_at, 1, 19)) * 10000000 + CAST(substr(o.state_at, 21, 7) AS INTEGER) + 621355968000000000,
+                   unixepoch(substr(o.created_at, 1, 19)) * 10000000 + CAST(substr(o.created_at, 21, 7) AS INTEGER) + 621355968000000000,
+                   unixepoch(substr(o.updated_at, 1, 19)) * 10000000 + CAST(substr(o.updated_at, 21, 7) AS INTEGER) + 621355968000000000,
+                   o.flagged, o.version
+            FROM opt_outs_layout1 o;
+        INSERT INTO opt_out_history (account_id, phone, seq, state, source, at, recorded_at, actor, note, causation, conversation_id, campaign_id)
+            SELECT unhex(replace(h.account_id, '-', '')), h.phone, h.seq, h.state = 'OptedOut',
+                   CASE h.source WHEN 'Keyword' THEN 1 WHEN 'Manual' THEN 2 WHEN 'Messenger' THEN 3 WHEN 'BulkUpload' THEN 4 WHEN 'Api' THEN 5 END,
+                   unixepoch(substr(h.at, 1, 19)) * 10000000 + CAST(substr(h.at, 21, 7) AS INTEGER) + 621355968000000000,
+                   unixepoch(substr(h.recorded_at, 1, 19)) * 10000000 + CAST(substr(h.recorded_at, 21, 7) AS INTEGER) + 621355968000000000,
+                   (SELECT id FROM texts WHERE value = h.actor), (SELECT id FROM texts WHERE value = h.note),
+                   (SELECT id FROM texts WHERE value = h.causation_id), h.conversation_id, h.campaign_id
+            FROM opt_out_history_layout1 h;
+        DROP TABLE opt_outs_layout1;
+        DROP TABLE opt_out_history_layout1;
         """;
 
-    private const string UpdateRecordSql = """
-        UPDATE opt_outs
-        SET state = @state, source = @source, note = @note, actor = @actor, state_at = @state_at,
-            created_at = @created_at, updated_at = @updated_at, flagged = @flagged, version = @version
-        WHERE account_id = @account_id AND phone = @phone AND version = @expected_version
-        """;
-
-    // seq is computed inside the write transaction, which holds the database's only write lock, so it can't collide.
-    private const string InsertHistorySql = $"""
-        INSERT INTO opt_out_history (account_id, phone, seq, {HistoryColumns})
-        SELECT @account_id, @phone, COALESCE(MAX(seq), 0) + 1,
-               @state, @source, @at, @recorded_at, @actor, @note, @causation_id, @conversation_id, @campaign_id
-        FROM opt_out_history WHERE account_id = @account_id AND phone = @phone
-        """;
-
-    private const string FindRecordSql = $"SELECT {RecordColumns} FROM opt_outs WHERE account_id = @account_id AND phone = @phone";
-
-    private const string FindHistorySql =
-        $"SELECT {HistoryColumns} FROM opt_out_history WHERE account_id = @account_id AND phone = @phone ORDER BY seq";
 
     // A batch of numbers travels as one JSON array parameter: one statement text whatever the batch size (so SQLite
     // plans it once), and no bound-variable limit. SQLite probes the primary key once per listed number.
     private const string PhonesOfBatch = "phone IN (SELECT value FROM json_each(@phones))";
 
-    private const string FindManyRecordsSql =
-        $"SELECT {RecordColumns} FROM opt_outs WHERE account_id = @account_id AND {PhonesOfBatch}";
+    private const string FindRecordSql = RecordSelect + " WHERE o.account_id = @account_id AND o.phone = @phone";
+
+    private const string FindHistorySql = HistorySelect + " WHERE h.account_id = @account_id AND h.phone = @phone ORDER BY h.seq";
+
+    private const string FindManyRecordsSql = RecordSelect + " WHERE o.account_id = @account_id AND o." + PhonesOfBatch;
 
     private const string FindManyHistorySql =
-        $"SELECT phone, {HistoryColumns} FROM opt_out_history WHERE account_id = @account_id AND {PhonesOfBatch} ORDER BY phone, seq";
+        HistorySelect + " WHERE h.account_id = @account_id AND h." + PhonesOfBatch + " ORDER BY h.phone, h.seq";
 
-    // The page of phones comes from the (account_id, causation_id, phone) index in order; DISTINCT so that a number
+    // The page of phones comes from the (account_id, causation, phone) index in order; DISTINCT so that a number
     // with two entries of one causation still counts once towards the limit. "phone > ''" when there is no cursor:
-    // every E.164 number sorts after the empty string, and one statement shape keeps one plan.
-    private const string ListByCausationSql = $"""
-        SELECT {RecordColumns} FROM opt_outs
-        WHERE account_id = @account_id AND phone IN (
+    // every E.164 number sorts after the empty string, and one statement shape keeps one plan. An unknown causation
+    // id makes the inner "causation = NULL", which matches nothing.
+    private const string ListByCausationSql = RecordSelect + """
+
+        WHERE o.account_id = @account_id AND o.phone IN (
             SELECT DISTINCT phone FROM opt_out_history
-            WHERE account_id = @account_id AND causation_id = @causation_id AND phone > @after
+            WHERE account_id = @account_id AND causation = (SELECT id FROM texts WHERE value = @causation_id) AND phone > @after
             ORDER BY phone LIMIT @limit)
-        ORDER BY phone
+        ORDER BY o.phone
         """;
 
     // One statement per filter combination instead of "@x IS NULL OR ...": SQLite plans a statement once, and only
-    // these plain shapes let it walk the (account_id, phone) key or the (account_id, state, phone) index in order.
-    private const string ListSelect = $"SELECT {RecordColumns} FROM opt_outs WHERE account_id = @account_id";
-    private const string ListOrder = " ORDER BY phone LIMIT @limit";
+    // these plain shapes let it walk the key in order. Opted-out records (nearly all) are the key walked with a
+    // filter; the literal "state = 0" is what lets SQLite use the partial index of the opted-in ones.
+    // Without statistics SQLite would still prefer the key for them, so their statements name the index.
+    private const string ListSelect = RecordSelect + " WHERE o.account_id = @account_id";
+    private const string ListOrder = " ORDER BY o.phone LIMIT @limit";
     private const string ListAllSql = ListSelect + ListOrder;
-    private const string ListAllAfterSql = ListSelect + " AND phone > @after" + ListOrder;
-    private const string ListStateSql = ListSelect + " AND state = @state" + ListOrder;
-    private const string ListStateAfterSql = ListSelect + " AND state = @state AND phone > @after" + ListOrder;
+    private const string ListAllAfterSql = ListSelect + " AND o.phone > @after" + ListOrder;
+    private const string ListOptedOutSql = ListSelect + " AND o.state = 1" + ListOrder;
+    private const string ListOptedOutAfterSql = ListSelect + " AND o.state = 1 AND o.phone > @after" + ListOrder;
+    private const string ListOptedInSelect =
+        RecordColumns + " FROM opt_outs o INDEXED BY ix_opt_outs_opted_in" + RecordTexts + " WHERE o.account_id = @account_id";
+    private const string ListOptedInSql = ListOptedInSelect + " AND o.state = 0" + ListOrder;
+    private const string ListOptedInAfterSql = ListOptedInSelect + " AND o.state = 0 AND o.phone > @after" + ListOrder;
 
     private const string GetSettingsSql = """
         SELECT default_country_code, auto_opt_out_enabled, opt_out_message, keywords, updated_at, updated_by
@@ -224,17 +300,46 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
         return _pipeline.ExecuteAsync(
             static (self, ct) => self.WriteAsync(
-                static async (writer, _, ct) =>
+                static async (writer, self, ct) =>
                 {
-                    await using var command = writer.Connection.CreateCommand();
-                    command.CommandText = Schema;
-                    await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                    await self.CreateOrUpgradeSchemaAsync(writer.Connection, ct).ConfigureAwait(false);
                     return true;
                 },
                 self,
                 ct),
             this,
             cancellationToken).AsTask();
+    }
+
+    /// <summary>
+    /// Creates the tables (idempotent), converting a file of layout 1 first: its opt-outs and history are the
+    /// compliance evidence, so they are carried over in one transaction, never dropped. A file written by a newer
+    /// version is refused rather than misread.
+    /// </summary>
+    private async Task CreateOrUpgradeSchemaAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        command.CommandText = "PRAGMA user_version";
+        var version = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        if (version > SchemaVersion)
+            throw new InvalidOperationException(
+                $"The SQLite file {DatabasePath} has layout {version}, written by a newer version of the service (this one knows layout {SchemaVersion}).");
+
+        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'opt_outs'";
+        var layoutOne = version == 0 && Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+        command.CommandText = layoutOne ? "BEGIN IMMEDIATE;" + UpgradeFromLayoutOneSql + "COMMIT;" : Schema;
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch when (layoutOne)
+        {
+            command.CommandText = "ROLLBACK";
+            await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
     }
 
     public Task<OptOutRecord?> FindAsync(Guid accountId, string phone, CancellationToken cancellationToken = default)
@@ -426,7 +531,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         await using var recordReader = await recordCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await recordReader.ReadAsync(cancellationToken).ConfigureAwait(false))
             return null;
-        var record = ReadRecord(recordReader);
+        var record = ReadRecord(recordReader, accountId);
         await recordReader.CloseAsync().ConfigureAwait(false);
 
         await using var historyCommand = Command(connection, transaction, FindHistorySql);
@@ -451,12 +556,12 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         var found = new Dictionary<string, OptOutRecord>(phones.Count, StringComparer.Ordinal);
         await using (var command = Command(connection, transaction, FindManyRecordsSql))
         {
-            command.Parameters.AddWithValue("@account_id", FormatAccount(accountId));
+            command.Parameters.AddWithValue("@account_id", AccountKey(accountId));
             command.Parameters.AddWithValue("@phones", phonesJson);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                var record = ReadRecord(reader);
+                var record = ReadRecord(reader, accountId);
                 found[record.Phone] = record;
             }
         }
@@ -481,13 +586,13 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         var page = new List<OptOutRecord>(Math.Min(limit, 1_000));
         await using (var command = Command(connection, transaction, ListByCausationSql))
         {
-            command.Parameters.AddWithValue("@account_id", FormatAccount(accountId));
+            command.Parameters.AddWithValue("@account_id", AccountKey(accountId));
             command.Parameters.AddWithValue("@causation_id", causationId);
             command.Parameters.AddWithValue("@after", afterPhone ?? "");
             command.Parameters.AddWithValue("@limit", limit);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                page.Add(ReadRecord(reader));
+                page.Add(ReadRecord(reader, accountId));
         }
 
         if (page.Count > 0)
@@ -508,7 +613,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         string phonesJson, Dictionary<string, OptOutRecord> records, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, transaction, FindManyHistorySql);
-        command.Parameters.AddWithValue("@account_id", FormatAccount(accountId));
+        command.Parameters.AddWithValue("@account_id", AccountKey(accountId));
         command.Parameters.AddWithValue("@phones", phonesJson);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
 
@@ -525,7 +630,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
                 history = [];
             }
 
-            history.Add(ReadHistory(reader, offset: 1));
+            history.Add(ReadHistory(reader));
         }
 
         SetHistory(records, phone, history);
@@ -546,23 +651,23 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         {
             (null, null) => ListAllSql,
             (null, _) => ListAllAfterSql,
-            (_, null) => ListStateSql,
-            _ => ListStateAfterSql,
+            (OptState.OptedOut, null) => ListOptedOutSql,
+            (OptState.OptedOut, _) => ListOptedOutAfterSql,
+            (_, null) => ListOptedInSql,
+            _ => ListOptedInAfterSql,
         };
 
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, sql);
-        command.Parameters.AddWithValue("@account_id", FormatAccount(accountId));
+        command.Parameters.AddWithValue("@account_id", AccountKey(accountId));
         command.Parameters.AddWithValue("@limit", limit);
-        if (state is { } s)
-            command.Parameters.AddWithValue("@state", s.ToString());
         if (afterPhone is not null)
             command.Parameters.AddWithValue("@after", afterPhone);
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var page = new List<OptOutRecord>(Math.Min(limit, 1_000));
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            page.Add(ReadRecord(reader));
+            page.Add(ReadRecord(reader, accountId));
         return page;
     }
 
@@ -595,11 +700,12 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
     private static void AddKey(SqliteCommand command, Guid accountId, string phone)
     {
-        command.Parameters.AddWithValue("@account_id", FormatAccount(accountId));
+        command.Parameters.AddWithValue("@account_id", AccountKey(accountId));
         command.Parameters.AddWithValue("@phone", phone);
     }
 
-    // Text, not Microsoft.Data.Sqlite's default 16-byte blob, so the file is readable and greppable by account.
+    // The small tables (settings, uploads) keep the account as text, readable and greppable in the shell; the opt-out
+    // tables use AccountKey.
     private static string FormatAccount(Guid accountId) => accountId.ToString("D");
 
     private static string FormatTime(DateTimeOffset value) =>
@@ -611,61 +717,161 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     private static string? NullableString(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    private static OptOutRecord ReadRecord(SqliteDataReader reader) => new()
+    /// <summary>Reads the columns of <see cref="RecordSelect"/>.</summary>
+    private static OptOutRecord ReadRecord(SqliteDataReader reader, Guid accountId) => new()
     {
-        AccountId = Guid.Parse(reader.GetString(0)),
-        Phone = reader.GetString(1),
-        State = Enum.Parse<OptState>(reader.GetString(2)),
-        Source = Enum.Parse<OptOutSource>(reader.GetString(3)),
-        Note = NullableString(reader, 4),
+        AccountId = accountId,
+        Phone = reader.GetString(0),
+        State = StateOf(reader.GetInt64(1)),
+        Source = SourceOf(reader.GetInt64(2)),
+        Note = NullableString(reader, 3),
+        Actor = NullableString(reader, 4),
+        StateAt = TimeOf(reader.GetInt64(5)),
+        CreatedAt = TimeOf(reader.GetInt64(6)),
+        UpdatedAt = TimeOf(reader.GetInt64(7)),
+        Flagged = reader.GetInt64(8) != 0,
+        Version = reader.GetInt64(9),
+    };
+
+    /// <summary>Reads the columns of <see cref="HistorySelect"/> after the phone.</summary>
+    private static OptOutHistoryEntry ReadHistory(SqliteDataReader reader) => new()
+    {
+        State = StateOf(reader.GetInt64(1)),
+        Source = SourceOf(reader.GetInt64(2)),
+        At = TimeOf(reader.GetInt64(3)),
+        RecordedAt = TimeOf(reader.GetInt64(4)),
         Actor = NullableString(reader, 5),
-        StateAt = ParseTime(reader.GetString(6)),
-        CreatedAt = ParseTime(reader.GetString(7)),
-        UpdatedAt = ParseTime(reader.GetString(8)),
-        Flagged = reader.GetInt64(9) != 0,
-        Version = reader.GetInt64(10),
+        Note = NullableString(reader, 6),
+        CausationId = reader.GetString(7),
+        ConversationId = NullableString(reader, 8),
+        CampaignId = NullableString(reader, 9),
     };
 
-    /// <summary>Reads the <see cref="HistoryColumns"/>, starting at column <paramref name="offset"/>.</summary>
-    private static OptOutHistoryEntry ReadHistory(SqliteDataReader reader, int offset = 0) => new()
+    /// <summary>The account id as the 16-byte key of the opt-out tables, in RFC 4122 (big-endian) order, so that
+    /// <c>hex(account_id)</c> in the shell reads as the id without its dashes.</summary>
+    internal static byte[] AccountKey(Guid accountId)
     {
-        State = Enum.Parse<OptState>(reader.GetString(offset)),
-        Source = Enum.Parse<OptOutSource>(reader.GetString(offset + 1)),
-        At = ParseTime(reader.GetString(offset + 2)),
-        RecordedAt = ParseTime(reader.GetString(offset + 3)),
-        Actor = NullableString(reader, offset + 4),
-        Note = NullableString(reader, offset + 5),
-        CausationId = reader.GetString(offset + 6),
-        ConversationId = NullableString(reader, offset + 7),
-        CampaignId = NullableString(reader, offset + 8),
+        var bytes = new byte[16];
+        accountId.TryWriteBytes(bytes, bigEndian: true, out _);
+        return bytes;
+    }
+
+    // The integer codes are part of the file format: written out here rather than taken from the enums' values, so
+    // that a contract enum gaining a member can never renumber what is stored.
+    internal static long StateCode(OptState state) => state switch
+    {
+        OptState.OptedIn => 0,
+        OptState.OptedOut => 1,
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Unknown state."),
     };
 
-    /// <summary>The writer connection and its statements, prepared on first use and reused for every write.</summary>
+    private static OptState StateOf(long code) => code switch
+    {
+        0 => OptState.OptedIn,
+        1 => OptState.OptedOut,
+        _ => throw new InvalidDataException($"Unknown state code {code} in the SQLite file."),
+    };
+
+    internal static long SourceCode(OptOutSource source) => source switch
+    {
+        OptOutSource.Keyword => 1,
+        OptOutSource.Manual => 2,
+        OptOutSource.Messenger => 3,
+        OptOutSource.BulkUpload => 4,
+        OptOutSource.Api => 5,
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown source."),
+    };
+
+    private static OptOutSource SourceOf(long code) => code switch
+    {
+        1 => OptOutSource.Keyword,
+        2 => OptOutSource.Manual,
+        3 => OptOutSource.Messenger,
+        4 => OptOutSource.BulkUpload,
+        5 => OptOutSource.Api,
+        _ => throw new InvalidDataException($"Unknown source code {code} in the SQLite file."),
+    };
+
+    private static long TicksOf(DateTimeOffset value) => value.UtcTicks;
+
+    private static DateTimeOffset TimeOf(long utcTicks) => new(utcTicks, TimeSpan.Zero);
+
+    /// <summary>
+    /// The writer connection and its statements, prepared on first use and reused for every write. The opt-out writes
+    /// go through SQLitePCL's raw API (the library under Microsoft.Data.Sqlite): binding integers and spans straight to
+    /// prepared statements costs a fraction of an ADO.NET command execution, and a bulk upload runs two of them per
+    /// number. Settings and upload saves, rare, use ordinary commands on the same connection.
+    /// </summary>
     private sealed class Writer : IDisposable
     {
-        private readonly SqliteCommand _insertRecord;
-        private readonly SqliteCommand _updateRecord;
-        private readonly SqliteCommand _insertHistory;
+        private const int Row = raw.SQLITE_ROW;
+        private const int Done = raw.SQLITE_DONE;
+
+        /// <summary>Recently used shared texts (the upload's note, "contact", ...) and their ids: most writes need no lookup.</summary>
+        private const int MaxCachedTexts = 4_096;
+
+        private readonly sqlite3 _db;
         private readonly SqliteCommand _saveSettings;
+        private readonly Dictionary<string, long> _texts = new(StringComparer.Ordinal);
+
+        // Prepared on the first opt-out write, not when the connection opens: the schema may not exist yet then.
+        private Statements? _statements;
 
         private Writer(SqliteConnection connection)
         {
             Connection = connection;
-            _insertRecord = Prepare(InsertRecordSql, RecordParameters);
-            _updateRecord = Prepare(UpdateRecordSql, [.. RecordParameters, "@expected_version"]);
-            _insertHistory = Prepare(InsertHistorySql,
-                ["@account_id", "@phone", "@state", "@source", "@at", "@recorded_at", "@actor", "@note", "@causation_id",
-                 "@conversation_id", "@campaign_id"]);
-            _saveSettings = Prepare(SaveSettingsSql,
-                ["@account_id", "@default_country_code", "@auto_opt_out_enabled", "@opt_out_message", "@keywords", "@updated_at",
-                 "@updated_by"]);
+            _db = connection.Handle!;
+            _saveSettings = connection.CreateCommand();
+            _saveSettings.CommandText = SaveSettingsSql;
+            foreach (var name in (string[])["@account_id", "@default_country_code", "@auto_opt_out_enabled", "@opt_out_message", "@keywords",
+                         "@updated_at", "@updated_by"])
+                _saveSettings.Parameters.Add(new SqliteParameter(name, DBNull.Value));
+        }
+
+        private Statements Prepared => _statements ??= new Statements(this);
+
+        /// <summary>The opt-out write statements of one connection.</summary>
+        private sealed class Statements(Writer writer) : IDisposable
+        {
+            // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then upgrades can
+            // fail with BUSY mid-way, which no busy timeout resolves.
+            public readonly sqlite3_stmt Begin = writer.Prepare("BEGIN IMMEDIATE");
+            public readonly sqlite3_stmt Commit = writer.Prepare("COMMIT");
+            public readonly sqlite3_stmt Rollback = writer.Prepare("ROLLBACK");
+            public readonly sqlite3_stmt InsertRecord = writer.Prepare("""
+                INSERT INTO opt_outs (account_id, phone, state, source, note, actor, state_at, created_at, updated_at, flagged, version)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                ON CONFLICT (account_id, phone) DO NOTHING
+                """);
+            public readonly sqlite3_stmt UpdateRecord = writer.Prepare("""
+                UPDATE opt_outs
+                SET state = ?3, source = ?4, note = ?5, actor = ?6, state_at = ?7, created_at = ?8, updated_at = ?9, flagged = ?10,
+                    version = ?11
+                WHERE account_id = ?1 AND phone = ?2 AND version = ?12
+                """);
+            // A new record's first entry is seq 1; later ones take the next seq inside the write transaction, which
+            // holds the database's only write lock, so it can't collide.
+            public readonly sqlite3_stmt InsertFirstHistory = writer.Prepare("""
+                INSERT INTO opt_out_history (account_id, phone, seq, state, source, at, recorded_at, actor, note, causation, conversation_id, campaign_id)
+                VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                """);
+            public readonly sqlite3_stmt InsertHistory = writer.Prepare("""
+                INSERT INTO opt_out_history (account_id, phone, seq, state, source, at, recorded_at, actor, note, causation, conversation_id, campaign_id)
+                SELECT ?1, ?2, COALESCE(MAX(seq), 0) + 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
+                FROM opt_out_history WHERE account_id = ?1 AND phone = ?2
+                """);
+            public readonly sqlite3_stmt FindText = writer.Prepare("SELECT id FROM texts WHERE value = ?1");
+            public readonly sqlite3_stmt InsertText = writer.Prepare("INSERT INTO texts (value) VALUES (?1)");
+
+            public void Dispose()
+            {
+                foreach (var statement in (sqlite3_stmt[])[Begin, Commit, Rollback, InsertRecord, UpdateRecord, InsertFirstHistory,
+                             InsertHistory, FindText, InsertText])
+                    statement.Dispose();
+            }
         }
 
         public SqliteConnection Connection { get; }
-
-        private static string[] RecordParameters =>
-            ["@account_id", "@phone", "@state", "@source", "@note", "@actor", "@state_at", "@created_at", "@updated_at", "@flagged",
-             "@version"];
 
         public static async Task<Writer> OpenAsync(string connectionString, CancellationToken cancellationToken)
         {
@@ -688,38 +894,52 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             }
         }
 
-        // Microsoft.Data.Sqlite runs its async methods synchronously anyway (SQLite has no async I/O, see
-        // https://learn.microsoft.com/dotnet/standard/data/sqlite/async), so the write path calls the synchronous ones
-        // and saves a state machine per statement: a bulk upload runs two statements per number.
+        // SQLite has no async I/O (https://learn.microsoft.com/dotnet/standard/data/sqlite/async): the write path is
+        // synchronous, on the caller's thread, under the write gate.
         public bool TryWrite(OptOutWrite write, CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then upgrades can
-            // fail with BUSY mid-way, which no busy timeout resolves.
-            using var transaction = Connection.BeginTransaction(deferred: false);
-            if (!Apply(write, transaction))
+            Execute(Prepared.Begin);
+            bool applied;
+            try
             {
-                transaction.Rollback();
-                return false;
+                applied = Apply(write);
+            }
+            catch
+            {
+                Rollback();
+                throw;
             }
 
-            transaction.Commit();
-            return true;
+            if (applied)
+                Execute(Prepared.Commit);
+            else
+                Rollback();
+            return applied;
         }
 
         public bool[] TryWriteMany(IReadOnlyList<OptOutWrite> writes, CancellationToken cancellationToken)
         {
             var results = new bool[writes.Count];
             // One transaction (one write lock, one commit) for the batch; a write that loses its race simply changes
-            // no row, so the others still commit. Leaving by an exception disposes the transaction: a rollback.
-            using var transaction = Connection.BeginTransaction(deferred: false);
-            for (var i = 0; i < writes.Count; i++)
+            // no row, so the others still commit.
+            Execute(Prepared.Begin);
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                results[i] = Apply(writes[i], transaction);
+                for (var i = 0; i < writes.Count; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    results[i] = Apply(writes[i]);
+                }
+
+                Execute(Prepared.Commit);
+            }
+            catch
+            {
+                Rollback();
+                throw;
             }
 
-            transaction.Commit();
             return results;
         }
 
@@ -727,55 +947,139 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         /// One compare-and-swap inside the open transaction: the record (0 rows: the insert hit an existing key, or the
         /// version moved on; another writer won and nothing is written), then the history entry if it won.
         /// </summary>
-        private bool Apply(OptOutWrite write, SqliteTransaction transaction)
+        private bool Apply(OptOutWrite write)
         {
             var record = write.Record;
-            var account = FormatAccount(record.AccountId);
+            Span<byte> account = stackalloc byte[16];
+            record.AccountId.TryWriteBytes(account, bigEndian: true, out _);
+            var note = TextId(record.Note);
+            var actor = TextId(record.Actor);
 
-            var command = write.ExpectedVersion == 0 ? _insertRecord : _updateRecord;
-            command.Transaction = transaction;
-            Set(command, "@account_id", account);
-            Set(command, "@phone", record.Phone);
-            Set(command, "@state", record.State.ToString());
-            Set(command, "@source", record.Source.ToString());
-            Set(command, "@note", record.Note);
-            Set(command, "@actor", record.Actor);
-            Set(command, "@state_at", FormatTime(record.StateAt));
-            Set(command, "@created_at", FormatTime(record.CreatedAt));
-            Set(command, "@updated_at", FormatTime(record.UpdatedAt));
-            Set(command, "@flagged", record.Flagged ? 1 : 0);
-            Set(command, "@version", record.Version);
+            var statement = write.ExpectedVersion == 0 ? Prepared.InsertRecord : Prepared.UpdateRecord;
+            raw.sqlite3_bind_blob(statement, 1, account);
+            raw.sqlite3_bind_text(statement, 2, record.Phone);
+            raw.sqlite3_bind_int64(statement, 3, StateCode(record.State));
+            raw.sqlite3_bind_int64(statement, 4, SourceCode(record.Source));
+            BindTextId(statement, 5, note);
+            BindTextId(statement, 6, actor);
+            raw.sqlite3_bind_int64(statement, 7, TicksOf(record.StateAt));
+            raw.sqlite3_bind_int64(statement, 8, TicksOf(record.CreatedAt));
+            raw.sqlite3_bind_int64(statement, 9, TicksOf(record.UpdatedAt));
+            raw.sqlite3_bind_int64(statement, 10, record.Flagged ? 1 : 0);
+            raw.sqlite3_bind_int64(statement, 11, record.Version);
             if (write.ExpectedVersion != 0)
-                Set(command, "@expected_version", write.ExpectedVersion);
-
-            if (command.ExecuteNonQuery() == 0)
+                raw.sqlite3_bind_int64(statement, 12, write.ExpectedVersion);
+            Execute(statement);
+            if (raw.sqlite3_changes(_db) == 0)
                 return false;
 
             if (write.Appended is { } entry)
             {
-                var history = _insertHistory;
-                history.Transaction = transaction;
-                Set(history, "@account_id", account);
-                Set(history, "@phone", record.Phone);
-                Set(history, "@state", entry.State.ToString());
-                Set(history, "@source", entry.Source.ToString());
-                Set(history, "@at", FormatTime(entry.At));
-                Set(history, "@recorded_at", FormatTime(entry.RecordedAt));
-                Set(history, "@actor", entry.Actor);
-                Set(history, "@note", entry.Note);
-                Set(history, "@causation_id", entry.CausationId);
-                Set(history, "@conversation_id", entry.ConversationId);
-                Set(history, "@campaign_id", entry.CampaignId);
-                history.ExecuteNonQuery();
+                var history = write.ExpectedVersion == 0 ? Prepared.InsertFirstHistory : Prepared.InsertHistory;
+                raw.sqlite3_bind_blob(history, 1, account);
+                raw.sqlite3_bind_text(history, 2, record.Phone);
+                raw.sqlite3_bind_int64(history, 3, StateCode(entry.State));
+                raw.sqlite3_bind_int64(history, 4, SourceCode(entry.Source));
+                raw.sqlite3_bind_int64(history, 5, TicksOf(entry.At));
+                raw.sqlite3_bind_int64(history, 6, TicksOf(entry.RecordedAt));
+                BindTextId(history, 7, entry.Actor == record.Actor ? actor : TextId(entry.Actor));
+                BindTextId(history, 8, entry.Note == record.Note ? note : TextId(entry.Note));
+                raw.sqlite3_bind_int64(history, 9, TextId(entry.CausationId)!.Value);
+                BindText(history, 10, entry.ConversationId);
+                BindText(history, 11, entry.CampaignId);
+                Execute(history);
             }
 
             return true;
         }
 
+        /// <summary>The id of a shared text, added to <c>texts</c> (inside the caller's transaction) when new.</summary>
+        private long? TextId(string? value)
+        {
+            if (value is null)
+                return null;
+            if (_texts.TryGetValue(value, out var id))
+                return id;
+
+            raw.sqlite3_bind_text(Prepared.FindText, 1, value);
+            var rc = raw.sqlite3_step(Prepared.FindText);
+            if (rc == Row)
+            {
+                id = raw.sqlite3_column_int64(Prepared.FindText, 0);
+                raw.sqlite3_reset(Prepared.FindText);
+            }
+            else
+            {
+                raw.sqlite3_reset(Prepared.FindText);
+                Check(rc, Done);
+                raw.sqlite3_bind_text(Prepared.InsertText, 1, value);
+                Execute(Prepared.InsertText);
+                id = raw.sqlite3_last_insert_rowid(_db);
+            }
+
+            if (_texts.Count >= MaxCachedTexts)
+                _texts.Clear();
+            _texts[value] = id;
+            return id;
+        }
+
+        /// <summary>
+        /// Rolls the open transaction back (if SQLite has not already) and forgets the cached text ids: a text added in
+        /// the rolled-back transaction is gone, and its id may be given to another value.
+        /// </summary>
+        private void Rollback()
+        {
+            _texts.Clear();
+            if (raw.sqlite3_get_autocommit(_db) == 0)
+                Execute(Prepared.Rollback);
+        }
+
+        private static void BindTextId(sqlite3_stmt statement, int index, long? id)
+        {
+            if (id is { } value)
+                raw.sqlite3_bind_int64(statement, index, value);
+            else
+                raw.sqlite3_bind_null(statement, index);
+        }
+
+        private static void BindText(sqlite3_stmt statement, int index, string? value)
+        {
+            if (value is null)
+                raw.sqlite3_bind_null(statement, index);
+            else
+                raw.sqlite3_bind_text(statement, index, value);
+        }
+
+        /// <summary>Steps a statement that returns no rows, then resets it (keeping its bindings for the next use).</summary>
+        private void Execute(sqlite3_stmt statement)
+        {
+            var rc = raw.sqlite3_step(statement);
+            raw.sqlite3_reset(statement);
+            Check(rc, Done);
+        }
+
+        /// <summary>Turns an unexpected result code into the SqliteException Microsoft.Data.Sqlite would throw (so BUSY is retried).</summary>
+        private void Check(int rc, int expected)
+        {
+            if (rc != expected)
+                SqliteException.ThrowExceptionForRC(rc, _db);
+        }
+
+        private sqlite3_stmt Prepare(string sql)
+        {
+            var rc = raw.sqlite3_prepare_v2(_db, sql, out var statement);
+            if (rc != raw.SQLITE_OK)
+            {
+                statement?.Dispose();
+                SqliteException.ThrowExceptionForRC(rc, _db);
+            }
+
+            return statement ?? throw new InvalidOperationException("SQLite prepared no statement for: " + sql);
+        }
+
         public async Task<bool> SaveSettingsAsync(AccountSettings settings, CancellationToken cancellationToken)
         {
             var command = _saveSettings;
-            command.Transaction = null;
             Set(command, "@account_id", FormatAccount(settings.AccountId));
             Set(command, "@default_country_code", settings.DefaultCountryCode);
             Set(command, "@auto_opt_out_enabled", settings.AutoOptOutEnabled ? 1 : 0);
@@ -789,23 +1093,13 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
         public void Dispose()
         {
-            _insertRecord.Dispose();
-            _updateRecord.Dispose();
-            _insertHistory.Dispose();
+            // Statements first: a connection with unfinalized statements can't close.
+            _statements?.Dispose();
             _saveSettings.Dispose();
             Connection.Dispose();
         }
 
         private static void Set(SqliteCommand command, string name, object? value) =>
             command.Parameters[name].Value = value ?? DBNull.Value;
-
-        private SqliteCommand Prepare(string sql, string[] parameters)
-        {
-            var command = Connection.CreateCommand();
-            command.CommandText = sql;
-            foreach (var name in parameters)
-                command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
-            return command;
-        }
     }
 }

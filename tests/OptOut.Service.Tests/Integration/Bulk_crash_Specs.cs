@@ -409,7 +409,7 @@ public class When_the_service_is_killed_in_the_middle_of_an_upload
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT status, numbers_applied, total_rows, events_dispatched, json_extract(counts, '$.optedOut'),
-                   (SELECT COUNT(*) FROM opt_out_history WHERE account_id = @account_id AND causation_id = @causation_id)
+                   (SELECT COUNT(*) FROM opt_out_history_readable WHERE account_id = @account_id AND causation_id = @causation_id)
             FROM bulk_uploads WHERE upload_id = @upload_id AND account_id = @account_id
             """;
         command.Parameters.AddWithValue("@upload_id", _uploadId.ToString("D"));
@@ -428,7 +428,7 @@ public class When_the_service_is_killed_in_the_middle_of_an_upload
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT o.phone, o.state, COUNT(h.seq), COALESCE(SUM(h.causation_id = @causation_id), 0)
-            FROM opt_outs o LEFT JOIN opt_out_history h ON h.account_id = o.account_id AND h.phone = o.phone
+            FROM opt_outs_readable o LEFT JOIN opt_out_history_readable h ON h.account_id = o.account_id AND h.phone = o.phone
             WHERE o.account_id = @account_id
             GROUP BY o.phone, o.state
             """;
