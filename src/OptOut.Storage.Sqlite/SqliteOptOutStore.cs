@@ -756,41 +756,31 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         return bytes;
     }
 
-    // The integer codes are part of the file format: written out here rather than taken from the enums' values, so
-    // that a contract enum gaining a member can never renumber what is stored.
-    internal static long StateCode(OptState state) => state switch
-    {
-        OptState.OptedIn => 0,
-        OptState.OptedOut => 1,
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Unknown state."),
-    };
+    // The integer codes are part of the file format (a value's code is its index here): written out rather than taken
+    // from the enums' values, so that a contract enum gaining a member can never renumber what is stored.
+    private static readonly OptState[] StateCodes = [OptState.OptedIn, OptState.OptedOut];
 
-    private static OptState StateOf(long code) => code switch
-    {
-        0 => OptState.OptedIn,
-        1 => OptState.OptedOut,
-        _ => throw new InvalidDataException($"Unknown state code {code} in the SQLite file."),
-    };
+    private static readonly OptOutSource[] SourceCodes =
+        [default, OptOutSource.Keyword, OptOutSource.Manual, OptOutSource.Messenger, OptOutSource.BulkUpload, OptOutSource.Api];
 
-    internal static long SourceCode(OptOutSource source) => source switch
-    {
-        OptOutSource.Keyword => 1,
-        OptOutSource.Manual => 2,
-        OptOutSource.Messenger => 3,
-        OptOutSource.BulkUpload => 4,
-        OptOutSource.Api => 5,
-        _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown source."),
-    };
+    internal static long StateCode(OptState state) => CodeOf(StateCodes, state, 0);
 
-    private static OptOutSource SourceOf(long code) => code switch
+    private static OptState StateOf(long code) => ValueOf(StateCodes, code, 0);
+
+    internal static long SourceCode(OptOutSource source) => CodeOf(SourceCodes, source, 1);
+
+    private static OptOutSource SourceOf(long code) => ValueOf(SourceCodes, code, 1);
+
+    private static long CodeOf<T>(T[] codes, T value, int first) where T : struct, Enum
     {
-        1 => OptOutSource.Keyword,
-        2 => OptOutSource.Manual,
-        3 => OptOutSource.Messenger,
-        4 => OptOutSource.BulkUpload,
-        5 => OptOutSource.Api,
-        _ => throw new InvalidDataException($"Unknown source code {code} in the SQLite file."),
-    };
+        var code = Array.IndexOf(codes, value, first);
+        return code >= first ? code : throw new ArgumentOutOfRangeException(nameof(value), value, $"No stored code for {typeof(T).Name} {value}.");
+    }
+
+    private static T ValueOf<T>(T[] codes, long code, int first) where T : struct, Enum =>
+        code >= first && code < codes.Length
+            ? codes[code]
+            : throw new InvalidDataException($"Unknown {typeof(T).Name} code {code} in the SQLite file.");
 
     private static long TicksOf(DateTimeOffset value) => value.UtcTicks;
 
