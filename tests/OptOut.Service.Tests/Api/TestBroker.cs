@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 
 namespace OptOut.Service.Tests.Api;
 
@@ -36,12 +34,13 @@ public static class TestBroker
     public static async Task<TestBrokerEndpoint> RequireAsync()
     {
         var given = Environment.GetEnvironmentVariable("RABBITMQ_HOST");
-        var endpoint = Parse(string.IsNullOrWhiteSpace(given) ? "localhost" : given.Trim());
+        var address = LocalRabbitMq.Parse(string.IsNullOrWhiteSpace(given) ? "localhost" : given.Trim());
+        var endpoint = new TestBrokerEndpoint(address.Host, address.Port, address.Username, address.Password, address.VirtualHost);
         // A few tries: a spec elsewhere in the run may be restarting the local broker right now.
         var answers = false;
         for (var attempt = 0; attempt < 10 && !answers; attempt++)
         {
-            answers = await AnswersAsync(endpoint.Host, endpoint.Port);
+            answers = await LocalRabbitMq.AnswersAsync(endpoint.Host, endpoint.Port);
             if (!answers && attempt < 9)
                 await Task.Delay(TimeSpan.FromSeconds(2));
         }
@@ -52,7 +51,7 @@ public static class TestBroker
                           + "start one with deploy/start-rabbitmq.sh or set RABBITMQ_HOST.");
         }
 
-        var rabbitmqctl = LocalRabbitMqCtl(endpoint.Host);
+        var rabbitmqctl = LocalRabbitMq.RabbitMqCtl(endpoint.Host);
         if (rabbitmqctl is null || endpoint.VirtualHost != "/")
         {
             TestContext.Progress.WriteLine($"Admin API specs share virtual host '{endpoint.VirtualHost}' of {endpoint.Host}:{endpoint.Port} "
@@ -60,10 +59,8 @@ public static class TestBroker
             return endpoint;
         }
 
-        await DeleteAbandonedAsync(rabbitmqctl);
-        var vhost = $"{VirtualHostPrefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
-        await RunAsync(rabbitmqctl, "add_vhost", vhost);
-        await RunAsync(rabbitmqctl, "set_permissions", "-p", vhost, endpoint.Username, ".*", ".*", ".*");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var vhost = await LocalRabbitMq.CreateVirtualHostAsync(rabbitmqctl, VirtualHostPrefix, endpoint.Username, timeout.Token);
         return endpoint with { VirtualHost = vhost };
     }
 
@@ -72,122 +69,16 @@ public static class TestBroker
     {
         if (endpoint is null || !endpoint.VirtualHost.StartsWith(VirtualHostPrefix, StringComparison.Ordinal))
             return;
-        if (LocalRabbitMqCtl(endpoint.Host) is not { } rabbitmqctl)
+        if (LocalRabbitMq.RabbitMqCtl(endpoint.Host) is not { } rabbitmqctl)
             return;
         try
         {
-            await RunAsync(rabbitmqctl, "delete_vhost", endpoint.VirtualHost);
+            await LocalRabbitMq.RunAsync(rabbitmqctl, CancellationToken.None, "delete_vhost", endpoint.VirtualHost);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
         {
             // The broker may be restarting (another spec); the next run deletes it as abandoned.
             TestContext.Progress.WriteLine($"Could not delete virtual host {endpoint.VirtualHost}: {ex.Message.Split('\n')[0]}");
         }
-    }
-
-    public static TestBrokerEndpoint Parse(string value)
-    {
-        string host, user = "guest", password = "guest", vhost = "/";
-        var port = 5672;
-        if (value.Contains("://", StringComparison.Ordinal))
-        {
-            var uri = new Uri(value);
-            host = uri.Host;
-            port = uri.Port > 0 ? uri.Port : 5672;
-            if (uri.UserInfo.Length > 0)
-            {
-                var parts = uri.UserInfo.Split(':', 2);
-                user = Uri.UnescapeDataString(parts[0]);
-                password = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "";
-            }
-
-            var path = uri.AbsolutePath.TrimStart('/');
-            if (path.Length > 0)
-                vhost = Uri.UnescapeDataString(path);
-        }
-        else
-        {
-            var colon = value.LastIndexOf(':');
-            host = colon > 0 ? value[..colon] : value;
-            if (colon > 0)
-                port = int.Parse(value[(colon + 1)..], CultureInfo.InvariantCulture);
-        }
-
-        return new TestBrokerEndpoint(host, port, user, password, vhost);
-    }
-
-    /// <summary>Virtual hosts of earlier runs killed before their teardown (their process is gone).</summary>
-    private static async Task DeleteAbandonedAsync(string rabbitmqctl)
-    {
-        var listed = await RunAsync(rabbitmqctl, "list_vhosts", "--quiet", "--no-table-headers", "name");
-        foreach (var vhost in listed.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!vhost.StartsWith(VirtualHostPrefix, StringComparison.Ordinal))
-                continue;
-            if (int.TryParse(vhost[VirtualHostPrefix.Length..].Split('-')[0], CultureInfo.InvariantCulture, out var pid) && !IsRunning(pid))
-                await RunAsync(rabbitmqctl, "delete_vhost", vhost);
-        }
-    }
-
-    private static bool IsRunning(int processId)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    private static string? LocalRabbitMqCtl(string host)
-    {
-        if (host is not ("localhost" or "127.0.0.1" or "::1" or "[::1]"))
-            return null;
-        return (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "rabbitmqctl"))
-            .FirstOrDefault(File.Exists);
-    }
-
-    private static async Task<bool> AnswersAsync(string host, int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-            await client.ConnectAsync(host, port, timeout.Token);
-            return true;
-        }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<string> RunAsync(string rabbitmqctl, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(rabbitmqctl) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {rabbitmqctl}");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"rabbitmqctl {string.Join(' ', arguments)} did not finish within 60 s");
-        }
-
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} exited with {process.ExitCode}: {await stdout} {await stderr}");
-        return await stdout;
     }
 }

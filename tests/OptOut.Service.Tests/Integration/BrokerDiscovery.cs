@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net.Sockets;
 using DotNet.Testcontainers.Builders;
 using Testcontainers.RabbitMq;
 
@@ -26,7 +24,6 @@ public interface IBrokerControl
 /// </summary>
 public static class BrokerDiscovery
 {
-    private const int DefaultPort = 5672;
     private const string VirtualHostPrefix = "optout-specs-";
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static BrokerEndpoint? _endpoint;
@@ -58,7 +55,7 @@ public static class BrokerDiscovery
         if (_endpoint is { Control: RabbitMqCtl ctl } endpoint && endpoint.VirtualHost.StartsWith(VirtualHostPrefix, StringComparison.Ordinal))
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await ctl.RunAsync(timeout.Token, "delete_vhost", endpoint.VirtualHost);
+            await LocalRabbitMq.RunAsync(ctl.Path, timeout.Token, "delete_vhost", endpoint.VirtualHost);
         }
 
         if (_container is not null)
@@ -82,38 +79,8 @@ public static class BrokerDiscovery
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await DeleteAbandonedVirtualHostsAsync(ctl, timeout.Token);
-        var vhost = $"{VirtualHostPrefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
-        await ctl.RunAsync(timeout.Token, "add_vhost", vhost);
-        await ctl.RunAsync(timeout.Token, "set_permissions", "-p", vhost, endpoint.Username, ".*", ".*", ".*");
+        var vhost = await LocalRabbitMq.CreateVirtualHostAsync(ctl.Path, VirtualHostPrefix, endpoint.Username, timeout.Token);
         return endpoint with { VirtualHost = vhost };
-    }
-
-    /// <summary>Virtual hosts of earlier runs that were killed before their teardown (their process is gone).</summary>
-    private static async Task DeleteAbandonedVirtualHostsAsync(RabbitMqCtl ctl, CancellationToken cancellationToken)
-    {
-        var listed = await ctl.RunAsync(cancellationToken, "list_vhosts", "--quiet", "--no-table-headers", "name");
-        foreach (var vhost in listed.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!vhost.StartsWith(VirtualHostPrefix, StringComparison.Ordinal))
-                continue;
-            var pid = vhost[VirtualHostPrefix.Length..].Split('-')[0];
-            if (int.TryParse(pid, System.Globalization.CultureInfo.InvariantCulture, out var id) && !IsRunning(id))
-                await ctl.RunAsync(cancellationToken, "delete_vhost", vhost);
-        }
-    }
-
-    private static bool IsRunning(int processId)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     private static async Task<(BrokerEndpoint?, string?)> DiscoverAsync()
@@ -122,7 +89,7 @@ public static class BrokerDiscovery
         if (!string.IsNullOrWhiteSpace(given))
         {
             var endpoint = Parse(given.Trim());
-            if (!await AnswersAsync(endpoint.Host, endpoint.Port))
+            if (!await LocalRabbitMq.AnswersAsync(endpoint.Host, endpoint.Port))
             {
                 // An explicitly configured broker that is down is a failure, never a silent skip.
                 Assert.Fail($"RABBITMQ_HOST={given}, but nothing answers on {endpoint.Host}:{endpoint.Port}");
@@ -131,7 +98,7 @@ public static class BrokerDiscovery
             return (await IsolateAsync(endpoint), null);
         }
 
-        if (await AnswersAsync("localhost", DefaultPort))
+        if (await LocalRabbitMq.AnswersAsync("localhost", LocalRabbitMq.DefaultPort))
             return (await IsolateAsync(Parse("localhost")), null);
 
         try
@@ -152,108 +119,34 @@ public static class BrokerDiscovery
         }
     }
 
-    /// <summary>Accepts what deploy/start-rabbitmq.sh accepts: <c>host</c>, <c>host:port</c> or <c>amqp://user:pass@host:port/vhost</c>.</summary>
+    /// <summary>Accepts what deploy/start-rabbitmq.sh accepts (<see cref="LocalRabbitMq.Parse"/>), with how to restart that broker.</summary>
     public static BrokerEndpoint Parse(string value)
     {
-        string host, user = "guest", password = "guest", vhost = "/";
-        var port = DefaultPort;
-        if (value.Contains("://", StringComparison.Ordinal))
-        {
-            var uri = new Uri(value);
-            host = uri.Host;
-            port = uri.IsDefaultPort || uri.Port <= 0 ? DefaultPort : uri.Port;
-            if (uri.UserInfo.Length > 0)
-            {
-                var parts = uri.UserInfo.Split(':', 2);
-                user = Uri.UnescapeDataString(parts[0]);
-                password = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "";
-            }
-
-            var path = uri.AbsolutePath.TrimStart('/');
-            if (path.Length > 0)
-                vhost = Uri.UnescapeDataString(path);
-        }
-        else
-        {
-            var colon = value.LastIndexOf(':');
-            host = colon > 0 ? value[..colon] : value;
-            if (colon > 0)
-                port = int.Parse(value[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        var (control, reason) = LocalControl(host);
-        return new BrokerEndpoint(host, port, user, password, vhost, control, reason);
+        var address = LocalRabbitMq.Parse(value);
+        var (control, reason) = LocalControl(address.Host);
+        return new BrokerEndpoint(address.Host, address.Port, address.Username, address.Password, address.VirtualHost, control, reason);
     }
 
     private static (IBrokerControl?, string?) LocalControl(string host)
     {
-        if (host is not ("localhost" or "127.0.0.1" or "::1" or "[::1]"))
+        if (!LocalRabbitMq.IsLocal(host))
             return (null, $"the broker at {host} is remote: this machine's rabbitmqctl can't restart it");
-        var rabbitmqctl = (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "rabbitmqctl"))
-            .FirstOrDefault(File.Exists);
-        return rabbitmqctl is null
-            ? (null, "rabbitmqctl is not on PATH, so the specs can't restart the local broker")
-            : (new RabbitMqCtl(rabbitmqctl), null);
-    }
-
-    private static async Task<bool> AnswersAsync(string host, int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-            await client.ConnectAsync(host, port, timeout.Token);
-            return true;
-        }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-        {
-            return false;
-        }
+        return LocalRabbitMq.RabbitMqCtl(host) is { } rabbitmqctl
+            ? (new RabbitMqCtl(rabbitmqctl), null)
+            : (null, "rabbitmqctl is not on PATH, so the specs can't restart the local broker");
     }
 
     /// <summary>The local node through rabbitmqctl (the broker must be this machine's).</summary>
     private sealed class RabbitMqCtl(string path) : IBrokerControl
     {
-        public Task StopAppAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken, "stop_app");
+        public string Path { get; } = path;
+
+        public Task StopAppAsync(CancellationToken cancellationToken) => LocalRabbitMq.RunAsync(Path, cancellationToken, "stop_app");
 
         public async Task StartAppAsync(CancellationToken cancellationToken)
         {
-            await RunAsync(cancellationToken, "start_app");
-            await RunAsync(cancellationToken, "await_startup");
-        }
-
-        /// <summary>Runs rabbitmqctl with a 60 s timeout; returns its standard output, throws when it fails.</summary>
-        public async Task<string> RunAsync(CancellationToken cancellationToken, params string[] arguments)
-        {
-            var command = string.Join(' ', arguments);
-            var start = new ProcessStartInfo(path)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var argument in arguments)
-                start.ArgumentList.Add(argument);
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {path} {command}");
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(60));
-            var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"rabbitmqctl {command} did not finish within 60 s");
-            }
-
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"rabbitmqctl {command} exited with {process.ExitCode}: {await stdout} {await stderr}");
-            return await stdout;
+            await LocalRabbitMq.RunAsync(Path, cancellationToken, "start_app");
+            await LocalRabbitMq.RunAsync(Path, cancellationToken, "await_startup");
         }
     }
 
