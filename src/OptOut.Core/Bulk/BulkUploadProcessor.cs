@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using OptOut.Contracts;
 
 namespace OptOut.Core.Bulk;
@@ -194,7 +196,7 @@ public sealed class BulkUploadProcessor(
         ScanResult scan;
         try
         {
-            scan = await Task.Run(() => Scan(openFile, callingCode, state.TotalRows, cancellationToken), cancellationToken).ConfigureAwait(false);
+            scan = await ScanAsync(openFile, callingCode, state.TotalRows, cancellationToken).ConfigureAwait(false);
         }
         catch (BulkFileException e) when (state.NumbersApplied == 0)
         {
@@ -217,28 +219,52 @@ public sealed class BulkUploadProcessor(
 
         // Pass 2: apply the distinct numbers in phone order. Every index of the store (and the history's) then grows
         // at one end instead of everywhere: a B-tree page is written once per batch, not once per row (SQLite wrote
-        // 7x more than the rows themselves in file order).
+        // 7x more than the rows themselves in file order). One batch is in the store while the next is prepared; a
+        // checkpoint is saved only between them, so it covers exactly the batches whose writes committed.
         var outcomes = new byte[scan.Numbers.Length];
         await RecoverOutcomesAsync(job, scan.Numbers, (int)state.NumbersApplied, outcomes, cancellationToken).ConfigureAwait(false);
         var lastProgress = Stopwatch.StartNew();
         var lastCheckpoint = state.NumbersApplied;
-        for (var i = (int)state.NumbersApplied; i < scan.Numbers.Length; i += options.BatchSize)
+        Task<BatchCounts>? inFlight = null;
+        var inFlightEnd = 0;
+        try
         {
-            var count = Math.Min(options.BatchSize, scan.Numbers.Length - i);
-            counts = await ApplyBatchAsync(job, at, note, scan.Numbers.AsMemory(i, count), outcomes.AsMemory(i, count), counts, cancellationToken)
-                .ConfigureAwait(false);
-            if (i + count - lastCheckpoint >= options.CheckpointRows || i + count == scan.Numbers.Length)
+            for (var i = (int)state.NumbersApplied; ; i += options.BatchSize)
             {
-                state = await SaveAsync(state with { NumbersApplied = i + count, Counts = counts, RejectedRows = scan.Rejected }, cancellationToken)
-                    .ConfigureAwait(false);
-                lastCheckpoint = i + count;
-            }
+                var count = Math.Min(options.BatchSize, scan.Numbers.Length - i);
+                var batch = count > 0 ? Prepare(job, at, note, scan.Numbers.AsSpan(i, count)) : null;
+                if (inFlight is not null)
+                {
+                    counts = (await inFlight.ConfigureAwait(false)).AddTo(counts);
+                    inFlight = null;
+                    if (inFlightEnd - lastCheckpoint >= options.CheckpointRows || inFlightEnd == scan.Numbers.Length)
+                    {
+                        state = await SaveAsync(state with { NumbersApplied = inFlightEnd, Counts = counts, RejectedRows = scan.Rejected },
+                            cancellationToken).ConfigureAwait(false);
+                        lastCheckpoint = inFlightEnd;
+                    }
 
-            if (lastProgress.Elapsed >= options.ProgressInterval)
-            {
-                await events.ProgressAsync(state, scan.Rows, counts, cancellationToken).ConfigureAwait(false);
-                lastProgress.Restart();
+                    if (lastProgress.Elapsed >= options.ProgressInterval)
+                    {
+                        await events.ProgressAsync(state, scan.Rows, counts, cancellationToken).ConfigureAwait(false);
+                        lastProgress.Restart();
+                    }
+                }
+
+                if (batch is null)
+                    break;
+                var batchOutcomes = outcomes.AsMemory(i, count);
+                // The store may do its work before it returns a task (SQLite does): a thread of its own lets this one prepare the next batch meanwhile.
+                inFlight = Task.Run(() => ApplyBatchAsync(job, batch, batchOutcomes, cancellationToken), cancellationToken);
+                inFlightEnd = i + count;
             }
+        }
+        catch when (inFlight is not null)
+        {
+            // Nothing of the upload runs on after the call fails (a retry starts from the stored checkpoint).
+            await inFlight.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+                .ConfigureAwait(false);
+            throw;
         }
 
         // Pass 3: the per-row report, in file order, from what the first two passes found.
@@ -265,7 +291,8 @@ public sealed class BulkUploadProcessor(
     private const long FlaggedBit = 1L << 60;
     private const long DuplicateBit = 1L << 61;
 
-    private ScanResult Scan(Func<CancellationToken, Task<Stream>> openFile, int callingCode, long expectedRows, CancellationToken cancellationToken)
+    private async Task<ScanResult> ScanAsync(Func<CancellationToken, Task<Stream>> openFile, int callingCode, long expectedRows,
+        CancellationToken cancellationToken)
     {
         var rowKeys = new List<long>((int)Math.Min(Math.Max(expectedRows, 16), int.MaxValue / 16));
         var seen = new HashSet<ulong>();
@@ -273,33 +300,40 @@ public sealed class BulkUploadProcessor(
         var rejected = new List<BulkUploadRejectedRow>();
         long invalid = 0, duplicates = 0, flagged = 0;
 
-        using var stream = openFile(cancellationToken).GetAwaiter().GetResult();
-        using var reader = new CsvPhoneReader(stream, options.Limits);
-        while (reader.TryRead(out var cell))
+        var stream = await openFile(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            var parsed = PhoneNumberParser.Parse(cell.Value, callingCode);
-            if (parsed.Number is not { } phone)
+            // libphonenumber on the workers, the rest here in file order: the same keys, numbers and counts as one thread.
+            await CellBlockPipeline.RunAsync(stream, options.Limits, block => ParseBlock(block, callingCode), (block, parsed) =>
             {
-                invalid++;
-                if (rejected.Count < BulkUploadState.MaxRejectedRowsInline)
-                    rejected.Add(new BulkUploadRejectedRow { Row = cell.Row, Value = Truncate(cell.Value), Reason = parsed.Error! });
-                rowKeys.Add(Rejected);
-                continue;
-            }
+                for (var i = 0; i < block.Count; i++)
+                {
+                    var key = parsed.Keys[i];
+                    if (key == Rejected)
+                    {
+                        invalid++;
+                        if (rejected.Count < BulkUploadState.MaxRejectedRowsInline)
+                            rejected.Add(new BulkUploadRejectedRow { Row = block.FirstRow + i, Value = Truncate(block.Values[i]), Reason = parsed.Errors![i]! });
+                        rowKeys.Add(Rejected);
+                        continue;
+                    }
 
-            var key = (long)Key(phone) | (phone.IsValid ? 0 : FlaggedBit);
-            if (seen.Add(Key(phone)))
-            {
-                numbers.Add((ulong)key);
-                if (!phone.IsValid)
-                    flagged++;
-                rowKeys.Add(key);
-            }
-            else
-            {
-                duplicates++;
-                rowKeys.Add(key | DuplicateBit);
-            }
+                    if (seen.Add((ulong)(key & (FlaggedBit - 1))))
+                    {
+                        numbers.Add((ulong)key);
+                        if ((key & FlaggedBit) != 0)
+                            flagged++;
+                        rowKeys.Add(key);
+                    }
+                    else
+                    {
+                        duplicates++;
+                        rowKeys.Add(key | DuplicateBit);
+                    }
+                }
+
+                return ValueTask.CompletedTask;
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         var sorted = numbers.ToArray();
@@ -307,6 +341,30 @@ public sealed class BulkUploadProcessor(
         Array.Sort(sorted);
         return new ScanResult(rowKeys.Count, [.. rowKeys], sorted,
             new BulkUploadCounts { InvalidRows = invalid, DuplicateRows = duplicates, FlaggedRows = flagged }, rejected);
+    }
+
+    /// <summary>A block's row keys (<see cref="Rejected"/> or the number's key with <see cref="FlaggedBit"/>) and, for rejected rows, the reasons.</summary>
+    private readonly record struct ParsedBlock(long[] Keys, string?[]? Errors);
+
+    private static ParsedBlock ParseBlock(CellBlock block, int callingCode)
+    {
+        var keys = new long[block.Count];
+        string?[]? errors = null;
+        for (var i = 0; i < block.Count; i++)
+        {
+            var parsed = PhoneNumberParser.Parse(block.Values[i], callingCode);
+            if (parsed.Number is { } phone)
+            {
+                keys[i] = (long)Key(phone) | (phone.IsValid ? 0 : FlaggedBit);
+            }
+            else
+            {
+                keys[i] = Rejected;
+                (errors ??= new string?[block.Count])[i] = parsed.Error;
+            }
+        }
+
+        return new ParsedBlock(keys, errors);
     }
 
     /// <summary>
@@ -337,22 +395,33 @@ public sealed class BulkUploadProcessor(
     private const byte OutcomeAlready = 2;
     private const byte OutcomeSuperseded = 3;
 
-    private async Task<BulkUploadCounts> ApplyBatchAsync(BulkUploadJob job, DateTimeOffset at, string note, ReadOnlyMemory<ulong> batch,
-        Memory<byte> outcomes, BulkUploadCounts counts, CancellationToken cancellationToken)
-    {
-        var phones = new List<PhoneNumber>(batch.Length);
-        foreach (var key in batch.Span)
-            phones.Add(Phone(key));
-        var existing = await store.FindManyAsync(job.AccountId, phones.ConvertAll(p => p.E164), cancellationToken).ConfigureAwait(false);
+    /// <summary>A batch's changes and, unless the upload is a dry run, the inserts that apply them to numbers with no record.</summary>
+    private sealed record PreparedBatch(OptChange[] Changes, OptDecision[]? Inserts);
 
-        var now = clock.GetUtcNow();
-        var decided = new List<(OptChange Change, OptDecision Decision)>(phones.Count);
-        foreach (var phone in phones)
+    /// <summary>What a batch did to the counts.</summary>
+    private readonly record struct BatchCounts(long OptedOut, long Already, long Superseded)
+    {
+        public BulkUploadCounts AddTo(BulkUploadCounts counts) => counts with
         {
-            var change = new OptChange
+            OptedOut = counts.OptedOut + OptedOut,
+            AlreadyOptedOut = counts.AlreadyOptedOut + Already,
+            SupersededRows = counts.SupersededRows + Superseded,
+        };
+    }
+
+    /// <summary>
+    /// The batch's changes, each decided as if its number had no record: most numbers of an upload are new, and an
+    /// insert fails (writing nothing) when the number has one, so they need no read. A dry run reads first instead.
+    /// </summary>
+    private PreparedBatch Prepare(BulkUploadJob job, DateTimeOffset at, string note, ReadOnlySpan<ulong> batch)
+    {
+        var changes = new OptChange[batch.Length];
+        for (var i = 0; i < batch.Length; i++)
+        {
+            changes[i] = new OptChange
             {
                 AccountId = job.AccountId,
-                Phone = phone,
+                Phone = Phone(batch[i]),
                 State = OptState.OptedOut,
                 Source = OptOutSource.BulkUpload,
                 At = at,
@@ -360,17 +429,69 @@ public sealed class BulkUploadProcessor(
                 Actor = job.SubmittedBy,
                 Note = note,
             };
-            decided.Add((change, OptOutStateMachine.Decide(existing.GetValueOrDefault(phone.E164), change, now)));
         }
 
-        if (!job.DryRun)
-            decided = await WriteAsync(decided, cancellationToken).ConfigureAwait(false);
+        if (job.DryRun)
+            return new PreparedBatch(changes, null);
+
+        var now = clock.GetUtcNow();
+        var inserts = new OptDecision[changes.Length];
+        for (var i = 0; i < changes.Length; i++)
+            inserts[i] = OptOutStateMachine.Decide(null, changes[i], now);
+        return new PreparedBatch(changes, inserts);
+    }
+
+    /// <summary>
+    /// Applies a prepared batch: the inserts in one round trip; the numbers that already have a record (or got one
+    /// from a racing writer) are then read, decided against what is stored and written in a second round trip; any
+    /// write that still loses a race is applied on its own (<see cref="WriteAsync"/>), so event-time order holds.
+    /// </summary>
+    private async Task<BatchCounts> ApplyBatchAsync(BulkUploadJob job, PreparedBatch batch, Memory<byte> outcomes, CancellationToken cancellationToken)
+    {
+        var changes = batch.Changes;
+        var kinds = new ChangeKind[changes.Length];
+        List<int> existing;
+        if (batch.Inserts is { } inserts)
+        {
+            var writes = new OptOutWrite[inserts.Length];
+            for (var i = 0; i < inserts.Length; i++)
+                writes[i] = inserts[i].Write!;
+            var inserted = await store.TryWriteManyAsync(writes, cancellationToken).ConfigureAwait(false);
+            existing = [];
+            for (var i = 0; i < inserts.Length; i++)
+            {
+                if (inserted[i])
+                    kinds[i] = inserts[i].Kind;
+                else
+                    existing.Add(i);
+            }
+        }
+        else
+        {
+            existing = [.. Enumerable.Range(0, changes.Length)];
+        }
+
+        if (existing.Count > 0)
+        {
+            var phones = new List<string>(existing.Count);
+            foreach (var i in existing)
+                phones.Add(changes[i].Phone.E164);
+            var records = await store.FindManyAsync(job.AccountId, phones, cancellationToken).ConfigureAwait(false);
+            var now = clock.GetUtcNow();
+            var decided = new List<(OptChange Change, OptDecision Decision)>(existing.Count);
+            foreach (var i in existing)
+                decided.Add((changes[i], OptOutStateMachine.Decide(records.GetValueOrDefault(changes[i].Phone.E164), changes[i], now)));
+            if (!job.DryRun)
+                decided = await WriteAsync(decided, cancellationToken).ConfigureAwait(false);
+            for (var d = 0; d < decided.Count; d++)
+                kinds[existing[d]] = decided[d].Decision.Kind;
+        }
 
         long optedOut = 0, already = 0, superseded = 0;
         var span = outcomes.Span;
-        for (var i = 0; i < decided.Count; i++)
+        for (var i = 0; i < kinds.Length; i++)
         {
-            switch (decided[i].Decision.Kind)
+            switch (kinds[i])
             {
                 case ChangeKind.Changed or ChangeKind.Replayed:
                     optedOut++;
@@ -387,12 +508,7 @@ public sealed class BulkUploadProcessor(
             }
         }
 
-        return counts with
-        {
-            OptedOut = counts.OptedOut + optedOut,
-            AlreadyOptedOut = counts.AlreadyOptedOut + already,
-            SupersededRows = counts.SupersededRows + superseded,
-        };
+        return new BatchCounts(optedOut, already, superseded);
     }
 
     /// <summary>
@@ -434,50 +550,80 @@ public sealed class BulkUploadProcessor(
     {
         var chunks = new List<string>();
         var report = new ReportBuffer();
-        var entries = new List<ReportEntry>(options.BatchSize);
         var stream = await openFile(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            using var reader = new CsvPhoneReader(stream, options.Limits);
-            while (reader.TryRead(out var cell))
+            // The lines are formatted on the workers (a rejected row's reason means parsing it again), appended here in file order.
+            await CellBlockPipeline.RunAsync(stream, options.Limits, block => FormatReport(block, callingCode, scan, outcomes), async (block, lines) =>
             {
-                var rowKey = scan.RowKeys[cell.Row - 1];
-                var value = Truncate(cell.Value);
-                if (rowKey == Rejected)
-                {
-                    entries.Add(new ReportEntry(cell.Row, value, null, "Rejected", PhoneNumberParser.Parse(cell.Value, callingCode).Error));
-                }
-                else if ((rowKey & DuplicateBit) != 0)
-                {
-                    entries.Add(new ReportEntry(cell.Row, value, Phone((ulong)(rowKey & ~DuplicateBit)), "Duplicate", "the number appears earlier in the file"));
-                }
-                else
-                {
-                    var outcome = outcomes[Array.BinarySearch(scan.Numbers, (ulong)rowKey)];
-                    var phone = Phone((ulong)rowKey);
-                    entries.Add(new ReportEntry(cell.Row, value, phone, outcome switch
-                    {
-                        OutcomeOptedOut => "OptedOut",
-                        OutcomeAlready => "AlreadyOptedOut",
-                        _ => "Superseded",
-                    }, outcome == OutcomeSuperseded ? "a newer opt-in keeps this number opted in"
-                        : phone.IsValid ? null : "possible but not a valid number: opted out anyway, flagged"));
-                }
-
-                if (entries.Count == options.BatchSize)
-                {
-                    report.Write(entries);
-                    entries.Clear();
-                    if (report.Length >= ReportChunkBytes)
-                        chunks.Add(await PutChunkAsync(report, cancellationToken).ConfigureAwait(false));
-                }
-            }
+                report.Write(lines.Bytes.AsSpan(0, lines.Length));
+                ArrayPool<byte>.Shared.Return(lines.Bytes);
+                if (report.Length >= ReportChunkBytes)
+                    chunks.Add(await PutChunkAsync(report, cancellationToken).ConfigureAwait(false));
+            }, cancellationToken).ConfigureAwait(false);
         }
 
-        report.Write(entries);
         if (report.Length > 0)
             chunks.Add(await PutChunkAsync(report, cancellationToken).ConfigureAwait(false));
         return await blobs.PutAsync(new ConcatenatedStream(chunks, blobs, ReportBuffer.Header), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A block's report lines, UTF-8, in a pooled buffer.</summary>
+    private readonly record struct ReportLines(byte[] Bytes, int Length);
+
+    [ThreadStatic]
+    private static StringBuilder? t_line;
+
+    [ThreadStatic]
+    private static char[]? t_lineChars;
+
+    private static ReportLines FormatReport(CellBlock block, int callingCode, ScanResult scan, byte[] outcomes)
+    {
+        var line = t_line ??= new StringBuilder(1024);
+        var bytes = ArrayPool<byte>.Shared.Rent(block.Count * 128);
+        var length = 0;
+        for (var i = 0; i < block.Count; i++)
+        {
+            var row = block.FirstRow + i;
+            var rowKey = scan.RowKeys[row - 1];
+            var value = Truncate(block.Values[i]);
+            line.Clear();
+            if (rowKey == Rejected)
+            {
+                ReportLine.Append(line, row, value, 0, "Rejected", PhoneNumberParser.Parse(block.Values[i], callingCode).Error);
+            }
+            else if ((rowKey & DuplicateBit) != 0)
+            {
+                ReportLine.Append(line, row, value, rowKey & (FlaggedBit - 1), "Duplicate", "the number appears earlier in the file");
+            }
+            else
+            {
+                var outcome = outcomes[Array.BinarySearch(scan.Numbers, (ulong)rowKey)];
+                ReportLine.Append(line, row, value, rowKey & (FlaggedBit - 1), outcome switch
+                {
+                    OutcomeOptedOut => "OptedOut",
+                    OutcomeAlready => "AlreadyOptedOut",
+                    _ => "Superseded",
+                }, outcome == OutcomeSuperseded ? "a newer opt-in keeps this number opted in"
+                    : (rowKey & FlaggedBit) == 0 ? null : "possible but not a valid number: opted out anyway, flagged");
+            }
+
+            // Each line is encoded on its own, as it always was (a value cut at 100 characters may end in half a surrogate pair).
+            var chars = t_lineChars is { } c && c.Length >= line.Length ? c : t_lineChars = new char[Math.Max(line.Length, 1024)];
+            line.CopyTo(0, chars, 0, line.Length);
+            var needed = Encoding.UTF8.GetMaxByteCount(line.Length);
+            if (bytes.Length - length < needed)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(bytes.Length * 2, length + needed));
+                bytes.AsSpan(0, length).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(bytes);
+                bytes = larger;
+            }
+
+            length += Encoding.UTF8.GetBytes(chars.AsSpan(0, line.Length), bytes.AsSpan(length));
+        }
+
+        return new ReportLines(bytes, length);
     }
 
     /// <summary>Report chunks are this big: the report is assembled from stored chunks, never held whole in memory.</summary>
@@ -493,7 +639,7 @@ public sealed class BulkUploadProcessor(
 
     /// <summary>The phone number a scan key stands for (E.164 digits, flag bits stripped).</summary>
     private static PhoneNumber Phone(ulong key) =>
-        PhoneNumber.FromStored("+" + ((long)key & (FlaggedBit - 1)).ToString(CultureInfo.InvariantCulture), ((long)key & FlaggedBit) == 0);
+        PhoneNumber.FromStored(string.Create(CultureInfo.InvariantCulture, $"+{(long)key & (FlaggedBit - 1)}"), ((long)key & FlaggedBit) == 0);
 
     private async Task<BulkUploadState> DispatchAsync(BulkUploadJob job, BulkUploadState state, IBulkUploadEvents events, CancellationToken cancellationToken)
     {
