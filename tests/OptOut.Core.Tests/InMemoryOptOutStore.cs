@@ -17,16 +17,33 @@ internal sealed class InMemoryOptOutStore : IOptOutStore
 
     public int Writes { get; private set; }
 
+    /// <summary>Numbers read (FindAsync, which the default FindManyAsync calls per number).</summary>
+    public int Reads { get; private set; }
+
+    /// <summary>Every write attempt after this many throws (the store went away mid-batch).</summary>
+    public int? FailWritesAfter { get; set; }
+
+    private int _writeAttempts;
+
     public int RejectedWrites { get; private set; }
 
     public Task<OptOutRecord?> FindAsync(Guid accountId, string phone, CancellationToken cancellationToken = default)
     {
         lock (_lock)
+        {
+            Reads++;
             return Task.FromResult(_records.GetValueOrDefault((accountId, phone)));
+        }
     }
 
     public Task<bool> TryWriteAsync(OptOutWrite write, CancellationToken cancellationToken = default)
     {
+        lock (_lock)
+        {
+            if (FailWritesAfter is { } limit && ++_writeAttempts > limit)
+                throw new IOException("the store went away");
+        }
+
         BeforeWrite?.Invoke(write);
         lock (_lock)
         {
