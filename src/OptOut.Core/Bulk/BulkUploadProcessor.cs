@@ -11,12 +11,15 @@ namespace OptOut.Core.Bulk;
 /// (the redelivered message calls <see cref="RunAsync"/> again):
 /// <list type="number">
 /// <item><b>Read</b> the whole file once: check it is usable (header, text, row length, row count) and normalize and
-/// de-duplicate every row (8 bytes a row), before anything is written; an unusable file fails with nothing changed.</item>
-/// <item><b>Apply</b> the distinct numbers in phone order, a batch at a time (one store round trip to read, one to
-/// write), checkpointing every <see cref="BulkUploadOptions.CheckpointRows"/> numbers. A resumed run reads the file
-/// again and continues after the checkpoint; numbers applied after it before the crash come back as
+/// de-duplicate every row (8 bytes a row), before anything is written; an unusable file fails with nothing changed.
+/// One thread reads, two normalize (<see cref="CellBlockPipeline"/>).</item>
+/// <item><b>Apply</b> the distinct numbers in phone order, a batch at a time: one round trip inserts them as new
+/// numbers; only those that turn out to have a record are read and written again (a dry run reads every batch first
+/// and writes nothing). The next batch is prepared while the store writes one. A checkpoint every
+/// <see cref="BulkUploadOptions.CheckpointRows"/> numbers covers only batches whose writes committed. A resumed run
+/// reads the file again and continues after the checkpoint; numbers applied after it before the crash come back as
 /// <see cref="ChangeKind.Replayed"/> and count as new opt-outs once.</item>
-/// <item><b>Report</b> every row in file order (a stored per-row CSV).</item>
+/// <item><b>Report</b> every row in file order (a stored per-row CSV), its lines formatted on the workers.</item>
 /// <item><b>Dispatch</b> one ConversationOptStateChanged per number the upload changed, read back from the store
 /// (the store is the outbox), with a cursor checkpointed per page: a crash re-publishes at most one page, with the
 /// same message ids.</item>
