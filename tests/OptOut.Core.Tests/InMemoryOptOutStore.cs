@@ -92,6 +92,24 @@ internal sealed class InMemoryOptOutStore : IOptOutStore
         }
     }
 
+    /// <summary>Round trips of <see cref="FindManyAsync"/>.</summary>
+    public int FindManyCalls { get; private set; }
+
+    public async Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(Guid accountId, IReadOnlyCollection<string> phones,
+        CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+            FindManyCalls++;
+        var found = new Dictionary<string, OptOutRecord>(StringComparer.Ordinal);
+        foreach (var phone in phones)
+        {
+            if (await FindAsync(accountId, phone, cancellationToken) is { } record)
+                found[phone] = record;
+        }
+
+        return found;
+    }
+
     public Task PingAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
     /// <summary>Writes a record directly, as another instance of the service would.</summary>

@@ -89,6 +89,46 @@ public class When_some_numbers_of_a_batch_have_a_record
 }
 
 [TestFixture]
+public class When_many_numbers_of_an_upload_have_a_record
+{
+    [Test]
+    public async Task Should_read_them_a_full_batch_at_a_time_and_settle_them_before_every_checkpoint()
+    {
+        var fixture = new BulkFixture(batchSize: 100, checkpointRows: 1_000);
+        foreach (var i in Enumerable.Range(0, 5_000).Where(i => i % 5 == 0))
+            await fixture.Store.TryWriteAsync(When_some_numbers_of_a_batch_have_a_record.Insert(Changes.Stop(-60, "inbound:before",
+                When_some_numbers_of_a_batch_have_a_record.Number(i))));
+        var job = BulkFixture.Job();
+        var checkpoints = new List<string>();
+        var checkReads = 0;
+        fixture.Uploads.OnSave = state =>
+        {
+            if (state.Status != BulkUploadStatus.Running || state.NumbersApplied == 0)
+                return;
+            // Every number the checkpoint covers is settled in the store and counted; none after it is counted.
+            var records = Enumerable.Range(0, (int)state.NumbersApplied)
+                .Select(i => fixture.Store.FindAsync(Changes.AccountId, When_some_numbers_of_a_batch_have_a_record.Number(i).E164).Result!).ToList();
+            var optedOut = records.Count(r => r.History.Any(h => h.CausationId == job.CausationId));
+            var already = records.Count(r => r.History.All(h => h.CausationId != job.CausationId) && r.StateAt == Changes.T0);
+            checkReads += records.Count;
+            checkpoints.Add($"{state.NumbersApplied}: {state.Counts.OptedOut}/{optedOut} {state.Counts.AlreadyOptedOut}/{already}");
+        };
+        var reads = fixture.Store.Reads;
+        var events = new RecordingEvents();
+
+        await fixture.Run(job, BulkFixture.Numbers(5_000), events);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(checkpoints, Is.EqualTo(Enumerable.Range(1, 5).Select(k => $"{k * 1_000}: {k * 800}/{k * 800} {k * 200}/{k * 200}")));
+            Assert.That(fixture.Store.Reads - reads - checkReads, Is.EqualTo(1_000), "only the numbers that had a record are read");
+            Assert.That(fixture.Store.FindManyCalls, Is.EqualTo(10), "200 such numbers between checkpoints: two reads of 100");
+            Assert.That(events.Completed.Single().Counts.AlreadyOptedOut, Is.EqualTo(1_000));
+        });
+    }
+}
+
+[TestFixture]
 public class When_another_writer_creates_a_number_while_the_upload_inserts_it
 {
     [TestCase(OptState.OptedOut, 5, 0, 1, 0, TestName = "A newer STOP: already opted out")]
