@@ -543,7 +543,7 @@ internal static class BulkBenchmark
         Console.WriteLine(Row("last event seen", string.Create(c, $"{toDone.TotalSeconds,7:F2}")));
         Console.WriteLine("time inside the service's calls (summed over calls, which overlap across the stages):");
         Console.WriteLine(Row("FindMany", string.Create(c,
-            $"{timings.FindMany.Elapsed.TotalSeconds,7:F2} s  {timings.FindMany.Calls:N0} batches, {timings.FindMany.Items:N0} numbers (those that had a record when inserted)")));
+            $"{timings.FindMany.Elapsed.TotalSeconds,7:F2} s  {timings.FindMany.Calls:N0} batches, {timings.FindMany.Items:N0} numbers (those whose insert found a record; batches read first)")));
         Console.WriteLine(Row("TryWriteMany", string.Create(c,
             $"{timings.TryWriteMany.Elapsed.TotalSeconds,7:F2} s  {timings.TryWriteMany.Calls:N0} batches, {timings.TryWriteMany.Items:N0} writes = "
             + $"{timings.TryWriteMany.Items / Math.Max(timings.TryWriteMany.Elapsed.TotalSeconds, 1e-3):N0}/s, {timings.WritesNotDone:N0} not done (insert of a number that had a record, lost race)")));

@@ -14,8 +14,9 @@ namespace OptOut.Core.Bulk;
 /// de-duplicate every row (8 bytes a row), before anything is written; an unusable file fails with nothing changed.
 /// One thread reads, two normalize (<see cref="CellBlockPipeline"/>).</item>
 /// <item><b>Apply</b> the distinct numbers in phone order, a batch at a time: one round trip inserts them as new
-/// numbers; only those that turn out to have a record are read and written again (a dry run reads every batch first
-/// and writes nothing). The next batch is prepared while the store writes one. A checkpoint every
+/// numbers; only those that turn out to have a record are read and written again. Where many numbers have a record,
+/// a batch is read first instead (and a dry run reads every batch first and writes nothing). The next batch is
+/// prepared while the store writes one. A checkpoint every
 /// <see cref="BulkUploadOptions.CheckpointRows"/> numbers covers only batches whose writes committed. A resumed run
 /// reads the file again and continues after the checkpoint; numbers applied after it before the crash come back as
 /// <see cref="ChangeKind.Replayed"/> and count as new opt-outs once.</item>
@@ -230,20 +231,23 @@ public sealed class BulkUploadProcessor(
         var lastCheckpoint = state.NumbersApplied;
         Task<BatchCounts>? inFlight = null;
         var inFlightEnd = 0;
-        // Numbers whose insert found a record, waiting to be read and decided again: read a full batch at a time (a
-        // read costs about the same for 200 numbers as for 1,000), and always before a checkpoint. Only the batch in
-        // flight touches it.
+        // Numbers whose insert found a record, waiting to be read and decided again: read a full batch at a time (one
+        // round trip, not one per batch), and always before a checkpoint. Only the batch in flight touches it.
         var existing = new List<(int Number, OptChange Change)>();
+        // Whether to insert the next batch without reading it: yes while few numbers turn out to have a record.
+        var insertFirst = !job.DryRun;
         try
         {
             for (var i = (int)state.NumbersApplied; ; i += options.BatchSize)
             {
                 var count = Math.Min(options.BatchSize, scan.Numbers.Length - i);
-                var batch = count > 0 ? Prepare(job, at, note, scan.Numbers.AsSpan(i, count)) : null;
+                var batch = count > 0 ? Prepare(job, at, note, scan.Numbers.AsSpan(i, count), insertFirst) : null;
                 if (inFlight is not null)
                 {
-                    counts = (await inFlight.ConfigureAwait(false)).AddTo(counts);
+                    var done = await inFlight.ConfigureAwait(false);
+                    counts = done.AddTo(counts);
                     inFlight = null;
+                    insertFirst = !job.DryRun && done.Found * ReadFirstAbove < done.Looked;
                     if (inFlightEnd - lastCheckpoint >= options.CheckpointRows || inFlightEnd == scan.Numbers.Length)
                     {
                         state = await SaveAsync(state with { NumbersApplied = inFlightEnd, Counts = counts, RejectedRows = scan.Rejected },
@@ -406,8 +410,16 @@ public sealed class BulkUploadProcessor(
     /// <summary>A batch's changes and, unless the upload is a dry run, the inserts that apply them to numbers with no record.</summary>
     private sealed record PreparedBatch(OptChange[] Changes, OptDecision[]? Inserts);
 
-    /// <summary>What a batch did to the counts.</summary>
-    private readonly record struct BatchCounts(long OptedOut, long Already, long Superseded)
+    /// <summary>
+    /// A batch is read before it is written once more than 1 in this many numbers of the batch before had a record.
+    /// An insert that finds a record costs the store about as much as a write, while reading a number that has none
+    /// costs next to nothing (SQLite, 1,000,000 rows with 20% already opted out: 200,000 failed inserts added 3.7 s
+    /// to the writes and saved nothing on the reads, which cost the same for the 200,000 found numbers either way).
+    /// </summary>
+    private const int ReadFirstAbove = 50;
+
+    /// <summary>What a batch did to the counts, and how many numbers it checked (<c>Looked</c>) had a record (<c>Found</c>).</summary>
+    private readonly record struct BatchCounts(long OptedOut, long Already, long Superseded, int Looked, int Found)
     {
         /// <summary>Records the outcome of number <paramref name="number"/> and counts it.</summary>
         public BatchCounts Add(byte[] outcomes, int number, ChangeKind kind)
@@ -435,10 +447,11 @@ public sealed class BulkUploadProcessor(
     }
 
     /// <summary>
-    /// The batch's changes, each decided as if its number had no record: most numbers of an upload are new, and an
-    /// insert fails (writing nothing) when the number has one, so they need no read. A dry run reads first instead.
+    /// The batch's changes and, when <paramref name="insertFirst"/>, each decided as if its number had no record: an
+    /// insert fails (writing nothing) when the number has one, so a batch of new numbers needs no read. Otherwise (a
+    /// dry run, or a part of the file where many numbers have a record) the batch is read first.
     /// </summary>
-    private PreparedBatch Prepare(BulkUploadJob job, DateTimeOffset at, string note, ReadOnlySpan<ulong> batch)
+    private PreparedBatch Prepare(BulkUploadJob job, DateTimeOffset at, string note, ReadOnlySpan<ulong> batch, bool insertFirst)
     {
         var changes = new OptChange[batch.Length];
         for (var i = 0; i < batch.Length; i++)
@@ -456,7 +469,7 @@ public sealed class BulkUploadProcessor(
             };
         }
 
-        if (job.DryRun)
+        if (!insertFirst)
             return new PreparedBatch(changes, null);
 
         var now = clock.GetUtcNow();
@@ -471,7 +484,7 @@ public sealed class BulkUploadProcessor(
     /// from a racing writer) join <paramref name="existing"/>, which is read, decided against what is stored and
     /// written in one more round trip per full batch (<paramref name="settleAll"/>: all of it, before a checkpoint);
     /// any write that still loses a race is applied on its own (<see cref="WriteAsync"/>), so event-time order holds.
-    /// A dry run reads every number of the batch instead, and writes nothing.
+    /// A batch prepared without inserts is read whole, decided and written the same way (a dry run writes nothing).
     /// </summary>
     /// <returns>The outcomes of the numbers this call settled (the batch's inserted ones and whatever of <paramref name="existing"/> it settled).</returns>
     private async Task<BatchCounts> ApplyBatchAsync(BulkUploadJob job, PreparedBatch batch, int start, byte[] outcomes,
@@ -485,13 +498,21 @@ public sealed class BulkUploadProcessor(
             for (var i = 0; i < inserts.Length; i++)
                 writes[i] = inserts[i].Write!;
             var inserted = await store.TryWriteManyAsync(writes, cancellationToken).ConfigureAwait(false);
+            var found = 0;
             for (var i = 0; i < inserts.Length; i++)
             {
                 if (inserted[i])
+                {
                     counts = counts.Add(outcomes, start + i, inserts[i].Kind);
+                }
                 else
+                {
                     existing.Add((start + i, changes[i]));
+                    found++;
+                }
             }
+
+            counts = counts with { Looked = inserts.Length, Found = found };
         }
         else
         {
@@ -506,6 +527,8 @@ public sealed class BulkUploadProcessor(
             var slice = existing.GetRange(settled, Math.Min(options.BatchSize, existing.Count - settled));
             settled += slice.Count;
             var records = await store.FindManyAsync(job.AccountId, slice.ConvertAll(e => e.Change.Phone.E164), cancellationToken).ConfigureAwait(false);
+            if (batch.Inserts is null)
+                counts = counts with { Looked = counts.Looked + slice.Count, Found = counts.Found + records.Count };
             var now = clock.GetUtcNow();
             List<(OptChange Change, OptDecision Decision)> decided =
                 slice.ConvertAll(e => (e.Change, OptOutStateMachine.Decide(records.GetValueOrDefault(e.Change.Phone.E164), e.Change, now)));
