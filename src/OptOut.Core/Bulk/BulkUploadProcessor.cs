@@ -241,7 +241,9 @@ public sealed class BulkUploadProcessor(
             for (var i = (int)state.NumbersApplied; ; i += options.BatchSize)
             {
                 var count = Math.Min(options.BatchSize, scan.Numbers.Length - i);
-                var batch = count > 0 ? Prepare(job, at, note, scan.Numbers.AsSpan(i, count), insertFirst) : null;
+                var batch = count > 0
+                    ? await PrepareAsync(job, at, note, new ArraySegment<ulong>(scan.Numbers, i, count), insertFirst, cancellationToken).ConfigureAwait(false)
+                    : null;
                 if (inFlight is not null)
                 {
                     var done = await inFlight.ConfigureAwait(false);
@@ -408,7 +410,12 @@ public sealed class BulkUploadProcessor(
     private const byte OutcomeSuperseded = 3;
 
     /// <summary>A batch's changes and, unless the upload is a dry run, the inserts that apply them to numbers with no record.</summary>
-    private sealed record PreparedBatch(OptChange[] Changes, OptDecision[]? Inserts);
+    /// <summary>
+    /// A batch's changes and either the inserts that apply them to numbers with no record, or (a batch read first) the
+    /// decisions against what the store held, with how many of its numbers had a record.
+    /// </summary>
+    private sealed record PreparedBatch(OptChange[] Changes, OptDecision[]? Inserts, List<(OptChange Change, OptDecision Decision)>? Decided = null,
+        int Found = 0);
 
     /// <summary>
     /// A batch is read before it is written once more than 1 in this many numbers of the batch before had a record.
@@ -449,12 +456,15 @@ public sealed class BulkUploadProcessor(
     /// <summary>
     /// The batch's changes and, when <paramref name="insertFirst"/>, each decided as if its number had no record: an
     /// insert fails (writing nothing) when the number has one, so a batch of new numbers needs no read. Otherwise (a
-    /// dry run, or a part of the file where many numbers have a record) the batch is read first.
+    /// dry run, or a part of the file where many numbers have a record) the batch is read and decided here, while the
+    /// batch before it is being written: a read is a snapshot either way, and a write that a racing writer made stale
+    /// fails its compare-and-swap and is applied again on its own.
     /// </summary>
-    private PreparedBatch Prepare(BulkUploadJob job, DateTimeOffset at, string note, ReadOnlySpan<ulong> batch, bool insertFirst)
+    private async Task<PreparedBatch> PrepareAsync(BulkUploadJob job, DateTimeOffset at, string note, ArraySegment<ulong> batch, bool insertFirst,
+        CancellationToken cancellationToken)
     {
-        var changes = new OptChange[batch.Length];
-        for (var i = 0; i < batch.Length; i++)
+        var changes = new OptChange[batch.Count];
+        for (var i = 0; i < changes.Length; i++)
         {
             changes[i] = new OptChange
             {
@@ -470,7 +480,15 @@ public sealed class BulkUploadProcessor(
         }
 
         if (!insertFirst)
-            return new PreparedBatch(changes, null);
+        {
+            var phones = Array.ConvertAll(changes, c => c.Phone.E164);
+            var records = await store.FindManyAsync(job.AccountId, phones, cancellationToken).ConfigureAwait(false);
+            var decidedAt = clock.GetUtcNow();
+            var decided = new List<(OptChange Change, OptDecision Decision)>(changes.Length);
+            foreach (var change in changes)
+                decided.Add((change, OptOutStateMachine.Decide(records.GetValueOrDefault(change.Phone.E164), change, decidedAt)));
+            return new PreparedBatch(changes, null, decided, records.Count);
+        }
 
         var now = clock.GetUtcNow();
         var inserts = new OptDecision[changes.Length];
@@ -484,7 +502,7 @@ public sealed class BulkUploadProcessor(
     /// from a racing writer) join <paramref name="existing"/>, which is read, decided against what is stored and
     /// written in one more round trip per full batch (<paramref name="settleAll"/>: all of it, before a checkpoint);
     /// any write that still loses a race is applied on its own (<see cref="WriteAsync"/>), so event-time order holds.
-    /// A batch prepared without inserts is read whole, decided and written the same way (a dry run writes nothing).
+    /// A batch read first is written as decided, with the same fallback (a dry run writes nothing).
     /// </summary>
     /// <returns>The outcomes of the numbers this call settled (the batch's inserted ones and whatever of <paramref name="existing"/> it settled).</returns>
     private async Task<BatchCounts> ApplyBatchAsync(BulkUploadJob job, PreparedBatch batch, int start, byte[] outcomes,
@@ -516,9 +534,12 @@ public sealed class BulkUploadProcessor(
         }
         else
         {
-            for (var i = 0; i < changes.Length; i++)
-                existing.Add((start + i, changes[i]));
-            settleAll = true;
+            var decided = batch.Decided!;
+            if (!job.DryRun)
+                decided = await WriteAsync(decided, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < decided.Count; i++)
+                counts = counts.Add(outcomes, start + i, decided[i].Decision.Kind);
+            counts = counts with { Looked = decided.Count, Found = batch.Found };
         }
 
         var settled = 0;
@@ -527,8 +548,6 @@ public sealed class BulkUploadProcessor(
             var slice = existing.GetRange(settled, Math.Min(options.BatchSize, existing.Count - settled));
             settled += slice.Count;
             var records = await store.FindManyAsync(job.AccountId, slice.ConvertAll(e => e.Change.Phone.E164), cancellationToken).ConfigureAwait(false);
-            if (batch.Inserts is null)
-                counts = counts with { Looked = counts.Looked + slice.Count, Found = counts.Found + records.Count };
             var now = clock.GetUtcNow();
             List<(OptChange Change, OptDecision Decision)> decided =
                 slice.ConvertAll(e => (e.Change, OptOutStateMachine.Decide(records.GetValueOrDefault(e.Change.Phone.E164), e.Change, now)));

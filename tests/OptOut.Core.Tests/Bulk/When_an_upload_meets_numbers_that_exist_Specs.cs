@@ -223,6 +223,44 @@ public class When_another_writer_creates_a_number_while_the_upload_inserts_it
 }
 
 [TestFixture]
+public class When_another_writer_creates_a_number_of_a_batch_read_first
+{
+    [Test]
+    public async Task Should_apply_it_on_its_own_against_what_the_other_writer_stored()
+    {
+        var fixture = new BulkFixture(batchSize: 4);
+        // The first batch's numbers all have a record: from the third batch on, batches are read first.
+        foreach (var i in Enumerable.Range(0, 4))
+            await fixture.Store.TryWriteAsync(When_some_numbers_of_a_batch_have_a_record.Insert(Changes.Stop(-60, "inbound:before",
+                When_some_numbers_of_a_batch_have_a_record.Number(i))));
+        var job = BulkFixture.Job();
+        var raced = When_some_numbers_of_a_batch_have_a_record.Number(9);
+        var readsBefore = -1;
+        fixture.Store.BeforeWrite = write =>
+        {
+            // Read as absent, then a newer opt-in lands before the upload's insert.
+            if (readsBefore < 0 && write.Record.Phone == raced.E164 && write.ExpectedVersion == 0 && write.Appended?.CausationId == job.CausationId)
+            {
+                readsBefore = fixture.Store.Reads;
+                fixture.Store.Put(OptOutStateMachine.Decide(null, Changes.OptIn(5, "api:race", raced), Changes.Now).Record!);
+            }
+        };
+        var events = new RecordingEvents();
+
+        await fixture.Run(job, BulkFixture.Numbers(12), events);
+
+        var counts = events.Completed.Single().Counts;
+        Assert.Multiple(() =>
+        {
+            Assert.That(readsBefore, Is.GreaterThanOrEqualTo(4 + 4), "the raced number's batch was read first");
+            Assert.That((counts.OptedOut, counts.AlreadyOptedOut, counts.SupersededRows), Is.EqualTo((7L, 4L, 1L)));
+            Assert.That(fixture.Store.FindAsync(Changes.AccountId, raced.E164).Result!.State, Is.EqualTo(OptState.OptedIn));
+            Assert.That(events.Changes.Select(c => c.Phone), Does.Not.Contain(raced.E164));
+        });
+    }
+}
+
+[TestFixture]
 public class When_a_dry_run_meets_numbers_that_have_a_record
 {
     [Test]
