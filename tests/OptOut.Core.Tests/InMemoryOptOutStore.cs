@@ -17,16 +17,33 @@ internal sealed class InMemoryOptOutStore : IOptOutStore
 
     public int Writes { get; private set; }
 
+    /// <summary>Numbers read (FindAsync, which the default FindManyAsync calls per number).</summary>
+    public int Reads { get; private set; }
+
+    /// <summary>Every write attempt after this many throws (the store went away mid-batch).</summary>
+    public int? FailWritesAfter { get; set; }
+
+    private int _writeAttempts;
+
     public int RejectedWrites { get; private set; }
 
     public Task<OptOutRecord?> FindAsync(Guid accountId, string phone, CancellationToken cancellationToken = default)
     {
         lock (_lock)
+        {
+            Reads++;
             return Task.FromResult(_records.GetValueOrDefault((accountId, phone)));
+        }
     }
 
     public Task<bool> TryWriteAsync(OptOutWrite write, CancellationToken cancellationToken = default)
     {
+        lock (_lock)
+        {
+            if (FailWritesAfter is { } limit && ++_writeAttempts > limit)
+                throw new IOException("the store went away");
+        }
+
         BeforeWrite?.Invoke(write);
         lock (_lock)
         {
@@ -73,6 +90,24 @@ internal sealed class InMemoryOptOutStore : IOptOutStore
                 .ToList();
             return Task.FromResult(page);
         }
+    }
+
+    /// <summary>Round trips of <see cref="FindManyAsync"/>.</summary>
+    public int FindManyCalls { get; private set; }
+
+    public async Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(Guid accountId, IReadOnlyCollection<string> phones,
+        CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+            FindManyCalls++;
+        var found = new Dictionary<string, OptOutRecord>(StringComparer.Ordinal);
+        foreach (var phone in phones)
+        {
+            if (await FindAsync(accountId, phone, cancellationToken) is { } record)
+                found[phone] = record;
+        }
+
+        return found;
     }
 
     public Task PingAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;

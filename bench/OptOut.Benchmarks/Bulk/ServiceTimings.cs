@@ -64,7 +64,8 @@ internal sealed class Section
 }
 
 /// <summary>One save of an upload's state, as the processor made it: the timeline of its stages.</summary>
-internal readonly record struct UploadSave(long Timestamp, TimeSpan Duration, BulkUploadStatus Status, long Version, long TotalRows, long EventsDispatched);
+internal readonly record struct UploadSave(long Timestamp, TimeSpan Duration, BulkUploadStatus Status, long Version, long TotalRows, long NumbersApplied,
+    long EventsDispatched);
 
 /// <summary>
 /// Where the service spends an upload's time, measured from outside the processor: the store, upload-state and
@@ -80,6 +81,11 @@ internal sealed class ServiceTimings
     public Section FindMany { get; } = new();
 
     public Section TryWriteMany { get; } = new();
+
+    /// <summary>Writes of a TryWriteMany that came back false (an upload's insert of a number that has a record, or a lost race).</summary>
+    public long WritesNotDone => Interlocked.Read(ref _writesNotDone);
+
+    private long _writesNotDone;
 
     public Section ListByCausation { get; } = new();
 
@@ -103,6 +109,7 @@ internal sealed class ServiceTimings
     {
         foreach (var section in new[] { FindMany, TryWriteMany, ListByCausation, Single, UploadSaves, BlobPut })
             section.Reset();
+        Interlocked.Exchange(ref _writesNotDone, 0);
         lock (_lock)
             _saves.Clear();
     }
@@ -119,7 +126,8 @@ internal sealed class ServiceTimings
     {
         var now = Stopwatch.GetTimestamp();
         lock (_lock)
-            _saves.Add(new UploadSave(now, Stopwatch.GetElapsedTime(started, now), state.Status, state.Version, state.TotalRows, state.EventsDispatched));
+            _saves.Add(new UploadSave(now, Stopwatch.GetElapsedTime(started, now), state.Status, state.Version, state.TotalRows, state.NumbersApplied,
+                state.EventsDispatched));
     }
 
     private static void Replace<T>(IServiceCollection services, Func<T, T> wrap)
@@ -162,8 +170,12 @@ internal sealed class ServiceTimings
             CancellationToken cancellationToken = default) =>
             timings.FindMany.Time(() => inner.FindManyAsync(accountId, phones, cancellationToken), _ => phones.Count);
 
-        public Task<IReadOnlyList<bool>> TryWriteManyAsync(IReadOnlyList<OptOutWrite> writes, CancellationToken cancellationToken = default) =>
-            timings.TryWriteMany.Time(() => inner.TryWriteManyAsync(writes, cancellationToken), _ => writes.Count);
+        public async Task<IReadOnlyList<bool>> TryWriteManyAsync(IReadOnlyList<OptOutWrite> writes, CancellationToken cancellationToken = default)
+        {
+            var results = await timings.TryWriteMany.Time(() => inner.TryWriteManyAsync(writes, cancellationToken), _ => writes.Count);
+            Interlocked.Add(ref timings._writesNotDone, results.Count(done => !done));
+            return results;
+        }
 
         public Task<IReadOnlyList<OptOutRecord>> ListByCausationAsync(Guid accountId, string causationId, string? afterPhone, int limit,
             CancellationToken cancellationToken = default) =>

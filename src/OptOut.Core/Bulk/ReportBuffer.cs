@@ -3,36 +3,45 @@ using System.Text;
 
 namespace OptOut.Core.Bulk;
 
-/// <summary>One row of the per-row report.</summary>
-internal readonly record struct ReportEntry(long Row, string Value, PhoneNumber? Phone, string? Outcome, string? Reason);
+/// <summary>
+/// Formats report lines (<c>row,value,phone,outcome,reason</c>, RFC 4180); the processor formats blocks of them on
+/// several threads and appends them in file order.
+/// </summary>
+internal static class ReportLine
+{
+    /// <summary>Appends one line. <paramref name="phoneDigits"/> is the number's E.164 digits (without the <c>+</c>), or 0 for none.</summary>
+    public static void Append(StringBuilder text, long row, string value, long phoneDigits, string? outcome, string? reason)
+    {
+        Span<char> digits = stackalloc char[20];
+        row.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
+        text.Append(digits[..written]).Append(',');
+        CsvCell.Append(text, value);
+        text.Append(',');
+        if (phoneDigits > 0)
+        {
+            phoneDigits.TryFormat(digits, out written, default, CultureInfo.InvariantCulture);
+            text.Append('+').Append(digits[..written]);
+        }
+
+        text.Append(',').Append(outcome).Append(',');
+        CsvCell.Append(text, reason);
+        text.Append('\n');
+    }
+}
 
 /// <summary>
-/// Accumulates report lines (<c>row,value,phone,outcome,reason</c>, RFC 4180) for the chunk until the next
-/// checkpoint; only one chunk is ever in memory.
+/// Accumulates the report's bytes for the chunk being built; only one chunk is ever in memory (the stored report is
+/// assembled from the stored chunks).
 /// </summary>
 internal sealed class ReportBuffer
 {
     public static readonly byte[] Header = Encoding.UTF8.GetBytes("row,value,phone,outcome,reason\n");
 
     private MemoryStream _buffer = new();
-    private readonly StringBuilder _line = new(256);
 
     public long Length => _buffer.Length;
 
-    public void Write(IEnumerable<ReportEntry> entries)
-    {
-        foreach (var entry in entries)
-        {
-            _line.Clear();
-            _line.Append(entry.Row.ToString(CultureInfo.InvariantCulture)).Append(',');
-            CsvCell.Append(_line, entry.Value);
-            _line.Append(',').Append(entry.Phone?.E164).Append(',').Append(entry.Outcome).Append(',');
-            CsvCell.Append(_line, entry.Reason);
-            _line.Append('\n');
-            var bytes = Encoding.UTF8.GetBytes(_line.ToString());
-            _buffer.Write(bytes);
-        }
-    }
+    public void Write(ReadOnlySpan<byte> lines) => _buffer.Write(lines);
 
     /// <summary>Hands the chunk over (positioned at its start) and starts a new one.</summary>
     public MemoryStream Detach()

@@ -16,11 +16,15 @@ internal sealed class InMemoryUploads : IBulkUploadStore, IBlobStore
 
     public int Saves { get; private set; }
 
+    /// <summary>Sees every state about to be saved (before the crash a spec may have asked for).</summary>
+    public Action<BulkUploadState>? OnSave { get; set; }
+
     public Task<BulkUploadState?> GetAsync(Guid accountId, Guid uploadId, CancellationToken cancellationToken = default) =>
         Task.FromResult(_states.TryGetValue(uploadId, out var s) && s.AccountId == accountId ? s : null);
 
     public Task<bool> TrySaveAsync(BulkUploadState state, long expectedVersion, CancellationToken cancellationToken = default)
     {
+        OnSave?.Invoke(state);
         if (FailSavesAfter is { } limit && Saves >= limit)
             throw new IOException("crash");
         Saves++;
