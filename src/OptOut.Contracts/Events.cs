@@ -141,4 +141,23 @@ public sealed record OptOutSettingsRejected
 
     /// <summary>Every reason the update was refused.</summary>
     public IReadOnlyList<string> Reasons { get; init; } = [];
+
+    /// <summary>
+    /// The same reasons, in the same order, each with the field of <see cref="UpdateOptOutSettings"/> it is about, so a
+    /// form can show it next to that field. Empty from senders that predate it: fall back to <see cref="Reasons"/>.
+    /// </summary>
+    public IReadOnlyList<SettingsFieldError> Errors { get; init; } = [];
+}
+
+/// <summary>One reason an <see cref="UpdateOptOutSettings"/> was refused, and the field it is about.</summary>
+public sealed record SettingsFieldError
+{
+    /// <summary>
+    /// The camelCase wire name of the field of <see cref="UpdateOptOutSettings"/>: <c>accountId</c>,
+    /// <c>defaultCountryCode</c>, <c>optOutMessage</c> or <c>keywords</c>.
+    /// </summary>
+    public required string Field { get; init; }
+
+    /// <summary>What is wrong, as a sentence a person understands.</summary>
+    public required string Reason { get; init; }
 }

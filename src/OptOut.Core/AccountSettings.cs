@@ -66,12 +66,20 @@ public sealed record AccountSettings
     public static (AccountSettings? Settings, IReadOnlyList<string> Errors) TryCreate(
         UpdateOptOutSettings update, AccountSettings current, DateTimeOffset now)
     {
+        var (settings, errors) = Validate(update, current, now);
+        return (settings, errors.ConvertAll(e => e.Reason));
+    }
+
+    /// <summary>As <see cref="TryCreate"/>, with the field of <see cref="UpdateOptOutSettings"/> each reason is about.</summary>
+    public static (AccountSettings? Settings, List<SettingsFieldError> Errors) Validate(
+        UpdateOptOutSettings update, AccountSettings current, DateTimeOffset now)
+    {
         ArgumentNullException.ThrowIfNull(update);
         ArgumentNullException.ThrowIfNull(current);
 
-        var errors = new List<string>();
+        var errors = new List<SettingsFieldError>();
         if (update.AccountId == Guid.Empty)
-            errors.Add("the account id is missing");
+            errors.Add(Error("accountId", "the account id is missing"));
 
         var callingCode = ValidateCallingCode(update.DefaultCountryCode, errors);
         var message = ValidateOptOutMessage(update.OptOutMessage, errors);
@@ -105,12 +113,14 @@ public sealed record AccountSettings
         UpdatedBy = updatedBy,
     };
 
-    private static int ValidateCallingCode(string? value, List<string> errors)
+    private static SettingsFieldError Error(string field, string reason) => new() { Field = field, Reason = reason };
+
+    private static int ValidateCallingCode(string? value, List<SettingsFieldError> errors)
     {
         var text = value.AsSpan().Trim();
         if (text.IsEmpty)
         {
-            errors.Add("the default country code is required, such as 1 or 44");
+            errors.Add(Error("defaultCountryCode", "the default country code is required, such as 1 or 44"));
             return 0;
         }
 
@@ -119,24 +129,24 @@ public sealed record AccountSettings
         if (digits.Length is < 1 or > 3 || digits.ContainsAnyExceptInRange('0', '9') || digits[0] == '0'
             || !PhoneNumberParser.IsKnownCallingCode(int.Parse(digits, CultureInfo.InvariantCulture)))
         {
-            errors.Add($"'{text}' is not a country calling code");
+            errors.Add(Error("defaultCountryCode", $"'{text}' is not a country calling code"));
             return 0;
         }
 
         return int.Parse(digits, CultureInfo.InvariantCulture);
     }
 
-    private static string ValidateOptOutMessage(string? value, List<string> errors)
+    private static string ValidateOptOutMessage(string? value, List<SettingsFieldError> errors)
     {
         var message = value?.Trim() ?? string.Empty;
         if (message.Length == 0)
-            errors.Add("the opt-out message is empty");
+            errors.Add(Error("optOutMessage", "the opt-out message is empty"));
         else if (message.Length > MaxOptOutMessageLength)
-            errors.Add($"the opt-out message is {message.Length} characters; the limit is {MaxOptOutMessageLength}");
+            errors.Add(Error("optOutMessage", $"the opt-out message is {message.Length} characters; the limit is {MaxOptOutMessageLength}"));
         return message;
     }
 
-    private static List<string> ValidateKeywords(IReadOnlyList<string> values, List<string> errors)
+    private static List<string> ValidateKeywords(IReadOnlyList<string> values, List<SettingsFieldError> errors)
     {
         var keywords = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -148,21 +158,21 @@ public sealed record AccountSettings
 
             if (keyword.Length > MaxKeywordLength)
             {
-                errors.Add($"the keyword '{keyword[..20]}…' is {keyword.Length} characters; the limit is {MaxKeywordLength}");
+                errors.Add(Error("keywords", $"the keyword '{keyword[..20]}…' is {keyword.Length} characters; the limit is {MaxKeywordLength}"));
                 continue;
             }
 
             var normalized = KeywordMatcher.Normalize(keyword);
             if (normalized.Length == 0)
-                errors.Add($"the keyword '{keyword}' has no letters or digits, so no message could ever match it");
+                errors.Add(Error("keywords", $"the keyword '{keyword}' has no letters or digits, so no message could ever match it"));
             else if (seen.Add(normalized))
                 keywords.Add(keyword);
         }
 
         if (keywords.Count > MaxKeywords)
-            errors.Add($"there are {keywords.Count} keywords; the limit is {MaxKeywords}");
+            errors.Add(Error("keywords", $"there are {keywords.Count} keywords; the limit is {MaxKeywords}"));
         if (!seen.Contains("STOP"))
-            errors.Add("STOP cannot be removed from the keywords");
+            errors.Add(Error("keywords", "STOP cannot be removed from the keywords"));
         return keywords;
     }
 }

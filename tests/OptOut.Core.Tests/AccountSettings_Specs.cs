@@ -273,6 +273,30 @@ public class When_settings_are_updated_with_bad_input
     }
 
     [Test]
+    public void Should_name_the_field_of_every_error()
+    {
+        var update = new UpdateOptOutSettings
+        {
+            AccountId = Guid.Empty,
+            DefaultCountryCode = "999",
+            OptOutMessage = "",
+            Keywords = ["QUIT", "!!"],
+        };
+
+        var (settings, errors) = AccountSettings.Validate(update, _current, SettingsUpdates.Now);
+
+        Assert.That(settings, Is.Null);
+        Assert.That(errors.Select(e => (e.Field, e.Reason)), Is.EqualTo(new[]
+        {
+            ("accountId", "the account id is missing"),
+            ("defaultCountryCode", "'999' is not a country calling code"),
+            ("optOutMessage", "the opt-out message is empty"),
+            ("keywords", "the keyword '!!' has no letters or digits, so no message could ever match it"),
+            ("keywords", "STOP cannot be removed from the keywords"),
+        }));
+    }
+
+    [Test]
     public void Should_report_every_error_at_once()
     {
         var update = new UpdateOptOutSettings

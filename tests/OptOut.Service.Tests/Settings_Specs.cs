@@ -75,6 +75,8 @@ public class When_account_settings_are_updated
         Assert.Multiple(() =>
         {
             Assert.That(rejected.Reasons, Has.Count.EqualTo(3), string.Join(" | ", rejected.Reasons));
+            Assert.That(rejected.Errors.Select(e => e.Field), Is.EqualTo(new[] { "defaultCountryCode", "optOutMessage", "keywords" }));
+            Assert.That(rejected.Errors.Select(e => e.Reason), Is.EqualTo(rejected.Reasons));
             Assert.That(service.Published<OptOutSettingsChanged>(), Is.Empty);
             Assert.That(service.Published<ConfirmationMessageRequested>().Single().Body, Is.EqualTo(Core.AccountSettings.DefaultOptOutMessage));
         });

@@ -59,7 +59,7 @@ public static class AdminApi
         if (response.Is(out Response<OptOutSettingsRejected>? rejected))
         {
             // Keyed by the body's field each reason is about, so the panel shows it next to that field.
-            var errors = rejected.Message.Reasons.GroupBy(SettingsField).ToDictionary(g => g.Key, g => g.ToArray());
+            var errors = rejected.Message.Errors.GroupBy(e => e.Field, e => e.Reason).ToDictionary(g => g.Key, g => g.ToArray());
             return Results.ValidationProblem(errors, title: "The settings were not changed", detail: string.Join("; ", rejected.Message.Reasons));
         }
 
@@ -67,17 +67,6 @@ public static class AdminApi
         var c = changed!.Message;
         return Results.Ok(SettingsView(c.DefaultCountryCode, c.AutoOptOutEnabled, c.OptOutMessage, c.Keywords));
     }
-
-    /// <summary>
-    /// The field a reason of <see cref="OptOutSettingsRejected"/> is about. The contract carries sentences only; these
-    /// are the words <see cref="AccountSettings.TryCreate"/> uses for each field (keywords first: a keyword reason may
-    /// mention a message). Anything else stays under <c>settings</c>.
-    /// </summary>
-    internal static string SettingsField(string reason) =>
-        reason.Contains("keyword", StringComparison.OrdinalIgnoreCase) ? "keywords"
-        : reason.Contains("country", StringComparison.OrdinalIgnoreCase) ? "defaultCountryCode"
-        : reason.Contains("message", StringComparison.OrdinalIgnoreCase) ? "optOutMessage"
-        : "settings";
 
     private static async Task<IResult> PostOptOuts(Guid accountId, OptOutsBody body, HttpContext http, IRequestClient<OptOutRequested> client,
         ApiResultCache results, AdminOptions options, CancellationToken ct)

@@ -12,10 +12,16 @@ public sealed class UpdateOptOutSettingsConsumer(SettingsCache cache, ISettingsS
     {
         var update = context.Message;
         var current = await cache.GetAsync(update.AccountId, context.CancellationToken);
-        var (settings, errors) = AccountSettings.TryCreate(update, current.Settings, clock.GetUtcNow());
+        var (settings, errors) = AccountSettings.Validate(update, current.Settings, clock.GetUtcNow());
         if (settings is null)
         {
-            var rejected = new OptOutSettingsRejected { AccountId = update.AccountId, RequestId = update.RequestId, Reasons = errors };
+            var rejected = new OptOutSettingsRejected
+            {
+                AccountId = update.AccountId,
+                RequestId = update.RequestId,
+                Reasons = errors.ConvertAll(e => e.Reason),
+                Errors = errors,
+            };
             await context.Publish(rejected);
             if (context.ResponseAddress is not null)
                 await context.RespondAsync(rejected);
