@@ -27,7 +27,8 @@ internal static class InboundBenchmark
 
     private static readonly TimeSpan StallLimit = TimeSpan.FromMinutes(1);
 
-    // The warm-up goes on while the JIT took more than this share of the process's CPU time, for at most that many rounds.
+    // The warm-up goes on until the JIT took at most this share of the process's CPU time in two rounds in a row (it
+    // comes in bursts as rarer paths reach their call counts), for at most that many extra rounds.
     private const double SettledJitShare = 0.02;
     private const int MaxExtraWarmupRounds = 8;
 
@@ -132,8 +133,8 @@ internal static class InboundBenchmark
 
     /// <summary>
     /// Runs <c>--warmup</c> texts of the measured mix (keywords included, so the store and the event publishing are
-    /// warm too) on accounts of their own, then more in rounds of a quarter of that while tiered JIT still spent more
-    /// than <see cref="SettledJitShare"/> of a round's CPU time compiling: on two cores shared with the broker the
+    /// warm too) on accounts of their own, then more in rounds of a quarter of that until tiered JIT spent at most
+    /// <see cref="SettledJitShare"/> of the CPU time of two rounds in a row compiling: on two cores shared with the broker the
     /// background compiler needs tens of seconds, and whichever phase runs first (the service, which also brings
     /// MassTransit's code to tier 1) would pay for it in the measurement. Bounded: at most <see cref="MaxExtraWarmupRounds"/> rounds.
     /// </summary>
@@ -142,6 +143,7 @@ internal static class InboundBenchmark
         CancellationToken cancellationToken)
     {
         var round = 0;
+        var settledRounds = 0;
         var count = options.Warmup;
         using var process = Process.GetCurrentProcess();
         while (true)
@@ -157,13 +159,14 @@ internal static class InboundBenchmark
             process.Refresh();
             var cpu = process.TotalProcessorTime - cpuBefore;
             var jit = JitInfo.GetCompilationTime() - jitBefore;
-            if (jit <= cpu * SettledJitShare || round == MaxExtraWarmupRounds)
+            settledRounds = jit <= cpu * SettledJitShare ? settledRounds + 1 : 0;
+            if (settledRounds == 2 || round == MaxExtraWarmupRounds)
                 return;
 
             round++;
             count = Math.Max(options.Warmup / 4, 10_000);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{target.Name} warm-up] JIT still compiling ({jit.TotalSeconds:F1} s of {cpu.TotalSeconds:F1} s CPU): {count:N0} more texts"));
+                $"[{target.Name} warm-up] JIT {jit.TotalSeconds:F2} s of {cpu.TotalSeconds:F1} s CPU{(settledRounds > 0 ? " (settled once)" : "")}: {count:N0} more texts"));
         }
     }
 
