@@ -27,10 +27,13 @@ public sealed record InboundText
     public string? CampaignId { get; init; }
 }
 
-/// <summary>What an inbound text did.</summary>
-public sealed record KeywordOutcome(ResolvedSettings Settings, PhoneNumber Contact, string? Keyword, OptChange? Change, OptDecision? Decision)
+/// <summary>
+/// What an inbound text did. <see cref="Contact"/> is the sender normalized, for a keyword text only: the sender of
+/// any other text is checked (an unusable number is still rejected) but not normalized.
+/// </summary>
+public sealed record KeywordOutcome(ResolvedSettings Settings, PhoneNumber? Contact, string? Keyword, OptChange? Change, OptDecision? Decision)
 {
-    public static KeywordOutcome NotAKeyword(ResolvedSettings settings, PhoneNumber contact) => new(settings, contact, null, null, null);
+    public static KeywordOutcome NotAKeyword(ResolvedSettings settings) => new(settings, null, null, null, null);
 }
 
 /// <summary>
@@ -41,30 +44,32 @@ public sealed class KeywordOptOutHandler(SettingsCache settingsCache, OptOutServ
 {
     public async Task<KeywordOutcome> HandleAsync(InboundText text, CancellationToken cancellationToken = default)
     {
-        var errors = new List<string>();
+        List<string>? errors = null;
         if (text.AccountId == Guid.Empty)
-            errors.Add("accountId is required");
+            (errors ??= []).Add("accountId is required");
         if (text.Body is null)
-            errors.Add("body is required");
+            (errors ??= []).Add("body is required");
         else if (text.Body.Length > InboundText.MaxBodyLength)
-            errors.Add($"body is {text.Body.Length} characters; an SMS/MMS text is at most {InboundText.MaxBodyLength}");
+            (errors ??= []).Add($"body is {text.Body.Length} characters; an SMS/MMS text is at most {InboundText.MaxBodyLength}");
         if (string.IsNullOrWhiteSpace(text.From))
-            errors.Add("from (the contact's number) is required");
-        if (errors.Count > 0)
+            (errors ??= []).Add("from (the contact's number) is required");
+        if (errors is not null)
             throw new InvalidMessageException(errors);
 
         var settings = await settingsCache.GetAsync(text.AccountId, cancellationToken).ConfigureAwait(false);
-        var parsed = PhoneNumberParser.Parse(text.From, settings.Settings.DefaultCountryCode);
-        if (parsed.Number is null)
-        {
-            // The reason ends up in logs and fault headers: never the whole number (DESIGN.md privacy).
-            var typed = text.From!.Trim();
-            throw new InvalidMessageException($"from: {parsed.Error!.Replace(typed, PhoneMask.Mask(typed), StringComparison.Ordinal)}");
-        }
-
         var keyword = settings.Settings.AutoOptOutEnabled ? settings.Keywords.Match(text.Body) : null;
         if (keyword is null)
-            return KeywordOutcome.NotAKeyword(settings, parsed.Number);
+        {
+            // Nine texts in ten: the sender must still be a usable number (bad input is rejected whatever the text
+            // says), but only a keyword's sender is normalized and stored.
+            if (PhoneNumberParser.Check(text.From, settings.Settings.DefaultCountryCode) is { } error)
+                throw UnusableSender(text.From!, error);
+            return KeywordOutcome.NotAKeyword(settings);
+        }
+
+        var parsed = PhoneNumberParser.Parse(text.From, settings.Settings.DefaultCountryCode);
+        if (parsed.Number is null)
+            throw UnusableSender(text.From!, parsed.Error!);
 
         var change = new OptChange
         {
@@ -83,5 +88,12 @@ public sealed class KeywordOptOutHandler(SettingsCache settingsCache, OptOutServ
         };
         var decision = await optOuts.ApplyAsync(change, cancellationToken).ConfigureAwait(false);
         return new KeywordOutcome(settings, parsed.Number, keyword, change, decision);
+    }
+
+    // The reason ends up in logs and fault headers: never the whole number (DESIGN.md privacy).
+    private static InvalidMessageException UnusableSender(string from, string error)
+    {
+        var typed = from.Trim();
+        return new InvalidMessageException($"from: {error.Replace(typed, PhoneMask.Mask(typed), StringComparison.Ordinal)}");
     }
 }

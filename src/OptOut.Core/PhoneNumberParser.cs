@@ -40,17 +40,33 @@ public static class PhoneNumberParser
     /// <param name="defaultCallingCode">The account's calling code, applied only when the input has no <c>+</c>.</param>
     public static PhoneParseResult Parse(string? input, int defaultCallingCode)
     {
+        var error = TryParse(input, defaultCallingCode, out var number);
+        return error is not null
+            ? PhoneParseResult.Rejected(error)
+            : PhoneParseResult.Ok(new PhoneNumber(Util.Format(number, PhoneNumberFormat.E164), Util.IsValidNumber(number)));
+    }
+
+    /// <summary>
+    /// Whether <see cref="Parse"/> would accept the input: null when it would, else the same reason it would give.
+    /// For input that must be a number but is not used as one (the sender of an ordinary reply): it skips the
+    /// formatting and libphonenumber's validity check, the dearer half of a parse.
+    /// </summary>
+    public static string? Check(string? input, int defaultCallingCode) => TryParse(input, defaultCallingCode, out _);
+
+    // The whole accept/reject decision, shared by Parse and Check so they can't disagree: null and the parsed number
+    // when the input is a full, possible number; else the reason.
+    private static string? TryParse(string? input, int defaultCallingCode, out PhoneNumbers.PhoneNumber number)
+    {
+        number = null!;
         var text = input.AsSpan().Trim();
         if (text.IsEmpty)
-            return PhoneParseResult.Rejected("the phone number is empty");
+            return "the phone number is empty";
         if (text.Length > MaxInputLength)
-            return PhoneParseResult.Rejected(
-                $"the phone number is {text.Length} characters long; at most {MaxInputLength} are accepted, so it is too long to be a phone number");
+            return $"the phone number is {text.Length} characters long; at most {MaxInputLength} are accepted, so it is too long to be a phone number";
 
         // libphonenumber caps its own input at 250 characters, so surrounding whitespace must not count against it.
         var trimmed = input!.Length == text.Length ? input : text.ToString();
 
-        PhoneNumbers.PhoneNumber number;
         try
         {
             if (text[0] == '+')
@@ -61,8 +77,7 @@ public static class PhoneNumberParser
             {
                 var region = Util.GetRegionCodeForCountryCode(defaultCallingCode);
                 if (region == UnknownRegion)
-                    return PhoneParseResult.Rejected(
-                        $"'{trimmed}' has no country code and the default country code {defaultCallingCode} is not a country calling code");
+                    return $"'{trimmed}' has no country code and the default country code {defaultCallingCode} is not a country calling code";
                 number = region == NonGeographicRegion
                     ? Util.Parse($"+{defaultCallingCode} {trimmed}", UnknownRegion)
                     : Util.Parse(trimmed, region);
@@ -70,14 +85,11 @@ public static class PhoneNumberParser
         }
         catch (NumberParseException e)
         {
-            return PhoneParseResult.Rejected(Describe(e.ErrorType, trimmed));
+            return Describe(e.ErrorType, trimmed);
         }
 
         var possible = Util.IsPossibleNumberWithReason(number);
-        if (possible != ValidationResult.IS_POSSIBLE)
-            return PhoneParseResult.Rejected(Describe(possible, trimmed, number.CountryCode));
-
-        return PhoneParseResult.Ok(new PhoneNumber(Util.Format(number, PhoneNumberFormat.E164), Util.IsValidNumber(number)));
+        return possible != ValidationResult.IS_POSSIBLE ? Describe(possible, trimmed, number.CountryCode) : null;
     }
 
     /// <summary>True when libphonenumber knows the calling code (1, 44, …).</summary>

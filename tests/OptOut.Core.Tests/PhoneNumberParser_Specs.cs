@@ -155,6 +155,47 @@ public class When_phone_numbers_are_not_acceptable
     }
 }
 
+/// <summary>
+/// <see cref="PhoneNumberParser.Check"/> (the sender of an ordinary reply) must accept and reject exactly what
+/// <see cref="PhoneNumberParser.Parse"/> does, with the same reason: every input of the specs above, and more.
+/// </summary>
+[TestFixture]
+public class When_only_checking_a_phone_number
+{
+    private static readonly (string? Input, int CallingCode)[] Inputs =
+    [
+        ("(555) 201-1234", 1), ("555.201.1234", 1), ("1-555-201-1234", 1), ("+1 555 201 1234", 1), ("5552011234", 1),
+        ("  (201) 555-0123\t", 1), ("tel:+1-201-555-0123", 1), ("020 7946 0958", 44), ("07700 900123", 44),
+        ("+44 20 7946 0958", 1), ("+1 201 555 0123", 44), ("011 44 20 7946 0958", 1), ("1-800-FLOWERS", 1),
+        ("１２０１５５５０１２３", 1), ("٠٢٠ ٧٩٤٦ ٠٩٥٨", 44), ("1234 5678", 800), ("+12122000000", 1), ("+16173000000", 1),
+        ("201-1234", 1), ("12345", 1), ("12", 1), ("abc", 1), ("1", 1), ("--", 1), ("+", 1), ("", 1), ("   ", 1),
+        ("\r\n\t", 1), (null, 1), ("+999 1234567", 1), ("+0 123 456 7890", 1), ("555 201 12345", 1),
+        ("+1 555 201 1234 5678 9999", 1), ("call 555-201-1234 now", 1), ("5552011234", 999), ("5552011234", 0),
+        ("+1 201 555 0123" + new string('0', 50), 1), ("+1 (201) 555-0123".PadRight(64, ' '), 1), ("\0", 1), ("++", 1),
+        ("+-", 1), ("+1", 1), ("\ud800", 1), ("+1 201 555 \udc00 0123", 1), ("ａｂｃ", 1), ("tel:", 1), (";ext=5", 1),
+        ("201 555 0123;ext=", 1), ("🛑🛑🛑", 1), ("$1,234.56", 1), ("2015550123 2015550124", 1), ("555-2012", 44),
+        ("+44 7700 900123", 1), ("0800 123 4567", 44), ("+800 1234 5678", 1),
+    ];
+
+    [Test]
+    public void Should_reject_exactly_what_parsing_rejects_with_the_same_reason()
+    {
+        Assert.Multiple(() =>
+        {
+            foreach (var (input, callingCode) in Inputs)
+                Assert.That(PhoneNumberParser.Check(input, callingCode), Is.EqualTo(PhoneNumberParser.Parse(input, callingCode).Error), $"'{input}' with +{callingCode}");
+        });
+    }
+
+    [Test]
+    public void Should_cover_both_outcomes()
+    {
+        var accepted = Inputs.Count(i => PhoneNumberParser.Check(i.Input, i.CallingCode) is null);
+
+        Assert.That(accepted, Is.InRange(10, Inputs.Length - 10));
+    }
+}
+
 [TestFixture]
 public class When_checking_calling_codes
 {

@@ -84,9 +84,9 @@ internal sealed class BatchTracker
 
     public void OnFault() => Interlocked.Increment(ref _faults);
 
-    public void OnStateChanged(ConversationOptStateChanged message)
+    public void OnStateChanged(EventSeen message)
     {
-        if (message.State != OptState.OptedOut || !_stateChanged.TryAdd(message.PhoneNumber, 0))
+        if (message.State != nameof(OptState.OptedOut) || !_stateChanged.TryAdd(message.Phone, 0))
         {
             Interlocked.Increment(ref _duplicateEvents);
             return;
@@ -96,16 +96,16 @@ internal sealed class BatchTracker
         CheckDone();
     }
 
-    public void OnConfirmation(ConfirmationMessageRequested message)
+    public void OnConfirmation(EventSeen message)
     {
         var now = Stopwatch.GetTimestamp();
-        if (!_confirmed.TryAdd(message.To, 0))
+        if (!_confirmed.TryAdd(message.Phone, 0))
         {
             Interlocked.Increment(ref _duplicateEvents);
             return;
         }
 
-        if (_awaitingConfirmation.TryRemove(message.To, out var publishedAt))
+        if (_awaitingConfirmation.TryRemove(message.Phone, out var publishedAt))
             _latencyTicks[Interlocked.Increment(ref _latencyCount) - 1] = now - publishedAt;
         Interlocked.Increment(ref _confirmations);
         CheckDone();
@@ -173,7 +173,7 @@ internal sealed class BatchTracker
 }
 
 /// <summary>
-/// Routes what the consuming bus and the observer bus see to the batch it belongs to (warm-up or measured), by
+/// Routes what the consuming bus and the event listener see to the batch it belongs to (warm-up or measured), by
 /// provider message id for consumed texts and by account for events. Anything else on the broker is ignored.
 /// </summary>
 internal sealed class BatchRouter : IConsumeMessageObserver<InboundMessage>
@@ -212,25 +212,21 @@ internal sealed class BatchRouter : IConsumeMessageObserver<InboundMessage>
         return Task.CompletedTask;
     }
 
-    public Task OnStateChanged(ConsumeContext<ConversationOptStateChanged> context)
+    public void OnStateChanged(EventSeen message)
     {
         foreach (var batch in _batches)
         {
-            if (batch.Owns(context.Message.AccountId))
-                batch.OnStateChanged(context.Message);
+            if (batch.Owns(message.AccountId))
+                batch.OnStateChanged(message);
         }
-
-        return Task.CompletedTask;
     }
 
-    public Task OnConfirmation(ConsumeContext<ConfirmationMessageRequested> context)
+    public void OnConfirmation(EventSeen message)
     {
         foreach (var batch in _batches)
         {
-            if (batch.Owns(context.Message.AccountId))
-                batch.OnConfirmation(context.Message);
+            if (batch.Owns(message.AccountId))
+                batch.OnConfirmation(message);
         }
-
-        return Task.CompletedTask;
     }
 }

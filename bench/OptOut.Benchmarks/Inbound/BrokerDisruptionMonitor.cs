@@ -3,7 +3,7 @@ using MassTransit;
 namespace OptOut.Benchmarks.Inbound;
 
 /// <summary>
-/// Notices when any bus of the run loses its broker connection (a receive endpoint faults, as it does when the
+/// Notices when any bus of the run (or the event listener) loses its broker connection (a receive endpoint faults, as it does when the
 /// broker restarts). Redeliveries and reconnects after that make the timing meaningless, so the phase fails
 /// instead of reporting a figure.
 /// </summary>
@@ -17,6 +17,9 @@ internal sealed class BrokerDisruptionMonitor : IReceiveEndpointObserver
     public void Watch(IBus bus) => bus.ConnectReceiveEndpointObserver(this);
 
     public void Reset() => Volatile.Write(ref _disruption, null);
+
+    /// <summary>A connection outside MassTransit (the event listener) was lost.</summary>
+    public void Report(string disruption) => Interlocked.CompareExchange(ref _disruption, disruption, null);
 
     public Task Ready(ReceiveEndpointReady ready) => Task.CompletedTask;
 

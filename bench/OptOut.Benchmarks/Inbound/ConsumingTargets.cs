@@ -23,7 +23,8 @@ internal interface IConsumingTarget
 
     /// <summary>
     /// Throws when anything else consumes from its queue: a service or test run on the same vhost would take part
-    /// of the messages, and the counts (and the comparison) would mean nothing.
+    /// of the messages, and the counts (and the comparison) would mean nothing. Also throws when what it observed
+    /// could not be read.
     /// </summary>
     Task CheckSoleConsumerAsync(CancellationToken cancellationToken);
 
@@ -53,8 +54,8 @@ internal sealed record EndpointSettings(ushort BusPrefetchCount, int ConcurrentM
 }
 
 /// <summary>
-/// The real service (<see cref="OptOutApp"/>) in-process on a fresh SQLite file, plus an observer bus on
-/// temporary queues that sees the events the campaign service would.
+/// The real service (<see cref="OptOutApp"/>) in-process on a fresh SQLite file, plus an <see cref="EventListener"/>
+/// on a temporary queue that sees the events the campaign service would.
 /// </summary>
 internal sealed class ServiceTarget(BrokerSettings broker) : IConsumingTarget
 {
@@ -62,7 +63,7 @@ internal sealed class ServiceTarget(BrokerSettings broker) : IConsumingTarget
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "optout-bench-" + Guid.NewGuid().ToString("N"));
     private WebApplication? _app;
-    private IBusControl? _observer;
+    private EventListener? _listener;
     private ConnectHandle? _observerHandle;
 
     public string Name => "service";
@@ -85,26 +86,25 @@ internal sealed class ServiceTarget(BrokerSettings broker) : IConsumingTarget
         _observerHandle = bus.ConnectConsumeMessageObserver(router);
         monitor.Watch(bus);
 
-        _observer = broker.CreateBus(cfg => cfg.ReceiveEndpoint(new TemporaryEndpointDefinition("optout-bench-observer"), KebabCaseEndpointNameFormatter.Instance, e =>
-        {
-            e.PrefetchCount = 256;
-            e.Handler<ConversationOptStateChanged>(router.OnStateChanged);
-            e.Handler<ConfirmationMessageRequested>(router.OnConfirmation);
-        }));
-        await _observer.StartAsync(cancellationToken);
-        await WaitHealthyAsync(_observer, "the observer bus");
-        monitor.Watch(_observer);
+        _listener = new EventListener(broker, router.OnStateChanged, router.OnConfirmation, monitor.Report);
+        await _listener.StartAsync("optout-bench-events", cancellationToken);
     }
 
-    public Task CheckSoleConsumerAsync(CancellationToken cancellationToken) => broker.CheckSoleConsumerAsync(InboundQueue, cancellationToken);
+    public Task CheckSoleConsumerAsync(CancellationToken cancellationToken)
+    {
+        // An event the listener could not read would go missing from the counts, or hide a wrong one.
+        if (_listener?.Malformed is > 0 and var malformed)
+            throw new BenchmarkFailedException($"the event listener could not read {malformed:N0} events (not a MassTransit JSON envelope of the expected type)");
+        return broker.CheckSoleConsumerAsync(InboundQueue, cancellationToken);
+    }
 
     public async Task StopAndCleanUpAsync(CancellationToken cancellationToken)
     {
         try
         {
             _observerHandle?.Disconnect();
-            if (_observer is not null)
-                await _observer.StopAsync(cancellationToken);
+            if (_listener is not null)
+                await _listener.DisposeAsync();
             if (_app is not null)
             {
                 await _app.StopAsync(cancellationToken);

@@ -27,6 +27,11 @@ internal static class InboundBenchmark
 
     private static readonly TimeSpan StallLimit = TimeSpan.FromMinutes(1);
 
+    // The warm-up goes on until the JIT took at most this share of the process's CPU time in two rounds in a row (it
+    // comes in bursts as rarer paths reach their call counts), for at most that many extra rounds.
+    private const double SettledJitShare = 0.02;
+    private const int MaxExtraWarmupRounds = 8;
+
     private sealed record Options(int Messages, int InFlight, int Accounts, int Warmup, TimeSpan Timeout);
 
     private sealed record PhaseResult(
@@ -94,14 +99,7 @@ internal static class InboundBenchmark
             try
             {
                 if (options.Warmup > 0)
-                {
-                    // The same mix as the measured batch (keywords included), so the store, the outbox and the event
-                    // publishing are warm too, on accounts of its own.
-                    var warmup = new BatchTracker(new InboundWorkload(runTag + "w", options.Warmup, options.Accounts), target.PublishesEvents);
-                    router.Add(warmup);
-                    await RunBatchAsync($"{target.Name} warm-up", publisher, warmup, monitor, options, cancellationToken);
-                    router.Remove(warmup);
-                }
+                    await WarmUpAsync(target, publisher, router, monitor, runTag, options, cancellationToken);
 
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
@@ -130,6 +128,45 @@ internal static class InboundBenchmark
         {
             Console.Error.WriteLine($"[{target.Name}] stopping and removing its queue");
             await target.StopAndCleanUpAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Runs <c>--warmup</c> texts of the measured mix (keywords included, so the store and the event publishing are
+    /// warm too) on accounts of their own, then more in rounds of a quarter of that until tiered JIT spent at most
+    /// <see cref="SettledJitShare"/> of the CPU time of two rounds in a row compiling: on two cores shared with the broker the
+    /// background compiler needs tens of seconds, and whichever phase runs first (the service, which also brings
+    /// MassTransit's code to tier 1) would pay for it in the measurement. Bounded: at most <see cref="MaxExtraWarmupRounds"/> rounds.
+    /// </summary>
+    private static async Task WarmUpAsync(
+        IConsumingTarget target, IBus publisher, BatchRouter router, BrokerDisruptionMonitor monitor, string runTag, Options options,
+        CancellationToken cancellationToken)
+    {
+        var round = 0;
+        var settledRounds = 0;
+        var count = options.Warmup;
+        using var process = Process.GetCurrentProcess();
+        while (true)
+        {
+            process.Refresh();
+            var cpuBefore = process.TotalProcessorTime;
+            var jitBefore = JitInfo.GetCompilationTime();
+            var warmup = new BatchTracker(
+                new InboundWorkload(runTag + "w" + round.ToString(CultureInfo.InvariantCulture), count, options.Accounts), target.PublishesEvents);
+            router.Add(warmup);
+            await RunBatchAsync($"{target.Name} warm-up", publisher, warmup, monitor, options, cancellationToken);
+            router.Remove(warmup);
+            process.Refresh();
+            var cpu = process.TotalProcessorTime - cpuBefore;
+            var jit = JitInfo.GetCompilationTime() - jitBefore;
+            settledRounds = jit <= cpu * SettledJitShare ? settledRounds + 1 : 0;
+            if (settledRounds == 2 || round == MaxExtraWarmupRounds)
+                return;
+
+            round++;
+            count = Math.Max(options.Warmup / 4, 10_000);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[{target.Name} warm-up] JIT {jit.TotalSeconds:F2} s of {cpu.TotalSeconds:F1} s CPU{(settledRounds > 0 ? " (settled once)" : "")}: {count:N0} more texts"));
         }
     }
 

@@ -16,15 +16,32 @@ namespace OptOut.Service.Messaging;
 public sealed class ConsumeDeadlineFilter<T>(TimeSpan deadline) : IFilter<ConsumeContext<T>>
     where T : class
 {
-    public async Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
+    public Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
+    {
+        Task attempt;
+        try
+        {
+            attempt = next.Send(context);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException(ex);
+        }
+
+        // Most inbound texts (cached settings, not a keyword) finish without ever yielding: nothing can hang, so no
+        // timer and no extra state machine for them. Only an attempt still running gets the deadline.
+        return attempt.IsCompleted ? attempt : WithDeadlineAsync(attempt, context.MessageId, context.CancellationToken);
+    }
+
+    private async Task WithDeadlineAsync(Task attempt, Guid? messageId, CancellationToken cancellationToken)
     {
         try
         {
-            await next.Send(context).WaitAsync(deadline, context.CancellationToken).ConfigureAwait(false);
+            await attempt.WaitAsync(deadline, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException ex)
         {
-            throw new TimeoutException($"Consuming message {context.MessageId} took longer than {deadline}; abandoned so it can be retried", ex);
+            throw new TimeoutException($"Consuming message {messageId} took longer than {deadline}; abandoned so it can be retried", ex);
         }
     }
 
