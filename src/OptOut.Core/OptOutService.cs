@@ -1,7 +1,9 @@
 namespace OptOut.Core;
 
 /// <summary>
-/// Applies changes: read, decide (pure), compare-and-swap write, and on a lost race read and decide again.
+/// Applies changes: read, decide (pure), compare-and-swap write, and on a lost race read and decide again. A change is
+/// first tried as the insert of a number never stored, without reading: that is what most changes are (a contact's
+/// first STOP, a new manual opt-out), and a store refuses the insert, writing nothing, when the number is stored.
 /// </summary>
 public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
 {
@@ -16,6 +18,12 @@ public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
         // A producer with a clock far in the future would otherwise freeze the number: no later change could win.
         if (change.At > now + MaxClockSkew)
             change = change with { At = now };
+
+        // Decide(null, ...) is what the loop below would decide had it read nothing; if the number is stored after all,
+        // the insert (expected version 0) changes nothing and the loop reads and decides as always.
+        var unseen = OptOutStateMachine.Decide(null, change, now);
+        if (unseen.Write is { } insert && await store.TryWriteAsync(insert, cancellationToken).ConfigureAwait(false))
+            return unseen;
 
         for (var attempt = 1; ; attempt++)
         {

@@ -34,6 +34,35 @@ public class When_the_service_applies_changes
     }
 
     [Test]
+    public async Task Should_store_a_number_never_seen_without_reading_it()
+    {
+        var decision = await _service.ApplyAsync(Changes.Stop(1, "inbound:SM1"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(decision.Kind, Is.EqualTo(ChangeKind.Changed));
+            Assert.That(_store.Reads, Is.Zero);
+            Assert.That(_store.Writes, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Should_read_and_decide_when_the_insert_finds_the_number_stored()
+    {
+        await _service.ApplyAsync(Changes.Stop(1, "inbound:SM1"));
+
+        var second = await _service.ApplyAsync(Changes.Stop(1, "inbound:SM2"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.Kind, Is.EqualTo(ChangeKind.Unchanged));
+            Assert.That(_store.Reads, Is.EqualTo(1));
+            Assert.That(_store.RejectedWrites, Is.EqualTo(1), "the insert tried first, refused: the number is stored");
+            Assert.That(second.Record!.History, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task Should_change_nothing_on_a_second_stop()
     {
         await _service.ApplyAsync(Changes.Stop(1, "inbound:SM1"));
@@ -239,7 +268,8 @@ public class When_another_writer_wins_the_race
 
         Assert.Multiple(() =>
         {
-            Assert.That(attempts, Is.EqualTo(50));
+            // The insert tried first (the number looked unseen), then 50 rounds of read, decide, write.
+            Assert.That(attempts, Is.EqualTo(51));
             Assert.That(exception!.Message, Does.Contain("0123"));
             Assert.That(exception.Message, Does.Not.Contain("2015550123"));
         });
