@@ -12,6 +12,11 @@ namespace OptOut.Benchmarks;
 /// </summary>
 internal sealed record BrokerSettings(string Host, ushort Port, string VirtualHost, string Username, string Password)
 {
+    /// <summary>A plain RabbitMQ.Client connection to this broker (the benchmarks' raw event listeners).</summary>
+    public Task<IConnection> ConnectAsync(string name, CancellationToken cancellationToken) =>
+        new ConnectionFactory { HostName = Host, Port = Port, VirtualHost = VirtualHost, UserName = Username, Password = Password }
+            .CreateConnectionAsync(name, cancellationToken);
+
     public static BrokerSettings FromEnvironment()
     {
         var defaults = new RabbitMqOptions();

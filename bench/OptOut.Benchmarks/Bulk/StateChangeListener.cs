@@ -36,15 +36,7 @@ internal sealed class StateChangeListener(BrokerSettings broker, Action<StateCha
     /// <summary>Binds the queue and starts consuming; returns once the binding exists, so nothing published afterwards is missed.</summary>
     public async Task StartAsync(string name, CancellationToken cancellationToken)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = broker.Host,
-            Port = broker.Port,
-            VirtualHost = broker.VirtualHost,
-            UserName = broker.Username,
-            Password = broker.Password,
-        };
-        _connection = await factory.CreateConnectionAsync(name, cancellationToken);
+        _connection = await broker.ConnectAsync(name, cancellationToken);
         _channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
         // Declared as MassTransit declares message type exchanges (durable fanout), in case nothing was published yet.
         await _channel.ExchangeDeclareAsync(Exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);

@@ -42,15 +42,7 @@ internal sealed class EventListener(BrokerSettings broker, Action<EventSeen> sta
     /// <summary>Binds the queue and starts consuming; returns once the bindings exist, so nothing published afterwards is missed.</summary>
     public async Task StartAsync(string name, CancellationToken cancellationToken)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = broker.Host,
-            Port = broker.Port,
-            VirtualHost = broker.VirtualHost,
-            UserName = broker.Username,
-            Password = broker.Password,
-        };
-        _connection = await factory.CreateConnectionAsync(name, cancellationToken);
+        _connection = await broker.ConnectAsync(name, cancellationToken);
         _connection.ConnectionShutdownAsync += (_, args) =>
         {
             if (!Volatile.Read(ref _disposing))
