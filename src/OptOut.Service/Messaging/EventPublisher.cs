@@ -22,26 +22,22 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
         if (decision.Kind == ChangeKind.Changed)
             telemetry.Transition(change.Source, change.State);
 
-        var stateChanged = PublishStateChangeAsync(context, StateChange.From(change));
+        var phone = change.Phone.E164;
+        await PublishStateChangeAsync(context, StateChange.From(change)).ConfigureAwait(false);
         if (change.State != OptState.OptedOut || confirmation is null)
-        {
-            await stateChanged.ConfigureAwait(false);
             return;
-        }
 
         if (string.IsNullOrWhiteSpace(confirmation.From))
         {
             // Compliance first: the opt-out stands; only the confirmation can't be sent without our number.
             logger.LogWarning("Opt-out of {Phone} in account {AccountId} has no number to send the confirmation from", change.Phone.Masked, change.AccountId);
-            await stateChanged.ConfigureAwait(false);
             return;
         }
 
-        // Both at once: the broker confirms them together instead of one round trip after the other. Downstream needs
-        // no order between them (different types, different subscribers); each is at-least-once with a derived id, so
-        // when either fails the whole attempt is retried and re-publishes both as exact duplicates.
-        var phone = change.Phone.E164;
-        var confirmationRequested = context.Publish(new ConfirmationMessageRequested
+        // One after the other, not both at once: publishing the two types concurrently from one consume context was the
+        // one change common to two hangs of the in-memory harness specs (never reproduced on demand), so it stays
+        // sequential until that is understood; it costs a STOP one broker round trip of latency, not throughput.
+        await context.Publish(new ConfirmationMessageRequested
         {
             AccountId = change.AccountId,
             To = phone,
@@ -50,8 +46,7 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
             ConversationId = change.ConversationId,
             CampaignId = change.CampaignId,
             RequestedAt = change.At,
-        }, p => p.MessageId = MessageIds.Derive(change.CausationId, phone, "confirmation"));
-        await Task.WhenAll(stateChanged, confirmationRequested).ConfigureAwait(false);
+        }, p => p.MessageId = MessageIds.Derive(change.CausationId, phone, "confirmation")).ConfigureAwait(false);
     }
 
     /// <summary>Publishes many state changes (a bulk upload or its undo), returning once the broker confirmed all of them.</summary>
