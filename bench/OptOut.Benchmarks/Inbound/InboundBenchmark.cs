@@ -197,7 +197,16 @@ internal static class InboundBenchmark
                 throw new BenchmarkFailedException($"{name}: lost the broker connection during the run ({disruption}); run again.\n  {batch.Describe()}");
 
             if (batch.Done.IsCompleted && publishing.IsCompleted)
+            {
+                // Publishing may have finished just after the check above (the last confirm and the last event together).
+                if (publishElapsed == TimeSpan.Zero)
+                {
+                    await publishing;
+                    publishElapsed = Stopwatch.GetElapsedTime(publishStarted);
+                }
+
                 return publishElapsed;
+            }
 
             var progress = batch.Progress;
             if (progress != lastProgress)
