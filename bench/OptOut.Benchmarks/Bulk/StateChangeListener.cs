@@ -1,4 +1,3 @@
-using System.Text.Json;
 using OptOut.Contracts;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -63,70 +62,15 @@ internal sealed class StateChangeListener(BrokerSettings broker, Action<StateCha
             await _connection.DisposeAsync();
     }
 
+    private static readonly string[] Fields = ["phoneNumber", "state", "source"];
+
     /// <summary>Reads <c>message.accountId</c>, <c>phoneNumber</c>, <c>state</c> and <c>source</c> of a MassTransit JSON envelope.</summary>
     private static bool TryRead(ReadOnlySpan<byte> body, out StateChangeSeen change)
     {
         change = default;
-        var reader = new Utf8JsonReader(body);
-        try
-        {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-                return false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isMessage = reader.ValueTextEquals("message");
-                if (!reader.Read())
-                    return false;
-                if (!isMessage)
-                {
-                    reader.Skip();
-                    continue;
-                }
-
-                if (reader.TokenType != JsonTokenType.StartObject)
-                    return false;
-                Guid account = default;
-                string? phone = null, state = null, source = null;
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    if (reader.ValueTextEquals("accountId"))
-                    {
-                        reader.Read();
-                        account = reader.GetGuid();
-                    }
-                    else if (reader.ValueTextEquals("phoneNumber"))
-                    {
-                        reader.Read();
-                        phone = reader.GetString();
-                    }
-                    else if (reader.ValueTextEquals("state"))
-                    {
-                        reader.Read();
-                        state = reader.GetString();
-                    }
-                    else if (reader.ValueTextEquals("source"))
-                    {
-                        reader.Read();
-                        source = reader.GetString();
-                    }
-                    else
-                    {
-                        reader.Read();
-                        reader.Skip();
-                    }
-                }
-
-                if (phone is null || state is null || source is null)
-                    return false;
-                change = new StateChangeSeen(account, phone, state, source);
-                return true;
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
-        {
+        if (!EnvelopeFields.TryRead(body, Fields, out var account, out var values) || values is not [{ } phone, { } state, { } source])
             return false;
-        }
-
-        return false;
+        change = new StateChangeSeen(account, phone, state, source);
+        return true;
     }
 }

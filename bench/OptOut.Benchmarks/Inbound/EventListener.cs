@@ -62,7 +62,7 @@ internal sealed class EventListener(BrokerSettings broker, Action<EventSeen> sta
         consumer.ReceivedAsync += (_, delivery) =>
         {
             var isConfirmation = delivery.Exchange == ConfirmationExchange;
-            if (TryRead(delivery.Body.Span, isConfirmation ? "to"u8 : "phoneNumber"u8, !isConfirmation, out var seen))
+            if (TryRead(delivery.Body.Span, isConfirmation, out var seen))
                 (isConfirmation ? confirmation : stateChanged)(seen);
             else
                 Interlocked.Increment(ref _malformed);
@@ -82,65 +82,18 @@ internal sealed class EventListener(BrokerSettings broker, Action<EventSeen> sta
 
     private static string ExchangeOf<T>() => $"{typeof(T).Namespace}:{typeof(T).Name}";
 
+    private static readonly string[] StateChangeFields = ["phoneNumber", "state"];
+
+    private static readonly string[] ConfirmationFields = ["to"];
+
     /// <summary>Reads <c>message.accountId</c>, the phone field and (for a state change) <c>message.state</c> of a MassTransit JSON envelope.</summary>
-    private static bool TryRead(ReadOnlySpan<byte> body, ReadOnlySpan<byte> phoneField, bool readState, out EventSeen seen)
+    private static bool TryRead(ReadOnlySpan<byte> body, bool isConfirmation, out EventSeen seen)
     {
         seen = default;
-        var reader = new Utf8JsonReader(body);
-        try
-        {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-                return false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isMessage = reader.ValueTextEquals("message"u8);
-                if (!reader.Read())
-                    return false;
-                if (!isMessage)
-                {
-                    reader.Skip();
-                    continue;
-                }
-
-                if (reader.TokenType != JsonTokenType.StartObject)
-                    return false;
-                Guid account = default;
-                string? phone = null, state = null;
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    if (reader.ValueTextEquals("accountId"u8))
-                    {
-                        reader.Read();
-                        account = reader.GetGuid();
-                    }
-                    else if (reader.ValueTextEquals(phoneField))
-                    {
-                        reader.Read();
-                        phone = reader.GetString();
-                    }
-                    else if (readState && reader.ValueTextEquals("state"u8))
-                    {
-                        reader.Read();
-                        state = reader.GetString();
-                    }
-                    else
-                    {
-                        reader.Read();
-                        reader.Skip();
-                    }
-                }
-
-                if (account == Guid.Empty || phone is null || (readState && state is null))
-                    return false;
-                seen = new EventSeen(account, phone, state);
-                return true;
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
-        {
+        if (!EnvelopeFields.TryRead(body, isConfirmation ? ConfirmationFields : StateChangeFields, out var account, out var values)
+            || values[0] is not { } phone || (!isConfirmation && values[1] is null))
             return false;
-        }
-
-        return false;
+        seen = new EventSeen(account, phone, isConfirmation ? null : values[1]);
+        return true;
     }
 }
