@@ -20,9 +20,10 @@ namespace OptOut.Storage.Sqlite;
 /// (<c>SqliteOptOutStore.BulkUploads.cs</c>).
 /// </summary>
 /// <remarks>
-/// Times are stored as UTC ISO-8601 round-trip strings (<c>2025-04-11T09:30:00.1234567+00:00</c>): fixed width,
-/// so they sort as text, keep full tick precision (the event-time tie rule compares exact values) and stay
-/// readable in the <c>sqlite3</c> shell when someone audits the evidence.
+/// The opt-out tables store times as UTC ticks, which keep full precision (the event-time tie rule compares exact
+/// values); the views <c>opt_outs_readable</c> and <c>opt_out_history_readable</c> show them as ISO-8601 text for
+/// someone auditing the evidence in the <c>sqlite3</c> shell. The small tables (settings, uploads) keep UTC ISO-8601
+/// round-trip strings.
 /// </remarks>
 public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IBulkUploadStore, IStoreInitializer, IDisposable
 {

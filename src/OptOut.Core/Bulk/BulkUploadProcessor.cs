@@ -409,7 +409,6 @@ public sealed class BulkUploadProcessor(
     private const byte OutcomeAlready = 2;
     private const byte OutcomeSuperseded = 3;
 
-    /// <summary>A batch's changes and, unless the upload is a dry run, the inserts that apply them to numbers with no record.</summary>
     /// <summary>
     /// A batch's changes and either the inserts that apply them to numbers with no record, or (a batch read first) the
     /// decisions against what the store held, with how many of its numbers had a record.

@@ -1,14 +1,17 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OptOut.Core;
 using OptOut.Service.Messaging;
 
 namespace OptOut.Service.Consumers;
 
 /// <summary>
-/// Endpoint policy shared by the opt-out consumers. Retry: a database hiccup is retried in-process with backoff
-/// (the message is not acknowledged until its change is stored); bad input is never retried and goes to the
-/// error queue at once with the reason. An attempt stuck past <see cref="ConsumeDeadline"/> is abandoned and
-/// retried (see <see cref="ConsumeDeadlineFilter{T}"/>).
+/// Endpoint policy shared by the opt-out consumers. Retry: a failed attempt (a database hiccup beyond the store's own
+/// retries, a publish the broker refused) is tried again in-process with backoff, and one stuck past
+/// <see cref="ConsumeAttemptPolicy.Deadline"/> is abandoned and tried again (<see cref="ConsumeAttemptsFilter{TConsumer}"/>);
+/// the message is not acknowledged until its change is stored and its events published. Bad input is never retried
+/// and goes to the error queue at once with the reason.
 /// <para>No in-memory outbox: consumers store first and publish last, and every event's message id derives from
 /// the message that caused it, so a retry that publishes again sends exact duplicates downstream discards (the
 /// same guarantee as a redelivery after a crash). The outbox would add nothing but ~35 µs per inbound text, 90%
@@ -17,28 +20,18 @@ namespace OptOut.Service.Consumers;
 public abstract class OptOutConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
 {
-    /// <summary>
-    /// Far beyond a healthy attempt (milliseconds) and beyond the store's own retries riding out a database failover,
-    /// so only a hung attempt reaches it.
-    /// </summary>
-    public static readonly TimeSpan ConsumeDeadline = TimeSpan.FromSeconds(30);
+    public static readonly ConsumeAttemptPolicy Attempts = new();
 
     protected OptOutConsumerDefinition(int concurrentMessageLimit) => ConcurrentMessageLimit = concurrentMessageLimit;
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(r =>
-        {
-            r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(250));
-            r.Ignore<InvalidMessageException>();
-        });
-        // Inside the retry, so an abandoned attempt is retried; around the consumer and its publishes.
-        endpointConfigurator.UseConsumeDeadline(ConsumeDeadline);
+        var logger = context.GetService<ILoggerFactory>()?.CreateLogger(typeof(TConsumer));
+        consumerConfigurator.UseFilter(new ConsumeAttemptsFilter<TConsumer>(Attempts, logger));
     }
 }
 
-/// <summary>The hot path: every inbound text. Mostly cached settings and a string match, so many run at once.</summary>
 public sealed class InboundMessageConsumerDefinition : OptOutConsumerDefinition<InboundMessageConsumer>
 {
     public InboundMessageConsumerDefinition()
