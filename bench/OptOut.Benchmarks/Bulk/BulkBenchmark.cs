@@ -63,6 +63,7 @@ internal static class BulkBenchmark
 
         Console.WriteLine($"bulk benchmark: {rows:N0} rows; broker {broker}; {Environment.ProcessorCount} cores, "
                           + $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC, .NET {Environment.Version}");
+        Console.WriteLine("machine: " + MachineProbe.DescribeParallelism());
         try
         {
             // 1. The file, streamed to disk.

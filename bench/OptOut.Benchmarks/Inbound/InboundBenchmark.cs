@@ -67,6 +67,7 @@ internal static class InboundBenchmark
         Console.WriteLine($"broker {broker}; inbound endpoint: concurrent message limit {endpoint.ConcurrentMessageLimit}, "
                           + $"prefetch {endpoint.EffectivePrefetchCount} (Bus:PrefetchCount {endpoint.BusPrefetchCount}); "
                           + $"{Environment.ProcessorCount} cores, {(GCSettings.IsServerGC ? "server" : "workstation")} GC, .NET {Environment.Version}");
+        Console.WriteLine("machine: " + MachineProbe.DescribeParallelism());
 
         await using var memory = new MemorySampler();
         try

@@ -5,26 +5,36 @@ using OptOut.Core.Bulk;
 namespace OptOut.Service.Messaging;
 
 /// <summary>Publishes what the bulk processor reports, from the consuming message's context.</summary>
-public sealed class BusBulkUploadEvents(ConsumeContext context, EventPublisher publisher, TimeProvider clock) : IBulkUploadEvents
+public sealed class BusBulkUploadEvents(ConsumeContext context, EventPublisher publisher, TimeProvider clock, TimeSpan? publishDeadline = null)
+    : IBulkUploadEvents
 {
+    /// <summary>
+    /// How long one publish (an event, or a page of state changes awaiting their confirms) may take before the attempt
+    /// gives up on it and fails, to be retried and resumed from the upload's checkpoint (<see cref="Deadline"/>). Far
+    /// beyond a healthy page (well under a second) and long enough to ride out a short broker memory alarm.
+    /// </summary>
+    public static readonly TimeSpan DefaultPublishDeadline = TimeSpan.FromMinutes(2);
+
+    private readonly TimeSpan _publishDeadline = publishDeadline ?? DefaultPublishDeadline;
+
     /// <summary>Creates the events of one consumed message (registered in DI, so consumers stay one-liners).</summary>
     public delegate BusBulkUploadEvents Factory(ConsumeContext context);
 
     public Task ProgressAsync(BulkUploadState state, long rowsRead, BulkUploadCounts counts, CancellationToken cancellationToken) =>
-        context.Publish(new BulkUploadProgressed
+        Within(context.Publish(new BulkUploadProgressed
         {
             UploadId = state.UploadId,
             AccountId = state.AccountId,
             RowsRead = rowsRead,
             Counts = counts,
             At = clock.GetUtcNow(),
-        }, cancellationToken);
+        }, cancellationToken), "Publishing BulkUploadProgressed", cancellationToken);
 
     public Task StateChangesAsync(IReadOnlyList<StateChange> changes, CancellationToken cancellationToken) =>
-        publisher.PublishAsync(context, changes, cancellationToken);
+        Within(publisher.PublishAsync(context, changes, cancellationToken), $"Publishing {changes.Count} ConversationOptStateChanged", cancellationToken);
 
     public Task CompletedAsync(BulkUploadState state, CancellationToken cancellationToken) =>
-        context.Publish(new BulkUploadCompleted
+        Within(context.Publish(new BulkUploadCompleted
         {
             UploadId = state.UploadId,
             AccountId = state.AccountId,
@@ -39,22 +49,27 @@ public sealed class BusBulkUploadEvents(ConsumeContext context, EventPublisher p
             RejectedRows = state.RejectedRows,
             Report = state.ReportAddress is null ? null : MessageDataBlobStore.Reference(state.ReportAddress),
             Duration = (state.IngestedAt ?? clock.GetUtcNow()) - state.StartedAt,
-        }, p => p.MessageId = MessageIds.Derive($"bulk:{state.UploadId:N}", "", "completed"), cancellationToken);
+        }, p => p.MessageId = MessageIds.Derive($"bulk:{state.UploadId:N}", "", "completed"), cancellationToken), "Publishing BulkUploadCompleted",
+            cancellationToken);
 
     public Task FailedAsync(BulkUploadState state, CancellationToken cancellationToken) =>
-        context.Publish(new BulkUploadFailed
+        Within(context.Publish(new BulkUploadFailed
         {
             UploadId = state.UploadId,
             AccountId = state.AccountId,
             Reason = state.FailureReason ?? "the upload failed",
-        }, p => p.MessageId = MessageIds.Derive($"bulk:{state.UploadId:N}", "", "failed"), cancellationToken);
+        }, p => p.MessageId = MessageIds.Derive($"bulk:{state.UploadId:N}", "", "failed"), cancellationToken), "Publishing BulkUploadFailed",
+            cancellationToken);
 
     public Task UndoneAsync(BulkUploadState state, long optedIn, long kept, CancellationToken cancellationToken) =>
-        context.Publish(new BulkUploadUndone
+        Within(context.Publish(new BulkUploadUndone
         {
             UploadId = state.UploadId,
             AccountId = state.AccountId,
             OptedIn = optedIn,
             Kept = kept,
-        }, cancellationToken);
+        }, cancellationToken), "Publishing BulkUploadUndone", cancellationToken);
+
+    private Task Within(Task publish, string what, CancellationToken cancellationToken) =>
+        Deadline.Within(publish, _publishDeadline, what, cancellationToken);
 }

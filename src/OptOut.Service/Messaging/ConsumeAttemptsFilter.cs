@@ -70,7 +70,7 @@ public sealed class ConsumeAttemptsFilter<TConsumer>(ConsumeAttemptPolicy policy
         {
             try
             {
-                await WithDeadlineAsync(attempt, context.MessageId, cancellationToken).ConfigureAwait(false);
+                await Deadline.Within(attempt, policy.Deadline, $"Consuming message {context.MessageId}", cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex) when (retry <= policy.Retries && !cancellationToken.IsCancellationRequested && ex is not InvalidMessageException)
@@ -94,21 +94,6 @@ public sealed class ConsumeAttemptsFilter<TConsumer>(ConsumeAttemptPolicy policy
         catch (Exception ex)
         {
             return Task.FromException(ex);
-        }
-    }
-
-    private Task WithDeadlineAsync(Task attempt, Guid? messageId, CancellationToken cancellationToken) =>
-        attempt.IsCompleted ? attempt : WaitAsync(attempt, messageId, cancellationToken);
-
-    private async Task WaitAsync(Task attempt, Guid? messageId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await attempt.WaitAsync(policy.Deadline, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException ex)
-        {
-            throw new TimeoutException($"Consuming message {messageId} took longer than {policy.Deadline}; abandoned so it can be retried", ex);
         }
     }
 
