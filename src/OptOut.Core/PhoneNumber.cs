@@ -52,8 +52,19 @@ public sealed record PhoneParseResult
 }
 
 /// <summary>Masks phone numbers (or any string that may hold one) for logs: DESIGN.md privacy rule.</summary>
-public static class PhoneMask
+public static partial class PhoneMask
 {
+    /// <summary>
+    /// Masks every run of 7 or more digits (with an optional leading +) in free text, such as a driver's error message
+    /// that quotes a key (<c>dup key: { phone: "+15552011234" }</c> → <c>dup key: { phone: "********1234" }</c>).
+    /// Shorter runs (counts, ports, error codes) stay readable.
+    /// </summary>
+    public static string MaskNumbersIn(string? text) =>
+        string.IsNullOrEmpty(text) ? text ?? "" : DigitRun().Replace(text, m => Mask(m.Value));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\+?\d{7,}")]
+    private static partial System.Text.RegularExpressions.Regex DigitRun();
+
     /// <summary>Keeps the last 4 characters, masks the rest: <c>+15552011234</c> → <c>*******1234</c>.</summary>
     public static string Mask(string? value)
     {

@@ -71,6 +71,15 @@ public class When_normalizing_phone_numbers
             Assert.That(number.Masked, Does.Not.Contain("201555"));
         });
     }
+
+    [Test]
+    public void Should_mask_numbers_quoted_in_free_text_and_keep_short_figures()
+    {
+        var message = "E11000 duplicate key error collection: optout.opt_outs dup key: { accountId: 42, phone: \"+15552011234\" } after 3 tries, port 27017; 2015550123";
+
+        Assert.That(PhoneMask.MaskNumbersIn(message), Is.EqualTo(
+            "E11000 duplicate key error collection: optout.opt_outs dup key: { accountId: 42, phone: \"********1234\" } after 3 tries, port 27017; ******0123"));
+    }
 }
 
 [TestFixture]

@@ -32,6 +32,7 @@ public abstract class OptOutConsumerDefinition<TConsumer> : ConsumerDefinition<T
     }
 }
 
+/// <summary>The hot path: every inbound text. Mostly cached settings and a string match, so many run at once.</summary>
 public sealed class InboundMessageConsumerDefinition : OptOutConsumerDefinition<InboundMessageConsumer>
 {
     public InboundMessageConsumerDefinition()
