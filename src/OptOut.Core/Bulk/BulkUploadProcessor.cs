@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Text;
 using OptOut.Contracts;
 
@@ -593,29 +594,77 @@ public sealed class BulkUploadProcessor(
         return decided;
     }
 
-    /// <summary>Writes the per-row report in file order, a chunk at a time, and returns the stored report's address.</summary>
+    /// <summary>
+    /// Writes the per-row report in file order straight into one stored blob and returns its address: the lines go
+    /// through a bounded pipe as they are formatted while the blob store reads the other end, so the report is never
+    /// held whole in memory, nor written twice (it used to be stored in 4 MB chunks and then once more as their
+    /// concatenation, and the chunks stayed behind until they expired).
+    /// </summary>
     private async Task<string> WriteReportAsync(Func<CancellationToken, Task<Stream>> openFile, int callingCode, ScanResult scan, byte[] outcomes,
         CancellationToken cancellationToken)
     {
-        var chunks = new List<string>();
-        var report = new ReportBuffer();
-        var stream = await openFile(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: ReportPipeBytes, resumeWriterThreshold: ReportPipeBytes / 2, useSynchronizationContext: false));
+        var stored = Task.Run(() => StoreAsync(pipe.Reader, cancellationToken), cancellationToken);
+        try
         {
-            // The lines are formatted on the workers (a rejected row's reason means parsing it again), appended here in file order.
-            await CellBlockPipeline.RunAsync(stream, options.Limits, block => FormatReport(block, callingCode, scan, outcomes), async (block, lines) =>
+            await WriteReportBytesAsync(pipe.Writer, ReportLine.Header, stored, cancellationToken).ConfigureAwait(false);
+            var stream = await openFile(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
             {
-                report.Write(lines.Bytes.AsSpan(0, lines.Length));
-                ArrayPool<byte>.Shared.Return(lines.Bytes);
-                if (report.Length >= ReportChunkBytes)
-                    chunks.Add(await PutChunkAsync(report, cancellationToken).ConfigureAwait(false));
-            }, cancellationToken).ConfigureAwait(false);
+                // The lines are formatted on the workers (a rejected row's reason means parsing it again), written here in file order.
+                await CellBlockPipeline.RunAsync(stream, options.Limits, block => FormatReport(block, callingCode, scan, outcomes), async (block, lines) =>
+                {
+                    try
+                    {
+                        await WriteReportBytesAsync(pipe.Writer, lines.Bytes.AsMemory(0, lines.Length), stored, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(lines.Bytes);
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
+            await pipe.Writer.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The store's read ends with the failure, so it stores no report that looks complete.
+            await pipe.Writer.CompleteAsync(ex).ConfigureAwait(false);
+            await stored.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+                .ConfigureAwait(false);
+            throw;
         }
 
-        if (report.Length > 0)
-            chunks.Add(await PutChunkAsync(report, cancellationToken).ConfigureAwait(false));
-        return await blobs.PutAsync(new ConcatenatedStream(chunks, blobs, ReportBuffer.Header), cancellationToken).ConfigureAwait(false);
+        return await stored.ConfigureAwait(false);
+
+        async Task<string> StoreAsync(PipeReader reader, CancellationToken ct)
+        {
+            try
+            {
+                return await blobs.PutAsync(reader.AsStream(leaveOpen: true), ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                // However the store ended, a writer waiting for room in the pipe is released.
+                await reader.CompleteAsync().ConfigureAwait(false);
+            }
+        }
     }
+
+    /// <summary>Writes to the report pipe; if the blob store stopped reading (it failed), its failure is what the caller sees.</summary>
+    private static async ValueTask WriteReportBytesAsync(PipeWriter writer, ReadOnlyMemory<byte> bytes, Task<string> stored, CancellationToken cancellationToken)
+    {
+        var flush = await writer.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        if (flush.IsCompleted)
+        {
+            await stored.ConfigureAwait(false);
+            throw new InvalidOperationException("The blob store stopped reading the report before its end.");
+        }
+    }
+
+    /// <summary>The report pipe holds at most this much before the formatting waits for the blob store.</summary>
+    private const int ReportPipeBytes = 1024 * 1024;
 
     /// <summary>A block's report lines, UTF-8, in a pooled buffer.</summary>
     private readonly record struct ReportLines(byte[] Bytes, int Length);
@@ -673,15 +722,6 @@ public sealed class BulkUploadProcessor(
         }
 
         return new ReportLines(bytes, length);
-    }
-
-    /// <summary>Report chunks are this big: the report is assembled from stored chunks, never held whole in memory.</summary>
-    private const int ReportChunkBytes = 4 * 1024 * 1024;
-
-    private async Task<string> PutChunkAsync(ReportBuffer report, CancellationToken cancellationToken)
-    {
-        using var chunk = report.Detach();
-        return await blobs.PutAsync(chunk, cancellationToken).ConfigureAwait(false);
     }
 
     private static string Truncate(string value) => value.Length > MaxReportValueLength ? value[..MaxReportValueLength] : value;

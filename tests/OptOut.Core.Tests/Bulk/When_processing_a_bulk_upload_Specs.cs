@@ -38,10 +38,36 @@ internal sealed class InMemoryUploads : IBulkUploadStore, IBlobStore
     public Task<IReadOnlyList<BulkUploadState>> ListAsync(Guid accountId, DateTimeOffset? submittedBefore, int limit, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<BulkUploadState>>([.. _states.Values.Where(s => s.AccountId == accountId).OrderByDescending(s => s.SubmittedAt).Take(limit)]);
 
+    /// <summary>The next blob stored fails with an I/O error (a full disk) after reading this many bytes.</summary>
+    public int? FailNextPutAfter { get; set; }
+
+    /// <summary>The next blob stored stops reading after this many bytes and is stored short (a broken store).</summary>
+    public int? StopNextPutAfter { get; set; }
+
     public async Task<string> PutAsync(Stream content, CancellationToken cancellationToken = default)
     {
         using var buffer = new MemoryStream();
-        await content.CopyToAsync(buffer, cancellationToken);
+        if ((FailNextPutAfter ?? StopNextPutAfter) is { } limit)
+        {
+            var fail = FailNextPutAfter is not null;
+            FailNextPutAfter = StopNextPutAfter = null;
+            var chunk = new byte[4096];
+            while (buffer.Length < limit)
+            {
+                var read = await content.ReadAsync(chunk, cancellationToken);
+                if (read == 0)
+                    break;
+                buffer.Write(chunk, 0, read);
+            }
+
+            if (fail)
+                throw new IOException("No space left on device");
+        }
+        else
+        {
+            await content.CopyToAsync(buffer, cancellationToken);
+        }
+
         var address = $"blob:{_blobs.Count}";
         _blobs[address] = buffer.ToArray();
         return address;

@@ -129,3 +129,53 @@ public class When_reporting_an_upload
 
     private const string ExpectedLargeSha256 = "E704E4BE7F54569E105327C0F46B85AD83B3C22F8812606535228247617EC585";
 }
+
+/// <summary>
+/// The report streams into the blob store as it is formatted: a store that fails or stops reading half-way fails the
+/// upload's attempt with that failure (never a hang with the formatting waiting for room), nothing is announced, and
+/// the retry writes the whole report.
+/// </summary>
+[TestFixture]
+public class When_the_blob_store_fails_while_the_report_is_written
+{
+    // 30,000 rows make a report of about 1.4 MB: more than the pipe holds, so the formatting has to wait for the store.
+    private const int Rows = 30_000;
+
+    [Test]
+    public async Task Should_fail_the_attempt_with_the_stores_error_and_write_the_whole_report_on_the_retry()
+    {
+        var fixture = new BulkFixture(batchSize: 1_000, checkpointRows: 10_000);
+        var job = BulkFixture.Job();
+        var events = new RecordingEvents();
+        fixture.Uploads.FailNextPutAfter = 100_000;
+
+        var run = fixture.Run(job, BulkFixture.Numbers(Rows), events);
+        Assert.That(await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))), Is.SameAs(run), "the attempt ended");
+        Assert.That(() => run, Throws.InstanceOf<IOException>().With.Message.EqualTo("No space left on device"));
+        Assert.That(events.Completed, Is.Empty);
+
+        await fixture.Run(job, BulkFixture.Numbers(Rows), events);
+
+        var completed = events.Completed.Single();
+        var report = fixture.Uploads.Text(completed.ReportAddress!);
+        Assert.Multiple(() =>
+        {
+            Assert.That(completed.Counts.OptedOut, Is.EqualTo(Rows));
+            Assert.That(report, Does.StartWith("row,value,phone,outcome,reason\n1,+12012000000,+12012000000,OptedOut,\n"));
+            Assert.That(report.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(Rows + 1));
+        });
+    }
+
+    [Test]
+    public async Task Should_fail_the_attempt_when_the_store_stops_reading_before_the_end()
+    {
+        var fixture = new BulkFixture(batchSize: 1_000, checkpointRows: 10_000);
+        var events = new RecordingEvents();
+        fixture.Uploads.StopNextPutAfter = 100_000;
+
+        var run = fixture.Run(BulkFixture.Job(), BulkFixture.Numbers(Rows), events);
+        Assert.That(await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))), Is.SameAs(run), "the attempt ended");
+        Assert.That(() => run, Throws.InvalidOperationException.With.Message.EqualTo("The blob store stopped reading the report before its end."));
+        Assert.That(events.Completed, Is.Empty);
+    }
+}

@@ -9,6 +9,9 @@ namespace OptOut.Core.Bulk;
 /// </summary>
 internal static class ReportLine
 {
+    /// <summary>The report's first line.</summary>
+    public static readonly byte[] Header = Encoding.UTF8.GetBytes("row,value,phone,outcome,reason\n");
+
     /// <summary>Appends one line. <paramref name="phoneDigits"/> is the number's E.164 digits (without the <c>+</c>), or 0 for none.</summary>
     public static void Append(StringBuilder text, long row, string value, long phoneDigits, string? outcome, string? reason)
     {
@@ -26,30 +29,6 @@ internal static class ReportLine
         text.Append(',').Append(outcome).Append(',');
         CsvCell.Append(text, reason);
         text.Append('\n');
-    }
-}
-
-/// <summary>
-/// Accumulates the report's bytes for the chunk being built; only one chunk is ever in memory (the stored report is
-/// assembled from the stored chunks).
-/// </summary>
-internal sealed class ReportBuffer
-{
-    public static readonly byte[] Header = Encoding.UTF8.GetBytes("row,value,phone,outcome,reason\n");
-
-    private MemoryStream _buffer = new();
-
-    public long Length => _buffer.Length;
-
-    public void Write(ReadOnlySpan<byte> lines) => _buffer.Write(lines);
-
-    /// <summary>Hands the chunk over (positioned at its start) and starts a new one.</summary>
-    public MemoryStream Detach()
-    {
-        var chunk = _buffer;
-        chunk.Position = 0;
-        _buffer = new MemoryStream();
-        return chunk;
     }
 }
 
