@@ -177,6 +177,7 @@ internal static class BulkBenchmark
             memory.Reset();
             monitor.Reset();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            tracker.CpuBefore = cpuBefore;
             tracker.Start();
             probe.Start(cancellationToken);
             await publisher.Publish(upload, cancellationToken);
@@ -445,6 +446,13 @@ internal static class BulkBenchmark
         Console.WriteLine(string.Create(c, $"{"bare publish, until confirmed",-44}{bare.Confirmed.TotalSeconds,9:F2}{bare.Events / bare.Confirmed.TotalSeconds,14:N0}  events"));
         Console.WriteLine(string.Create(c, $"{"bare publish, until consumed (no-op)",-44}{bare.Consumed.TotalSeconds,9:F2}{bare.Events / bare.Consumed.TotalSeconds,14:N0}  events"));
         Console.WriteLine(string.Create(c, $"process CPU during the upload: {cpu.TotalSeconds:F1} s ({cpu.TotalSeconds / toDone.TotalSeconds:F2} cores of {Environment.ProcessorCount})"));
+        if (tracker.CpuAtCompleted is { } cpuAtCompleted)
+        {
+            // The ingest's CPU, against the one-thread parse-only time: how far the ratio is bound by work rather than by waiting.
+            var ingestCpu = cpuAtCompleted - tracker.CpuBefore;
+            Console.WriteLine(string.Create(c,
+                $"process CPU during the ingest: {ingestCpu.TotalSeconds:F1} s ({ingestCpu.TotalSeconds / toCompleted.TotalSeconds:F2} cores; {ingestCpu.TotalSeconds / parse.Elapsed.TotalSeconds:F1}x the parse-only time)"));
+        }
 
         Console.WriteLine();
         PrintTimeline(timings, tracker, toCompleted, toDone, parse, completed.TotalRows);

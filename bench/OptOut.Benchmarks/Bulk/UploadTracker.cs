@@ -45,6 +45,12 @@ internal sealed class UploadTracker(BulkUploadSubmitted upload, BulkWorkload wor
 
     public TimeSpan? TimeToCompleted => At(Interlocked.Read(ref _completedAt));
 
+    /// <summary>This process's CPU time when the upload was published.</summary>
+    public TimeSpan CpuBefore { get; set; }
+
+    /// <summary>This process's CPU time when BulkUploadCompleted arrived.</summary>
+    public TimeSpan? CpuAtCompleted { get; private set; }
+
     /// <summary>Until the last expected ConversationOptStateChanged (or BulkUploadCompleted, if that came later).</summary>
     public TimeSpan? TimeToDone => At(Interlocked.Read(ref _doneAt));
 
@@ -99,6 +105,7 @@ internal sealed class UploadTracker(BulkUploadSubmitted upload, BulkWorkload wor
                 return Task.CompletedTask;
             _completed = context.Message;
             Interlocked.Exchange(ref _completedAt, Stopwatch.GetTimestamp());
+            CpuAtCompleted = Process.GetCurrentProcess().TotalProcessorTime;
             _rowsRead = Math.Max(_rowsRead, context.Message.TotalRows);
             CheckDone();
         }
