@@ -48,6 +48,11 @@ internal sealed class UploadTracker(BulkUploadSubmitted upload, BulkWorkload wor
     /// <summary>This process's CPU time when the upload was published.</summary>
     public TimeSpan CpuBefore { get; set; }
 
+    /// <summary>The JIT's compilation time when the upload was published, and when BulkUploadCompleted arrived.</summary>
+    public TimeSpan JitBefore { get; set; }
+
+    public TimeSpan JitAtCompleted { get; private set; }
+
     /// <summary>This process's CPU time when BulkUploadCompleted arrived.</summary>
     public TimeSpan? CpuAtCompleted { get; private set; }
 
@@ -106,6 +111,7 @@ internal sealed class UploadTracker(BulkUploadSubmitted upload, BulkWorkload wor
             _completed = context.Message;
             Interlocked.Exchange(ref _completedAt, Stopwatch.GetTimestamp());
             CpuAtCompleted = Process.GetCurrentProcess().TotalProcessorTime;
+            JitAtCompleted = System.Runtime.JitInfo.GetCompilationTime();
             _rowsRead = Math.Max(_rowsRead, context.Message.TotalRows);
             CheckDone();
         }
