@@ -65,6 +65,7 @@ public class When_waiting_on_work_with_a_deadline
     [Test]
     public async Task Should_fail_a_bulk_upload_attempt_whose_publish_hangs()
     {
+        using var hanging = new HangingPublishFilter();
         await using var provider = new ServiceCollection()
             .AddLogging()
             .AddMetrics()
@@ -76,7 +77,7 @@ public class When_waiting_on_work_with_a_deadline
                 x.UsingInMemory((context, cfg) =>
                 {
                     // Every BulkUploadProgressed publish hangs, the way a publish awaiting a confirm on a dead channel does.
-                    cfg.ConfigurePublish(p => p.UseFilter(new HangingPublishFilter()));
+                    cfg.ConfigurePublish(p => p.UseFilter(hanging));
                     cfg.ReceiveEndpoint("progress-probe", e => e.ConfigureConsumer<ProgressProbeConsumer>(context));
                 });
             })
@@ -95,6 +96,9 @@ public class When_waiting_on_work_with_a_deadline
         }
         finally
         {
+            // The hung publish ends (unsent) before the harness stops: nothing of this spec outlives it.
+            hanging.Release();
+            await Task.Delay(100);
             await harness.Stop();
         }
     }
@@ -122,13 +126,30 @@ public class When_waiting_on_work_with_a_deadline
         }
     }
 
-    private sealed class HangingPublishFilter : IFilter<PublishContext>
+    /// <summary>Holds every BulkUploadProgressed publish, the way a publish awaiting a confirm on a dead channel hangs, until released.</summary>
+    private sealed class HangingPublishFilter : IFilter<PublishContext>, IDisposable
     {
+        private readonly CancellationTokenSource _release = new();
+
         public Task Send(PublishContext context, IPipe<PublishContext> next) =>
-            context is PublishContext<BulkUploadProgressed>
-                ? Task.Delay(Short * 25).ContinueWith(_ => next.Send(context), TaskScheduler.Default).Unwrap()
-                : next.Send(context);
+            context is PublishContext<BulkUploadProgressed> ? HangAsync() : next.Send(context);
+
+        public void Release() => _release.Cancel();
+
+        public void Dispose() => _release.Dispose();
 
         public void Probe(ProbeContext context) => context.CreateFilterScope("hangingPublish");
+
+        private async Task HangAsync()
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, _release.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Released: the publish ends without sending.
+            }
+        }
     }
 }
