@@ -5,9 +5,9 @@ namespace OptOut.Benchmarks;
 
 /// <summary>
 /// What the machine's cores are worth together: the same register-only loop on one thread, then on every core at once.
-/// On a shared virtual machine two "cores" may deliver far less than twice one (measured on the 2-core CI machine:
-/// 1.2-1.4x), which bounds any speed-up from running work in parallel, and what a ratio to a one-thread baseline can
-/// reach.
+/// On a shared virtual machine two "cores" may deliver far less than twice one (the 2-core CI machine gave anything
+/// from 1.2x to 2.1x within one day), which bounds any speed-up from running work in parallel, and what a ratio to a
+/// one-thread baseline can reach.
 /// </summary>
 internal static class MachineProbe
 {
