@@ -24,38 +24,16 @@ public class When_a_consume_attempt_fails_or_hangs
         Deadline = TimeSpan.FromMilliseconds(300),
     };
 
-    [Test]
-    public async Task Should_pass_an_attempt_that_finished_at_once_straight_through()
+    [TestCase(Behaviour.Completes, 1, TestName = "Should_pass_an_attempt_that_finished_at_once_straight_through")]
+    [TestCase(Behaviour.HangsFirstTime, 2, TestName = "Should_abandon_a_hung_attempt_at_the_deadline_and_try_again")]
+    [TestCase(Behaviour.ThrowsFirstTime, 2, TestName = "Should_publish_no_fault_for_a_failure_that_a_retry_cured")]
+    public async Task Should_end_without_a_fault(Behaviour behaviour, int attempts)
     {
-        var probe = await SendAsync(Behaviour.Completes);
+        var probe = await SendAsync(behaviour);
 
         Assert.Multiple(() =>
         {
-            Assert.That(probe.Attempts, Is.EqualTo(1));
-            Assert.That(probe.Faults, Is.Zero);
-        });
-    }
-
-    [Test]
-    public async Task Should_abandon_a_hung_attempt_at_the_deadline_and_try_again()
-    {
-        var probe = await SendAsync(Behaviour.HangsFirstTime);
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(probe.Attempts, Is.EqualTo(2));
-            Assert.That(probe.Faults, Is.Zero);
-        });
-    }
-
-    [Test]
-    public async Task Should_publish_no_fault_for_a_failure_that_a_retry_cured()
-    {
-        var probe = await SendAsync(Behaviour.ThrowsFirstTime);
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(probe.Attempts, Is.EqualTo(2));
+            Assert.That(probe.Attempts, Is.EqualTo(attempts));
             Assert.That(probe.Faults, Is.Zero);
         });
     }

@@ -44,9 +44,7 @@ public sealed class When_measuring_sqlite_batch_writes
             var total = Stopwatch.StartNew();
             for (var start = 0; start < Rows; start += BatchSize)
             {
-                var phones = Enumerable.Range(start, BatchSize)
-                    .Select(i => "+1" + (2_000_000_000L + (order == "phone" ? i : Scramble(i))).ToString(CultureInfo.InvariantCulture))
-                    .ToList();
+                var phones = PhonesOf(start, order);
 
                 find.Start();
                 var found = await store.FindManyAsync(account, phones);
@@ -69,9 +67,7 @@ public sealed class When_measuring_sqlite_batch_writes
             var foundRows = 0;
             for (var start = 0; start < Rows; start += BatchSize)
             {
-                var phones = Enumerable.Range(start, BatchSize)
-                    .Select(i => "+1" + (2_000_000_000L + (order == "phone" ? i : Scramble(i))).ToString(CultureInfo.InvariantCulture))
-                    .ToList();
+                var phones = PhonesOf(start, order);
                 findStored.Start();
                 var found = await store.FindManyAsync(account, phones);
                 findStored.Stop();
@@ -95,6 +91,12 @@ public sealed class When_measuring_sqlite_batch_writes
                 Directory.Delete(folder, recursive: true);
         }
     }
+
+    /// <summary>The batch of numbers starting at row <paramref name="start"/>, in <paramref name="order"/>.</summary>
+    private static List<string> PhonesOf(int start, string order) =>
+        Enumerable.Range(start, BatchSize)
+            .Select(i => "+1" + (2_000_000_000L + (order == "phone" ? i : Scramble(i))).ToString(CultureInfo.InvariantCulture))
+            .ToList();
 
     /// <summary>A bijection of 0..999,999,999 (the factor is coprime with 10^9) that scatters consecutive rows over the index.</summary>
     private static long Scramble(int i) => (i * 747_796_403L + 12_345) % 1_000_000_000L;

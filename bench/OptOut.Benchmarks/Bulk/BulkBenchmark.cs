@@ -229,8 +229,6 @@ internal static class BulkBenchmark
             memory.Reset();
             monitor.Reset();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            tracker.CpuBefore = cpuBefore;
-            tracker.JitBefore = JitInfo.GetCompilationTime();
             tracker.Start();
             probe.Start(cancellationToken);
             await publisher.Publish(upload, cancellationToken);

@@ -46,10 +46,10 @@ internal sealed class UploadTracker(BulkUploadSubmitted upload, BulkWorkload wor
     public TimeSpan? TimeToCompleted => At(Interlocked.Read(ref _completedAt));
 
     /// <summary>This process's CPU time when the upload was published.</summary>
-    public TimeSpan CpuBefore { get; set; }
+    public TimeSpan CpuBefore { get; private set; }
 
     /// <summary>The JIT's compilation time when the upload was published, and when BulkUploadCompleted arrived.</summary>
-    public TimeSpan JitBefore { get; set; }
+    public TimeSpan JitBefore { get; private set; }
 
     public TimeSpan JitAtCompleted { get; private set; }
 
@@ -80,6 +80,8 @@ internal sealed class UploadTracker(BulkUploadSubmitted upload, BulkWorkload wor
 
     public void Start()
     {
+        CpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        JitBefore = System.Runtime.JitInfo.GetCompilationTime();
         _startedAt = Stopwatch.GetTimestamp();
         _lastProgressAt = _startedAt;
     }
