@@ -118,14 +118,14 @@ public class When_a_csv_of_numbers_is_uploaded
     [Test]
     public async Task Should_give_the_same_result_when_the_message_is_redelivered()
     {
-        var redelivered = _service.Harness.Consumed.Select<BulkUploadSubmitted>().Single().Context.Message;
+        var redelivered = _service.Harness.Consumed.SeenNow<BulkUploadSubmitted>().Single().Context.Message;
         await _service.PublishAndWait(redelivered);
 
         // The harness lists a message id once: a re-announcement with the same id leaves one entry.
         var completions = _service.PublishedContexts<BulkUploadCompleted>();
         Assert.Multiple(() =>
         {
-            Assert.That(_service.Harness.Consumed.Select<BulkUploadSubmitted>().Count(), Is.EqualTo(2));
+            Assert.That(_service.Harness.Consumed.SeenNow<BulkUploadSubmitted>().Count(), Is.EqualTo(2));
             Assert.That(_service.Published<Fault<BulkUploadSubmitted>>(), Is.Empty);
             Assert.That(completions, Has.Count.EqualTo(1), "the same message id");
             Assert.That(completions[0].Context.Message.OptedOut, Is.EqualTo(2));
@@ -246,7 +246,7 @@ public class When_uploads_race_with_texts_and_opt_ins
 
         await Task.WhenAll(tasks);
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (service.Published<BulkUploadCompleted>().Count < 2 || service.Harness.Consumed.Select<OptInRequested>().Count() < 30)
+        while (service.Published<BulkUploadCompleted>().Count < 2 || service.Harness.Consumed.SeenNow<OptInRequested>().Count() < 30)
         {
             Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "uploads and opt-ins did not finish");
             await Task.Delay(50);

@@ -4,6 +4,7 @@ using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using OptOut.Core;
 using OptOut.Service.Messaging;
+using OptOut.Service.Tests.Harness;
 
 namespace OptOut.Service.Tests;
 
@@ -102,7 +103,7 @@ public class When_a_consume_attempt_fails_or_hangs
             var consumed = harness.GetConsumerHarness<AttemptProbeConsumer>();
             Assert.That(await consumed.Consumed.Any<AttemptProbe>(c => c.Context.Message.Id == id), Is.True);
             await harness.InactivityTask;
-            var faults = harness.Published.Select<Fault<AttemptProbe>>(f => f.Context.Message.Message.Id == id).ToList();
+            var faults = harness.Published.SeenNow<Fault<AttemptProbe>>(f => f.Context.Message.Message.Id == id).ToList();
             return (AttemptProbeConsumer.Attempts.GetValueOrDefault(id), faults.Count,
                 faults.FirstOrDefault()?.Context.Message.Exceptions.FirstOrDefault()?.Message);
         }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OptOut.Contracts;
 using OptOut.Core.Bulk;
 using OptOut.Service.Messaging;
+using OptOut.Service.Tests.Harness;
 
 namespace OptOut.Service.Tests;
 
@@ -91,7 +92,7 @@ public class When_waiting_on_work_with_a_deadline
             await harness.Bus.Publish(new ProgressProbe { Id = id });
 
             Assert.That(await harness.Published.Any<Fault<ProgressProbe>>(f => f.Context.Message.Message.Id == id), Is.True);
-            var fault = harness.Published.Select<Fault<ProgressProbe>>(f => f.Context.Message.Message.Id == id).First().Context.Message;
+            var fault = harness.Published.SeenNow<Fault<ProgressProbe>>(f => f.Context.Message.Message.Id == id).First().Context.Message;
             Assert.That(fault.Exceptions[0].Message, Does.StartWith("Publishing BulkUploadProgressed took longer than 00:00:00.2000000"));
         }
         finally

@@ -83,8 +83,8 @@ public sealed class ServiceHarness : IAsyncDisposable
     public async Task WaitForConsumed(Guid messageId)
     {
         var deadline = DateTime.UtcNow + Harness.TestTimeout;
-        while (!Harness.Consumed.Select(m => m.Context.MessageId == messageId).Any()
-               && !Harness.Published.Select<Fault>(f => f.Context.Message.FaultedMessageId == messageId).Any())
+        while (!Harness.Consumed.SeenNow(m => m.Context.MessageId == messageId).Any()
+               && !Harness.Published.SeenNow<Fault>(f => f.Context.Message.FaultedMessageId == messageId).Any())
         {
             Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"message {messageId} was neither consumed nor faulted within {Harness.TestTimeout}");
             await Task.Delay(20);
@@ -101,7 +101,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         var deadline = DateTime.UtcNow + Harness.TestTimeout;
         while (DateTime.UtcNow < deadline)
         {
-            var count = Harness.Published.Select<object>().Count();
+            var count = Harness.Published.SeenNow<object>().Count();
             if (count != last)
             {
                 last = count;
@@ -118,11 +118,11 @@ public sealed class ServiceHarness : IAsyncDisposable
 
     public IReadOnlyList<T> Published<T>(Func<T, bool>? filter = null)
         where T : class =>
-        [.. Harness.Published.Select<T>().Select(m => m.Context.Message).Where(m => filter?.Invoke(m) ?? true)];
+        [.. Harness.Published.SeenNow<T>().Select(m => m.Context.Message).Where(m => filter?.Invoke(m) ?? true)];
 
     public IReadOnlyList<IPublishedMessage<T>> PublishedContexts<T>()
         where T : class =>
-        [.. Harness.Published.Select<T>()];
+        [.. Harness.Published.SeenNow<T>()];
 
     public async ValueTask DisposeAsync()
     {
