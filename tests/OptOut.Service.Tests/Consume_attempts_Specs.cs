@@ -109,9 +109,8 @@ public class When_a_consume_attempt_fails_or_hangs
         }
         finally
         {
-            // An abandoned attempt must not outlive its spec: the fixture after this one hung in 3 of about 10 runs of
-            // the whole suite while an abandoned attempt of this one was still pending. It ends here, while the
-            // harness still runs, and its continuations get a moment to finish before the harness stops.
+            // An abandoned attempt must not outlive its spec: it ends here, while the harness still runs, and its
+            // continuations get a moment to finish before the harness stops.
             if (AttemptProbeConsumer.Held.TryRemove(id, out var held))
             {
                 await held.Release.CancelAsync();
