@@ -177,15 +177,29 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
         return results;
     }
 
-    public Task<IReadOnlyList<OptOutRecord>> ListByCausationAsync(
-        Guid accountId, string causationId, string? afterPhone, int limit, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Nothing to record: MongoDB finds the numbers by the multikey index of their history's causation ids
+    /// (<see cref="ListByCausationAsync"/>), which a document store keeps up cheaply within the record's own write.
+    /// </summary>
+    public Task RecordChangesAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(causationId);
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        ArgumentNullException.ThrowIfNull(phones);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Every record whose history holds an entry of the causation, in phone order; the cursor is the last phone of a full page.</summary>
+    public Task<CausationPage> ListByCausationAsync(
+        Guid accountId, string causationId, string? after, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(causationId);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
 
         var filter = Filter.Eq(x => x.AccountId, accountId) & Filter.Eq(HistoryCausationId, causationId);
-        if (afterPhone is not null)
-            filter &= Filter.Gt(x => x.Phone, afterPhone);
+        if (after is not null)
+            filter &= Filter.Gt(x => x.Phone, after);
 
         return _pipeline.ExecuteAsync(
             static async (s, ct) =>
@@ -196,7 +210,7 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
                     .Limit(s.limit)
                     .ToListAsync(ct)
                     .ConfigureAwait(false);
-                return (IReadOnlyList<OptOutRecord>)page.ConvertAll(d => d.ToRecord());
+                return new CausationPage(page.ConvertAll(d => d.ToRecord()), page.Count < s.limit ? null : page[^1].Phone);
             },
             (collection: _collection, filter, limit),
             cancellationToken).AsTask();

@@ -32,10 +32,12 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
     /// <summary>
     /// The layout this code writes (<c>PRAGMA user_version</c>). 2: the opt-out tables store the account as 16 bytes,
-    /// states, sources and times as integers, and notes, actors and causation ids once each in <c>texts</c>. Files
-    /// of layout 1 (text columns, before November 2026) are converted when the store starts.
+    /// states, sources and times as integers, and notes, actors and causation ids once each in <c>texts</c>. 3: the
+    /// numbers each bulk upload changed are listed in <c>causation_changes</c> instead of an index of every history
+    /// entry's causation. Files of layouts 1 (text columns, before November 2026) and 2 are converted when the store
+    /// starts.
     /// </summary>
-    internal const int SchemaVersion = 2;
+    internal const int SchemaVersion = 3;
 
     // Record and history columns as read back: the account is the caller's (every query filters on it), the shared
     // texts are joined in. LEFT JOINs keep SQLite walking the opt-out table first (an inner join may start from texts).
@@ -96,8 +98,16 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             campaign_id     TEXT,
             PRIMARY KEY (account_id, phone, seq)
         ) WITHOUT ROWID;
-        -- The numbers one message (a bulk upload) changed, in phone order: ListByCausationAsync walks it.
-        CREATE INDEX IF NOT EXISTS ix_opt_out_history_account_causation_phone ON opt_out_history (account_id, causation, phone);
+        -- The numbers each bulk upload changed (RecordChangesAsync), in parts of at most 1,000 by their position in the
+        -- upload: ListByCausationAsync walks them. Only uploads write here; an index of every history entry's causation
+        -- cost every write (keyword STOPs included) one more B-tree insert.
+        CREATE TABLE IF NOT EXISTS causation_changes (
+            account_id BLOB NOT NULL,
+            causation  INTEGER NOT NULL, -- texts.id of the causation id
+            position   INTEGER NOT NULL, -- the stretch's position in the upload plus the part's offset in its list
+            phones     TEXT NOT NULL,    -- JSON array of E.164 numbers
+            PRIMARY KEY (account_id, causation, position)
+        ) WITHOUT ROWID;
         CREATE VIEW IF NOT EXISTS opt_outs_readable AS
         SELECT lower(substr(hex(o.account_id), 1, 8) || '-' || substr(hex(o.account_id), 9, 4) || '-' || substr(hex(o.account_id), 13, 4)
                      || '-' || substr(hex(o.account_id), 17, 4) || '-' || substr(hex(o.account_id), 21)) AS account_id,
@@ -158,7 +168,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         );
         CREATE INDEX IF NOT EXISTS ix_bulk_uploads_account_submitted
             ON bulk_uploads (account_id, submitted_at DESC, upload_id DESC);
-        PRAGMA user_version = 2;
+        PRAGMA user_version = 3;
         """;
 
     // Layout 1 stored everything as text: the account as "D" text, states and sources by name, times as UTC
@@ -170,7 +180,28 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         DROP INDEX IF EXISTS ix_opt_out_history_account_causation_phone;
         ALTER TABLE opt_outs RENAME TO opt_outs_layout1;
         ALTER TABLE opt_out_history RENAME TO opt_out_history_layout1;
-        """ + Schema + UpgradeCopySql;
+        """ + Schema + UpgradeCopySql + ListLegacyChangesSql;
+
+    // Layout 2 listed an upload's numbers through an index of every history entry's causation: the uploads' numbers
+    // are listed in causation_changes instead (Schema creates it), and then the index goes.
+    private const string UpgradeFromLayoutTwoSql = Schema + ListLegacyChangesSql + """
+        DROP INDEX IF EXISTS ix_opt_out_history_account_causation_phone;
+        """;
+
+    // The numbers each earlier upload (causation "bulk:<upload id>") changed, from the history, in parts of 1,000 in phone
+    // order. An upload still dispatching starts over (its cursor was a phone): its events go out again with the same
+    // message ids, which downstream de-duplicates.
+    private const string ListLegacyChangesSql = """
+        INSERT OR REPLACE INTO causation_changes (account_id, causation, position, phones)
+            SELECT account_id, causation, (n - 1) / 1000 * 1000, json_group_array(phone)
+            FROM (SELECT account_id, causation, phone, row_number() OVER (PARTITION BY account_id, causation ORDER BY phone) AS n
+                  FROM (SELECT DISTINCT h.account_id, h.causation, h.phone
+                        FROM opt_out_history h JOIN texts t ON t.id = h.causation
+                        WHERE t.value LIKE 'bulk:%')
+                  ORDER BY account_id, causation, phone)
+            GROUP BY account_id, causation, (n - 1) / 1000;
+        UPDATE bulk_uploads SET events_dispatched_after = NULL WHERE status = 'Ingested';
+        """;
 
     private const string UpgradeCopySql = """
         INSERT OR IGNORE INTO texts (value)
@@ -214,18 +245,16 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     private const string FindManyHistorySql =
         HistorySelect + " WHERE h.account_id = @account_id AND h." + PhonesOfBatch + " ORDER BY h.phone, h.seq";
 
-    // The page of phones comes from the (account_id, causation, phone) index in order; DISTINCT so that a number
-    // with two entries of one causation still counts once towards the limit. "phone > ''" when there is no cursor:
-    // every E.164 number sorts after the empty string, and one statement shape keeps one plan. An unknown causation
-    // id makes the inner "causation = NULL", which matches nothing.
-    private const string ListByCausationSql = RecordSelect + """
-
-        WHERE o.account_id = @account_id AND o.phone IN (
-            SELECT DISTINCT phone FROM opt_out_history
-            WHERE account_id = @account_id AND causation = (SELECT id FROM texts WHERE value = @causation_id) AND phone > @after
-            ORDER BY phone LIMIT @limit)
-        ORDER BY o.phone
+    // The next parts of an upload's changed numbers (causation_changes), from a position on. An unknown causation id
+    // makes "causation = NULL", which matches nothing.
+    private const string ListCausationPartsSql = """
+        SELECT position, phones FROM causation_changes
+        WHERE account_id = @account_id AND causation = (SELECT id FROM texts WHERE value = @causation_id) AND position >= @from
+        ORDER BY position LIMIT @parts
         """;
+
+    /// <summary>How many numbers one row of <c>causation_changes</c> lists at most (one page of a dispatch).</summary>
+    private const int ChangesPerPart = 1_000;
 
     // One statement per filter combination instead of "@x IS NULL OR ...": SQLite plans a statement once, and only
     // these plain shapes let it walk the key in order. Opted-out records (nearly all) are the key walked with a
@@ -313,7 +342,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     }
 
     /// <summary>
-    /// Creates the tables (idempotent), converting a file of layout 1 first: its opt-outs and history are the
+    /// Creates the tables (idempotent), converting a file of an earlier layout first: its opt-outs and history are the
     /// compliance evidence, so they are carried over in one transaction, never dropped. A file written by a newer
     /// version is refused rather than misread.
     /// </summary>
@@ -330,12 +359,13 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
         command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'opt_outs'";
         var layoutOne = version == 0 && Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
-        command.CommandText = layoutOne ? "BEGIN IMMEDIATE;" + UpgradeFromLayoutOneSql + "COMMIT;" : Schema;
+        var upgrade = layoutOne ? UpgradeFromLayoutOneSql : version == 2 ? UpgradeFromLayoutTwoSql : null;
+        command.CommandText = upgrade is null ? Schema : "BEGIN IMMEDIATE;" + upgrade + "COMMIT;";
         try
         {
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch when (layoutOne)
+        catch when (upgrade is not null)
         {
             command.CommandText = "ROLLBACK";
             await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
@@ -410,14 +440,29 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             cancellationToken).AsTask();
     }
 
-    public Task<IReadOnlyList<OptOutRecord>> ListByCausationAsync(
-        Guid accountId, string causationId, string? afterPhone, int limit, CancellationToken cancellationToken = default)
+    /// <summary>One transaction: the stretch's earlier parts (and any after them) go, its numbers are listed in parts of <see cref="ChangesPerPart"/>.</summary>
+    public Task RecordChangesAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(causationId);
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        ArgumentNullException.ThrowIfNull(phones);
+        return _pipeline.ExecuteAsync(
+            static (s, ct) => s.self.WriteAsync(
+                static (writer, s, ct) => Task.FromResult(writer.RecordChanges(s.accountId, s.causationId, s.position, s.phones, ct)), s, ct),
+            (self: this, accountId, causationId, position, phones),
+            cancellationToken).AsTask();
+    }
+
+    public Task<CausationPage> ListByCausationAsync(
+        Guid accountId, string causationId, string? after, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(causationId);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var (from, skip) = ParseChangesCursor(after);
         return _pipeline.ExecuteAsync(
-            static (s, ct) => s.self.ListByCausationCoreAsync(s.accountId, s.causationId, s.afterPhone, s.limit, ct),
-            (self: this, accountId, causationId, afterPhone, limit),
+            static (s, ct) => s.self.ListByCausationCoreAsync(s.accountId, s.causationId, s.from, s.skip, s.limit, ct),
+            (self: this, accountId, causationId, from, skip, limit),
             cancellationToken).AsTask();
     }
 
@@ -578,35 +623,76 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         return found;
     }
 
-    private async ValueTask<IReadOnlyList<OptOutRecord>> ListByCausationCoreAsync(
-        Guid accountId, string causationId, string? afterPhone, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Up to <paramref name="limit"/> numbers from the part at <paramref name="from"/> on (skipping the first
+    /// <paramref name="skip"/> of that part), then their records in that order. The cursor is "position:skip" of where
+    /// the next page starts.
+    /// </summary>
+    private async ValueTask<CausationPage> ListByCausationCoreAsync(
+        Guid accountId, string causationId, long from, int skip, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: true);
-
-        var page = new List<OptOutRecord>(Math.Min(limit, 1_000));
-        await using (var command = Command(connection, transaction, ListByCausationSql))
+        var phones = new List<string>(Math.Min(limit, ChangesPerPart));
+        string? next = null;
+        // Enough parts for the page, and one more to tell whether a page follows it.
+        var parts = (limit / ChangesPerPart) + 2;
+        await using (var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false))
+        await using (var command = Command(connection, null, ListCausationPartsSql))
         {
             command.Parameters.AddWithValue("@account_id", AccountKey(accountId));
             command.Parameters.AddWithValue("@causation_id", causationId);
-            command.Parameters.AddWithValue("@after", afterPhone ?? "");
-            command.Parameters.AddWithValue("@limit", limit);
+            command.Parameters.AddWithValue("@from", from);
+            command.Parameters.AddWithValue("@parts", parts);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var read = 0;
+            var position = from;
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                page.Add(ReadRecord(reader, accountId));
+            {
+                read++;
+                position = reader.GetInt64(0);
+                var part = JsonSerializer.Deserialize<string[]>(reader.GetString(1)) ?? [];
+                var start = position == from ? Math.Min(skip, part.Length) : 0;
+                if (phones.Count == limit && start < part.Length)
+                {
+                    next = FormatChangesCursor(position, start);
+                    break;
+                }
+
+                var take = Math.Min(part.Length - start, limit - phones.Count);
+                phones.AddRange(part.AsSpan(start, take));
+                if (start + take < part.Length)
+                {
+                    next = FormatChangesCursor(position, start + take);
+                    break;
+                }
+            }
+
+            // Every part read was used up: if there may be more, the next page starts after the last of them.
+            if (next is null && read == parts)
+                next = FormatChangesCursor(position + 1, 0);
         }
 
-        if (page.Count > 0)
+        var records = phones.Count == 0 ? new Dictionary<string, OptOutRecord>() : await FindManyCoreAsync(accountId, phones, cancellationToken).ConfigureAwait(false);
+        var page = new List<OptOutRecord>(records.Count);
+        foreach (var phone in phones)
         {
-            var byPhone = page.ToDictionary(r => r.Phone, StringComparer.Ordinal);
-            await AttachHistoryAsync(connection, transaction, accountId, PhonesJsonOf(byPhone.Keys), byPhone, cancellationToken)
-                .ConfigureAwait(false);
-            for (var i = 0; i < page.Count; i++)
-                page[i] = byPhone[page[i].Phone];
+            if (records.TryGetValue(phone, out var record))
+                page.Add(record);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return page;
+        return new CausationPage(page, next);
+    }
+
+    private static string FormatChangesCursor(long position, int skip) => string.Create(CultureInfo.InvariantCulture, $"{position}:{skip}");
+
+    private static (long From, int Skip) ParseChangesCursor(string? cursor)
+    {
+        if (cursor is null)
+            return (0, 0);
+        var colon = cursor.IndexOf(':', StringComparison.Ordinal);
+        if (colon > 0 && long.TryParse(cursor.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var from)
+                      && int.TryParse(cursor.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var skip))
+            return (from, skip);
+        throw new ArgumentException($"'{cursor}' is not a cursor of this store's causation pages", nameof(cursor));
     }
 
     /// <summary>Reads the history of the listed numbers in one query and sets it on their records in <paramref name="records"/>.</summary>
@@ -851,13 +937,17 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
                 SELECT ?1, ?2, COALESCE(MAX(seq), 0) + 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
                 FROM opt_out_history WHERE account_id = ?1 AND phone = ?2
                 """);
+            public readonly sqlite3_stmt DeleteChanges = writer.Prepare(
+                "DELETE FROM causation_changes WHERE account_id = ?1 AND causation = ?2 AND position >= ?3");
+            public readonly sqlite3_stmt InsertChanges = writer.Prepare(
+                "INSERT INTO causation_changes (account_id, causation, position, phones) VALUES (?1, ?2, ?3, ?4)");
             public readonly sqlite3_stmt FindText = writer.Prepare("SELECT id FROM texts WHERE value = ?1");
             public readonly sqlite3_stmt InsertText = writer.Prepare("INSERT INTO texts (value) VALUES (?1)");
 
             public void Dispose()
             {
                 foreach (var statement in (sqlite3_stmt[])[Begin, Commit, Rollback, InsertRecord, UpdateRecord, InsertFirstHistory,
-                             InsertHistory, FindText, InsertText])
+                             InsertHistory, DeleteChanges, InsertChanges, FindText, InsertText])
                     statement.Dispose();
             }
         }
@@ -932,6 +1022,38 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             }
 
             return results;
+        }
+
+        /// <summary>Replaces the listed changes of <paramref name="causationId"/> from <paramref name="position"/> on, in one transaction.</summary>
+        public bool RecordChanges(Guid accountId, string causationId, long position, IReadOnlyList<string> phones, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var account = AccountKey(accountId);
+            Execute(Prepared.Begin);
+            try
+            {
+                var causation = TextId(causationId)!.Value;
+                raw.sqlite3_bind_blob(Prepared.DeleteChanges, 1, account);
+                raw.sqlite3_bind_int64(Prepared.DeleteChanges, 2, causation);
+                raw.sqlite3_bind_int64(Prepared.DeleteChanges, 3, position);
+                Execute(Prepared.DeleteChanges);
+                for (var i = 0; i < phones.Count; i += ChangesPerPart)
+                {
+                    raw.sqlite3_bind_blob(Prepared.InsertChanges, 1, account);
+                    raw.sqlite3_bind_int64(Prepared.InsertChanges, 2, causation);
+                    raw.sqlite3_bind_int64(Prepared.InsertChanges, 3, position + i);
+                    raw.sqlite3_bind_text(Prepared.InsertChanges, 4, PhonesJsonOf(phones.Skip(i).Take(ChangesPerPart)));
+                    Execute(Prepared.InsertChanges);
+                }
+
+                Execute(Prepared.Commit);
+                return true;
+            }
+            catch
+            {
+                Rollback();
+                throw;
+            }
         }
 
         /// <summary>

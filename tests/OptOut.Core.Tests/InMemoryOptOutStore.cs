@@ -77,18 +77,35 @@ internal sealed class InMemoryOptOutStore : IOptOutStore
         }
     }
 
-    public Task<IReadOnlyList<OptOutRecord>> ListByCausationAsync(Guid accountId, string causationId, string? afterPhone, int limit,
+    /// <summary>The stretches of changed numbers recorded per causation, by position (as the SQLite store keeps them).</summary>
+    private readonly Dictionary<(Guid AccountId, string CausationId), SortedDictionary<long, List<string>>> _changes = [];
+
+    public Task RecordChangesAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
         CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
-            IReadOnlyList<OptOutRecord> page = _records.Values
-                .Where(r => r.AccountId == accountId && r.History.Any(h => h.CausationId == causationId)
-                    && (afterPhone is null || string.CompareOrdinal(r.Phone, afterPhone) > 0))
-                .OrderBy(r => r.Phone, StringComparer.Ordinal)
-                .Take(limit)
-                .ToList();
-            return Task.FromResult(page);
+            if (!_changes.TryGetValue((accountId, causationId), out var stretches))
+                _changes[(accountId, causationId)] = stretches = [];
+            foreach (var later in stretches.Keys.Where(p => p >= position).ToList())
+                stretches.Remove(later);
+            stretches[position] = [.. phones];
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Only what was recorded, so a spec fails if the processor forgets to record a stretch. The cursor is the count listed so far.</summary>
+    public Task<CausationPage> ListByCausationAsync(Guid accountId, string causationId, string? after, int limit,
+        CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            var listed = _changes.TryGetValue((accountId, causationId), out var stretches) ? stretches.Values.SelectMany(p => p).ToList() : [];
+            var skip = after is null ? 0 : int.Parse(after, System.Globalization.CultureInfo.InvariantCulture);
+            var phones = listed.Skip(skip).Take(limit).ToList();
+            var page = phones.Select(p => _records[(accountId, p)]).ToList();
+            var next = skip + phones.Count < listed.Count ? (skip + phones.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+            return Task.FromResult(new CausationPage(page, next));
         }
     }
 

@@ -5,8 +5,8 @@ namespace OptOut.Storage.Tests;
 
 /// <summary>
 /// The batch operations bulk uploads use: <see cref="IOptOutStore.FindManyAsync"/>,
-/// <see cref="IOptOutStore.TryWriteManyAsync"/> (each write compare-and-swapped on its own) and
-/// <see cref="IOptOutStore.ListByCausationAsync"/>.
+/// <see cref="IOptOutStore.TryWriteManyAsync"/> (each write compare-and-swapped on its own), and the numbers an upload
+/// changed: <see cref="IOptOutStore.RecordChangesAsync"/> and <see cref="IOptOutStore.ListByCausationAsync"/>.
 /// </summary>
 public abstract partial class OptOutStoreContract
 {
@@ -251,58 +251,71 @@ public abstract partial class OptOutStoreContract
     // ---------------------------------------------------------------- list by causation
 
     [Test]
-    public async Task Should_page_through_the_numbers_of_one_causation_in_phone_order_with_history(CancellationToken cancellationToken)
+    public async Task Should_page_through_the_recorded_numbers_of_one_causation_with_history(CancellationToken cancellationToken)
     {
         var other = Guid.NewGuid();
         var mine = Enumerable.Range(0, 25).Select(i => $"+1555214{i * 2:D4}").ToList();
         var random = new Random(14);
         Assert.That(await Store.TryWriteManyAsync([.. mine.OrderBy(_ => random.Next()).Select(p => NewWrite(p, "bulk:A"))], cancellationToken),
             Is.All.True);
+        // Recorded as an upload does: a stretch per checkpoint, at the position of its first number in the upload.
+        await Store.RecordChangesAsync(Account, "bulk:A", 0, mine[..12], cancellationToken);
+        await Store.RecordChangesAsync(Account, "bulk:A", 100, mine[12..], cancellationToken);
         // Another upload in the same account, and the same upload id in another account, sorting between ours.
-        Assert.That(await Store.TryWriteManyAsync(
-            [.. Enumerable.Range(0, 5).Select(i => NewWrite($"+1555214{i * 2 + 1:D4}", "bulk:B"))], cancellationToken), Is.All.True);
-        Assert.That(await Store.TryWriteManyAsync(
-            [.. Enumerable.Range(0, 5).Select(i => NewWrite($"+1555214{i * 2 + 1:D4}", "bulk:A", account: other))], cancellationToken), Is.All.True);
+        var theirNumbers = Enumerable.Range(0, 5).Select(i => $"+1555214{i * 2 + 1:D4}").ToList();
+        Assert.That(await Store.TryWriteManyAsync([.. theirNumbers.Select(p => NewWrite(p, "bulk:B"))], cancellationToken), Is.All.True);
+        await Store.RecordChangesAsync(Account, "bulk:B", 0, theirNumbers, cancellationToken);
+        Assert.That(await Store.TryWriteManyAsync([.. theirNumbers.Select(p => NewWrite(p, "bulk:A", account: other))], cancellationToken), Is.All.True);
+        await Store.RecordChangesAsync(other, "bulk:A", 0, theirNumbers, cancellationToken);
 
-        var pages = new List<IReadOnlyList<OptOutRecord>>();
+        var pages = new List<CausationPage>();
         string? after = null;
         do
         {
             pages.Add(await Store.ListByCausationAsync(Account, "bulk:A", after, 10, cancellationToken));
-            after = pages[^1].Count > 0 ? pages[^1][^1].Phone : after;
+            after = pages[^1].Next;
         }
-        while (pages[^1].Count == 10);
+        while (after is not null && pages.Count < 10);
 
-        var listed = pages.SelectMany(p => p).ToList();
+        var listed = pages.SelectMany(p => p.Records).ToList();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(pages.Select(p => p.Count), Is.EqualTo(new[] { 10, 10, 5 }));
-            Assert.That(listed.Select(r => r.Phone), Is.EqualTo(mine.Order(StringComparer.Ordinal)));
+            Assert.That(pages.Select(p => p.Records.Count), Is.EqualTo(new[] { 10, 10, 5 }));
+            Assert.That(pages[^1].Next, Is.Null);
+            Assert.That(listed.Select(r => r.Phone), Is.EqualTo(mine), "recorded in phone order, listed so");
             Assert.That(listed.Select(r => r.AccountId), Is.All.EqualTo(Account));
             Assert.That(listed.Select(r => r.History.Single().CausationId), Is.All.EqualTo("bulk:A"));
         }
 
-        Assert.That(await Store.ListByCausationAsync(Account, "bulk:none", null, 10, cancellationToken), Is.Empty);
+        var none = await Store.ListByCausationAsync(Account, "bulk:none", null, 10, cancellationToken);
+        Assert.That(none.Records, Is.Empty);
+        Assert.That(none.Next, Is.Null);
         var theirs = await Store.ListByCausationAsync(other, "bulk:A", null, 100, cancellationToken);
-        Assert.That(theirs, Has.Count.EqualTo(5));
-        Assert.That(theirs.Select(r => r.AccountId), Is.All.EqualTo(other));
+        Assert.That(theirs.Records.Select(r => (r.AccountId, r.Phone)), Is.EqualTo(theirNumbers.Select(p => (other, p))));
+        Assert.That(theirs.Next, Is.Null);
     }
 
     [Test]
-    public async Task Should_list_a_number_by_an_older_entry_of_its_history(CancellationToken cancellationToken)
+    public async Task Should_list_a_recorded_number_whose_state_changed_since(CancellationToken cancellationToken)
     {
         var phones = Enumerable.Range(0, 3).Select(i => $"+1555215{i:D4}").ToList();
         Assert.That(await Store.TryWriteManyAsync([.. phones.Select(p => NewWrite(p, "bulk:C"))], cancellationToken), Is.All.True);
+        await Store.RecordChangesAsync(Account, "bulk:C", 0, phones, cancellationToken);
         var record = await Store.FindAsync(Account, phones[1], cancellationToken);
         // A later opt-in by someone else: the number is still one the upload changed (undo must see it and keep it).
         Assert.That(await Store.TryWriteAsync(NextWrite(record!, OptState.OptedIn, "request:9", OptOutSource.Manual), cancellationToken), Is.True);
 
-        var listed = await Store.ListByCausationAsync(Account, "bulk:C", null, 10, cancellationToken);
+        var listed = (await Store.ListByCausationAsync(Account, "bulk:C", null, 10, cancellationToken)).Records;
 
         Assert.That(listed.Select(r => r.Phone), Is.EqualTo(phones));
         Assert.That(listed[1].History.Select(h => h.CausationId), Is.EqualTo(new[] { "bulk:C", "request:9" }));
         Assert.That(listed[1].State, Is.EqualTo(OptState.OptedIn));
-        Assert.That(await Store.ListByCausationAsync(Account, "request:9", null, 10, cancellationToken), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void Should_reject_a_negative_stretch_position()
+    {
+        Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.RecordChangesAsync(Account, "bulk:A", -1, ["+15552150000"]));
     }
 
     [Test]

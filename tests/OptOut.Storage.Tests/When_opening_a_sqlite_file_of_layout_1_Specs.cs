@@ -98,7 +98,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_1
         using var store = new SqliteOptOutStore(Path);
         await store.InitializeAsync(cancellationToken);
 
-        var uploaded = await store.ListByCausationAsync(Account, "bulk:u1", null, 10, cancellationToken);
+        var uploaded = (await store.ListByCausationAsync(Account, "bulk:u1", null, 10, cancellationToken)).Records;
         Assert.That(uploaded.Select(r => (r.Phone, r.Flagged, r.State)), Is.EqualTo(new[] { ("+15552015678", true, OptState.OptedOut) }));
         var other = await store.FindAsync(OtherAccount, "+15552011234", cancellationToken);
         Assert.That((other!.State, other.Source, other.Note, other.History.Single().CausationId),
@@ -133,7 +133,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_1
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version";
-        Assert.That(await command.ExecuteScalarAsync(cancellationToken), Is.EqualTo(2L));
+        Assert.That(await command.ExecuteScalarAsync(cancellationToken), Is.EqualTo(3L));
     }
 
     [Test]
@@ -143,7 +143,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_1
         {
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA user_version = 3";
+            command.CommandText = "PRAGMA user_version = 4";
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 

@@ -34,7 +34,7 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
         [nameof(Should_refuse_only_the_update_of_a_missing_number_in_a_batch)] = NoPush,
         [nameof(Should_apply_two_writes_of_one_number_in_order_within_a_batch)] = NoPush,
         [nameof(Should_let_exactly_one_win_when_a_batch_of_updates_races_a_single_update)] = NoPush,
-        [nameof(Should_list_a_number_by_an_older_entry_of_its_history)] = NoPush,
+        [nameof(Should_list_a_recorded_number_whose_state_changed_since)] = NoPush,
         [nameof(Should_order_uploads_submitted_at_the_same_instant_by_upload_id)] =
             "jongodb 0.1.6 sorts binary values (the UUID _id) in reverse byte order, so the tie-break comes out reversed; "
             + "real MongoDB compares binary data byte by byte, and runs this test",

@@ -608,6 +608,8 @@ internal static class BulkBenchmark
         Console.WriteLine(Row("TryWriteMany", string.Create(c,
             $"{timings.TryWriteMany.Elapsed.TotalSeconds,7:F2} s  {timings.TryWriteMany.Calls:N0} batches, {timings.TryWriteMany.Items:N0} writes = "
             + $"{timings.TryWriteMany.Items / Math.Max(timings.TryWriteMany.Elapsed.TotalSeconds, 1e-3):N0}/s, {timings.WritesNotDone:N0} not done (insert of a number that had a record, lost race)")));
+        Console.WriteLine(Row("RecordChanges", string.Create(c,
+            $"{timings.RecordChanges.Elapsed.TotalSeconds,7:F2} s  {timings.RecordChanges.Calls:N0} stretches, {timings.RecordChanges.Items:N0} numbers (listed at checkpoints)")));
         Console.WriteLine(Row("ListByCausation", string.Create(c,
             $"{timings.ListByCausation.Elapsed.TotalSeconds,7:F2} s  {timings.ListByCausation.Calls:N0} pages, {timings.ListByCausation.Items:N0} records (dispatch)")));
         Console.WriteLine(Row("upload state saves", string.Create(c, $"{timings.UploadSaves.Elapsed.TotalSeconds,7:F2} s  {timings.UploadSaves.Calls:N0} saves")));

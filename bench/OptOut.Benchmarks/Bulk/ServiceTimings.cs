@@ -89,6 +89,9 @@ internal sealed class ServiceTimings
 
     public Section ListByCausation { get; } = new();
 
+    /// <summary>The upload's changed numbers recorded at its checkpoints (for dispatch and undo).</summary>
+    public Section RecordChanges { get; } = new();
+
     /// <summary>Single-number reads and writes: the keyword path (STOP probes) and an upload's lost races.</summary>
     public Section Single { get; } = new();
 
@@ -107,7 +110,7 @@ internal sealed class ServiceTimings
 
     public void Reset()
     {
-        foreach (var section in new[] { FindMany, TryWriteMany, ListByCausation, Single, UploadSaves, BlobPut })
+        foreach (var section in new[] { FindMany, TryWriteMany, ListByCausation, RecordChanges, Single, UploadSaves, BlobPut })
             section.Reset();
         Interlocked.Exchange(ref _writesNotDone, 0);
         lock (_lock)
@@ -177,9 +180,17 @@ internal sealed class ServiceTimings
             return results;
         }
 
-        public Task<IReadOnlyList<OptOutRecord>> ListByCausationAsync(Guid accountId, string causationId, string? afterPhone, int limit,
+        public Task RecordChangesAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
             CancellationToken cancellationToken = default) =>
-            timings.ListByCausation.Time(() => inner.ListByCausationAsync(accountId, causationId, afterPhone, limit, cancellationToken), page => page.Count);
+            timings.RecordChanges.Time(async () =>
+            {
+                await inner.RecordChangesAsync(accountId, causationId, position, phones, cancellationToken);
+                return phones.Count;
+            }, count => count);
+
+        public Task<CausationPage> ListByCausationAsync(Guid accountId, string causationId, string? after, int limit,
+            CancellationToken cancellationToken = default) =>
+            timings.ListByCausation.Time(() => inner.ListByCausationAsync(accountId, causationId, after, limit, cancellationToken), page => page.Records.Count);
     }
 
     private sealed class TimedBulkUploadStore(IBulkUploadStore inner, ServiceTimings timings) : IBulkUploadStore

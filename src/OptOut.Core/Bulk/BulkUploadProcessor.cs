@@ -18,12 +18,13 @@ namespace OptOut.Core.Bulk;
 /// numbers; only those that turn out to have a record are read and written again. Where many numbers have a record,
 /// a batch is read first instead (and a dry run reads every batch first and writes nothing). The next batch is
 /// prepared while the store writes one. A checkpoint every
-/// <see cref="BulkUploadOptions.CheckpointRows"/> numbers covers only batches whose writes committed. A resumed run
+/// <see cref="BulkUploadOptions.CheckpointRows"/> numbers covers only batches whose writes committed, and records the
+/// numbers of that stretch the upload changed (<see cref="IOptOutStore.RecordChangesAsync"/>). A resumed run
 /// reads the file again and continues after the checkpoint; numbers applied after it before the crash come back as
 /// <see cref="ChangeKind.Replayed"/> and count as new opt-outs once.</item>
 /// <item><b>Report</b> every row in file order (a stored per-row CSV), its lines formatted on the workers.</item>
 /// <item><b>Dispatch</b> one ConversationOptStateChanged per number the upload changed, read back from the store
-/// (the store is the outbox), with a cursor checkpointed per page: a crash re-publishes at most one page, with the
+/// (the store is the outbox: the recorded numbers' records), with a cursor checkpointed per page: a crash re-publishes at most one page, with the
 /// same message ids.</item>
 /// </list>
 /// BulkUploadCompleted goes out between ingest and dispatch, so the report doesn't wait for the events.
@@ -101,15 +102,13 @@ public sealed class BulkUploadProcessor(
         var note = $"Bulk upload \"{state.FileName}\" ({uploadId:N}) undone by {requestedBy}";
         long optedIn = 0, kept = 0;
         string? after = null;
-        while (true)
+        do
         {
             var page = await store.ListByCausationAsync(accountId, causation, after, options.BatchSize, cancellationToken).ConfigureAwait(false);
-            if (page.Count == 0)
-                break;
-            after = page[^1].Phone;
+            after = page.Next;
 
             var undo = new List<(OptChange Change, OptDecision Decision)>();
-            foreach (var record in page)
+            foreach (var record in page.Records)
             {
                 var last = record.History[^1];
                 var byThisUpload = record.State == OptState.OptedOut && last.CausationId == causation && record.StateAt == last.At;
@@ -153,6 +152,7 @@ public sealed class BulkUploadProcessor(
             if (changes.Count > 0)
                 await events.StateChangesAsync(changes, cancellationToken).ConfigureAwait(false);
         }
+        while (after is not null);
 
         state = await SaveAsync(state with
         {
@@ -253,6 +253,13 @@ public sealed class BulkUploadProcessor(
                     insertFirst = !job.DryRun && done.Found * ReadFirstAbove < done.Looked;
                     if (inFlightEnd - lastCheckpoint >= options.CheckpointRows || inFlightEnd == scan.Numbers.Length)
                     {
+                        // The stretch's changed numbers first: dispatch and undo list them. A crash in between redoes the stretch, recording it again.
+                        if (!job.DryRun)
+                        {
+                            await store.RecordChangesAsync(job.AccountId, job.CausationId, lastCheckpoint,
+                                ChangedNumbers(scan.Numbers, outcomes, (int)lastCheckpoint, inFlightEnd), cancellationToken).ConfigureAwait(false);
+                        }
+
                         state = await SaveAsync(state with { NumbersApplied = inFlightEnd, Counts = counts, RejectedRows = scan.Rejected },
                             cancellationToken).ConfigureAwait(false);
                         lastCheckpoint = inFlightEnd;
@@ -730,6 +737,19 @@ public sealed class BulkUploadProcessor(
     private static PhoneNumber Phone(ulong key) =>
         PhoneNumber.FromStored(string.Create(CultureInfo.InvariantCulture, $"+{(long)key & (FlaggedBit - 1)}"), ((long)key & FlaggedBit) == 0);
 
+    /// <summary>The E.164 numbers among <c>numbers[from..to)</c> that this upload opted out.</summary>
+    private static List<string> ChangedNumbers(ulong[] numbers, byte[] outcomes, int from, int to)
+    {
+        var changed = new List<string>();
+        for (var i = from; i < to; i++)
+        {
+            if (outcomes[i] == OutcomeOptedOut)
+                changed.Add(Phone(numbers[i]).E164);
+        }
+
+        return changed;
+    }
+
     private async Task<BulkUploadState> DispatchAsync(BulkUploadJob job, BulkUploadState state, IBulkUploadEvents events, CancellationToken cancellationToken)
     {
         var causation = job.CausationId;
@@ -737,11 +757,8 @@ public sealed class BulkUploadProcessor(
         {
             var page = await store.ListByCausationAsync(job.AccountId, causation, state.EventsDispatchedAfter, options.BatchSize, cancellationToken)
                 .ConfigureAwait(false);
-            if (page.Count == 0)
-                break;
-
-            var changes = new List<StateChange>(page.Count);
-            foreach (var record in page)
+            var changes = new List<StateChange>(page.Records.Count);
+            foreach (var record in page.Records)
             {
                 // Only numbers whose current state is still the upload's transition: a newer change announced itself.
                 var last = record.History[^1];
@@ -751,14 +768,15 @@ public sealed class BulkUploadProcessor(
 
             if (changes.Count > 0)
                 await events.StateChangesAsync(changes, cancellationToken).ConfigureAwait(false);
-            state = await SaveAsync(state with
+            var dispatched = state.EventsDispatched + changes.Count;
+            if (page.Next is null)
             {
-                EventsDispatchedAfter = page[^1].Phone,
-                EventsDispatched = state.EventsDispatched + changes.Count,
-            }, cancellationToken).ConfigureAwait(false);
-        }
+                return await SaveAsync(state with { EventsDispatched = dispatched, Status = BulkUploadStatus.Completed, CompletedAt = clock.GetUtcNow() },
+                    cancellationToken).ConfigureAwait(false);
+            }
 
-        return await SaveAsync(state with { Status = BulkUploadStatus.Completed, CompletedAt = clock.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+            state = await SaveAsync(state with { EventsDispatchedAfter = page.Next, EventsDispatched = dispatched }, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<BulkUploadState> SaveAsync(BulkUploadState next, CancellationToken cancellationToken)

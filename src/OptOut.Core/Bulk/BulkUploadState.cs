@@ -68,7 +68,7 @@ public sealed record BulkUploadState
     /// <summary>Address of the whole per-row report, once ingested.</summary>
     public string? ReportAddress { get; init; }
 
-    /// <summary>The last phone whose state-change event was dispatched (events go out in phone order).</summary>
+    /// <summary>The store's cursor after the last page of state-change events dispatched (<see cref="IOptOutStore.ListByCausationAsync"/>).</summary>
     public string? EventsDispatchedAfter { get; init; }
 
     /// <summary>Events dispatched so far.</summary>
