@@ -34,8 +34,8 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     /// The layout this code writes (<c>PRAGMA user_version</c>). 2: the opt-out tables store the account as 16 bytes,
     /// states, sources and times as integers, and notes, actors and causation ids once each in <c>texts</c>. 3: the
     /// numbers each bulk upload changed are listed in <c>causation_changes</c> instead of an index of every history
-    /// entry's causation. Files of layouts 1 (text columns, before November 2026) and 2 are converted when the store
-    /// starts.
+    /// entry's causation, and a number's first history entry is kept in its own row. Files of layouts 1 (text columns,
+    /// before November 2026) and 2 are converted when the store starts.
     /// </summary>
     internal const int SchemaVersion = 3;
 
@@ -47,6 +47,14 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     private const string RecordTexts = " LEFT JOIN texts n ON n.id = o.note LEFT JOIN texts a ON a.id = o.actor";
 
     private const string RecordSelect = RecordColumns + " FROM opt_outs o" + RecordTexts;
+
+    // A record's first history entry is in its own row (ReadFirstEntry); later ones in opt_out_history.
+    private const string RecordWithFirstEntrySelect = RecordColumns + """
+        , o.first_state, o.first_source, o.first_at, o.first_recorded_at, fa.value, fn.value, fc.value, o.first_conversation_id, o.first_campaign_id
+        FROM opt_outs o
+        """ + RecordTexts + " LEFT JOIN texts fa ON fa.id = o.first_actor LEFT JOIN texts fn ON fn.id = o.first_note LEFT JOIN texts fc ON fc.id = o.first_causation";
+
+    private const int FirstEntryOrdinal = 10;
 
     private const string HistorySelect = """
         SELECT h.phone, h.state, h.source, h.at, h.recorded_at, a.value, n.value, c.value, h.conversation_id, h.campaign_id
@@ -80,9 +88,21 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             updated_at INTEGER NOT NULL,
             flagged    INTEGER NOT NULL,
             version    INTEGER NOT NULL,
+            -- The number's first history entry, as in opt_out_history (NULL while it has none): a new number is one
+            -- B-tree insert, not two. Its later entries are in opt_out_history.
+            first_state           INTEGER,
+            first_source          INTEGER,
+            first_at              INTEGER,
+            first_recorded_at     INTEGER,
+            first_actor           INTEGER,
+            first_note            INTEGER,
+            first_causation       INTEGER,
+            first_conversation_id TEXT,
+            first_campaign_id     TEXT,
             PRIMARY KEY (account_id, phone)
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ix_opt_outs_opted_in ON opt_outs (account_id, phone) WHERE state = 0;
+        -- Every history entry after a number's first (seq 2 on; seq 1 when the number got its first entry after its row).
         CREATE TABLE IF NOT EXISTS opt_out_history (
             account_id      BLOB NOT NULL,
             phone           TEXT NOT NULL,
@@ -129,7 +149,14 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
                strftime('%Y-%m-%dT%H:%M:%fZ', (h.at - 621355968000000000) / 10000000.0, 'unixepoch') AS at,
                strftime('%Y-%m-%dT%H:%M:%fZ', (h.recorded_at - 621355968000000000) / 10000000.0, 'unixepoch') AS recorded_at,
                a.value AS actor, n.value AS note, c.value AS causation_id, h.conversation_id, h.campaign_id
-        FROM opt_out_history h LEFT JOIN texts a ON a.id = h.actor LEFT JOIN texts n ON n.id = h.note LEFT JOIN texts c ON c.id = h.causation;
+        FROM (SELECT account_id, phone, 1 AS seq, first_state AS state, first_source AS source, first_at AS at, first_recorded_at AS recorded_at,
+                     first_actor AS actor, first_note AS note, first_causation AS causation, first_conversation_id AS conversation_id,
+                     first_campaign_id AS campaign_id
+              FROM opt_outs WHERE first_state IS NOT NULL
+              UNION ALL
+              SELECT account_id, phone, seq, state, source, at, recorded_at, actor, note, causation, conversation_id, campaign_id
+              FROM opt_out_history) h
+        LEFT JOIN texts a ON a.id = h.actor LEFT JOIN texts n ON n.id = h.note LEFT JOIN texts c ON c.id = h.causation;
         CREATE TABLE IF NOT EXISTS settings (
             account_id           TEXT NOT NULL PRIMARY KEY,
             default_country_code INTEGER NOT NULL,
@@ -178,14 +205,37 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     private const string UpgradeFromLayoutOneSql = """
         DROP INDEX IF EXISTS ix_opt_outs_account_state_phone;
         DROP INDEX IF EXISTS ix_opt_out_history_account_causation_phone;
+        DROP VIEW IF EXISTS opt_outs_readable;
+        DROP VIEW IF EXISTS opt_out_history_readable;
         ALTER TABLE opt_outs RENAME TO opt_outs_layout1;
         ALTER TABLE opt_out_history RENAME TO opt_out_history_layout1;
-        """ + Schema + UpgradeCopySql + ListLegacyChangesSql;
+        """ + Schema + UpgradeCopySql + ListLegacyChangesSql + MoveFirstEntriesSql;
 
-    // Layout 2 listed an upload's numbers through an index of every history entry's causation: the uploads' numbers
-    // are listed in causation_changes instead (Schema creates it), and then the index goes.
-    private const string UpgradeFromLayoutTwoSql = Schema + ListLegacyChangesSql + """
+    // Layout 2 listed an upload's numbers through an index of every history entry's causation, and kept every history
+    // entry in opt_out_history: the uploads' numbers are listed in causation_changes instead (Schema creates it), the
+    // index goes, and each number's first entry moves into its row.
+    private const string UpgradeFromLayoutTwoSql = """
+        ALTER TABLE opt_outs ADD COLUMN first_state INTEGER;
+        ALTER TABLE opt_outs ADD COLUMN first_source INTEGER;
+        ALTER TABLE opt_outs ADD COLUMN first_at INTEGER;
+        ALTER TABLE opt_outs ADD COLUMN first_recorded_at INTEGER;
+        ALTER TABLE opt_outs ADD COLUMN first_actor INTEGER;
+        ALTER TABLE opt_outs ADD COLUMN first_note INTEGER;
+        ALTER TABLE opt_outs ADD COLUMN first_causation INTEGER;
+        ALTER TABLE opt_outs ADD COLUMN first_conversation_id TEXT;
+        ALTER TABLE opt_outs ADD COLUMN first_campaign_id TEXT;
+        DROP VIEW IF EXISTS opt_out_history_readable;
+        """ + Schema + ListLegacyChangesSql + MoveFirstEntriesSql + """
         DROP INDEX IF EXISTS ix_opt_out_history_account_causation_phone;
+        """;
+
+    // Every history's first entry (seq 1 until layout 3) into its number's row; the later entries keep their seq.
+    private const string MoveFirstEntriesSql = """
+        UPDATE opt_outs SET (first_state, first_source, first_at, first_recorded_at, first_actor, first_note, first_causation,
+                             first_conversation_id, first_campaign_id) =
+            (SELECT h.state, h.source, h.at, h.recorded_at, h.actor, h.note, h.causation, h.conversation_id, h.campaign_id
+             FROM opt_out_history h WHERE h.account_id = opt_outs.account_id AND h.phone = opt_outs.phone AND h.seq = 1);
+        DELETE FROM opt_out_history WHERE seq = 1;
         """;
 
     // The numbers each earlier upload (causation "bulk:<upload id>") changed, from the history, in parts of 1,000 in phone
@@ -236,11 +286,11 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     // plans it once), and no bound-variable limit. SQLite probes the primary key once per listed number.
     private const string PhonesOfBatch = "phone IN (SELECT value FROM json_each(@phones))";
 
-    private const string FindRecordSql = RecordSelect + " WHERE o.account_id = @account_id AND o.phone = @phone";
+    private const string FindRecordSql = RecordWithFirstEntrySelect + " WHERE o.account_id = @account_id AND o.phone = @phone";
 
     private const string FindHistorySql = HistorySelect + " WHERE h.account_id = @account_id AND h.phone = @phone ORDER BY h.seq";
 
-    private const string FindManyRecordsSql = RecordSelect + " WHERE o.account_id = @account_id AND o." + PhonesOfBatch;
+    private const string FindManyRecordsSql = RecordWithFirstEntrySelect + " WHERE o.account_id = @account_id AND o." + PhonesOfBatch;
 
     private const string FindManyHistorySql =
         HistorySelect + " WHERE h.account_id = @account_id AND h." + PhonesOfBatch + " ORDER BY h.phone, h.seq";
@@ -578,12 +628,15 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         if (!await recordReader.ReadAsync(cancellationToken).ConfigureAwait(false))
             return null;
         var record = ReadRecord(recordReader, accountId);
+        var first = ReadFirstEntry(recordReader);
         await recordReader.CloseAsync().ConfigureAwait(false);
 
         await using var historyCommand = Command(connection, transaction, FindHistorySql);
         AddKey(historyCommand, accountId, phone);
         await using var historyReader = await historyCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var history = new List<OptOutHistoryEntry>();
+        if (first is not null)
+            history.Add(first);
         while (await historyReader.ReadAsync(cancellationToken).ConfigureAwait(false))
             history.Add(ReadHistory(historyReader));
 
@@ -608,7 +661,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var record = ReadRecord(reader, accountId);
-                found[record.Phone] = record;
+                found[record.Phone] = ReadFirstEntry(reader) is { } first ? record with { History = [first] } : record;
             }
         }
 
@@ -695,7 +748,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         throw new ArgumentException($"'{cursor}' is not a cursor of this store's causation pages", nameof(cursor));
     }
 
-    /// <summary>Reads the history of the listed numbers in one query and sets it on their records in <paramref name="records"/>.</summary>
+    /// <summary>Reads the history of the listed numbers in one query and adds it to their records in <paramref name="records"/> (after the first entry, kept in the row).</summary>
     private static async Task AttachHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, Guid accountId,
         string phonesJson, Dictionary<string, OptOutRecord> records, CancellationToken cancellationToken)
     {
@@ -725,7 +778,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         static void SetHistory(Dictionary<string, OptOutRecord> records, string? phone, List<OptOutHistoryEntry> history)
         {
             if (phone is not null && records.TryGetValue(phone, out var record))
-                records[phone] = record with { History = history };
+                records[phone] = record with { History = [.. record.History, .. history] };
         }
     }
 
@@ -821,17 +874,24 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     };
 
     /// <summary>Reads the columns of <see cref="HistorySelect"/> after the phone.</summary>
-    private static OptOutHistoryEntry ReadHistory(SqliteDataReader reader) => new()
+    private static OptOutHistoryEntry ReadHistory(SqliteDataReader reader) => ReadEntry(reader, 1);
+
+    /// <summary>Reads the first history entry of <see cref="RecordWithFirstEntrySelect"/>: null when the row holds none.</summary>
+    private static OptOutHistoryEntry? ReadFirstEntry(SqliteDataReader reader) =>
+        reader.IsDBNull(FirstEntryOrdinal) ? null : ReadEntry(reader, FirstEntryOrdinal);
+
+    /// <summary>Reads a history entry's nine columns from <paramref name="first"/> on (state, source, at, recorded_at, actor, note, causation, conversation, campaign).</summary>
+    private static OptOutHistoryEntry ReadEntry(SqliteDataReader reader, int first) => new()
     {
-        State = StateOf(reader.GetInt64(1)),
-        Source = SourceOf(reader.GetInt64(2)),
-        At = TimeOf(reader.GetInt64(3)),
-        RecordedAt = TimeOf(reader.GetInt64(4)),
-        Actor = NullableString(reader, 5),
-        Note = NullableString(reader, 6),
-        CausationId = reader.GetString(7),
-        ConversationId = NullableString(reader, 8),
-        CampaignId = NullableString(reader, 9),
+        State = StateOf(reader.GetInt64(first)),
+        Source = SourceOf(reader.GetInt64(first + 1)),
+        At = TimeOf(reader.GetInt64(first + 2)),
+        RecordedAt = TimeOf(reader.GetInt64(first + 3)),
+        Actor = NullableString(reader, first + 4),
+        Note = NullableString(reader, first + 5),
+        CausationId = reader.GetString(first + 6),
+        ConversationId = NullableString(reader, first + 7),
+        CampaignId = NullableString(reader, first + 8),
     };
 
     /// <summary>The account id as the 16-byte key of the opt-out tables, in RFC 4122 (big-endian) order, so that
@@ -915,9 +975,12 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             public readonly sqlite3_stmt Begin = writer.Prepare("BEGIN IMMEDIATE");
             public readonly sqlite3_stmt Commit = writer.Prepare("COMMIT");
             public readonly sqlite3_stmt Rollback = writer.Prepare("ROLLBACK");
+            // The new number's first history entry (if any) goes into its row: ?13 to ?21 (BindEntry).
             public readonly sqlite3_stmt InsertRecord = writer.Prepare("""
-                INSERT INTO opt_outs (account_id, phone, state, source, note, actor, state_at, created_at, updated_at, flagged, version)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                INSERT INTO opt_outs (account_id, phone, state, source, note, actor, state_at, created_at, updated_at, flagged, version,
+                                      first_state, first_source, first_at, first_recorded_at, first_actor, first_note, first_causation,
+                                      first_conversation_id, first_campaign_id)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
                 ON CONFLICT (account_id, phone) DO NOTHING
                 """);
             public readonly sqlite3_stmt UpdateRecord = writer.Prepare("""
@@ -926,15 +989,13 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
                     version = ?11
                 WHERE account_id = ?1 AND phone = ?2 AND version = ?12
                 """);
-            // A new record's first entry is seq 1; later ones take the next seq inside the write transaction, which
-            // holds the database's only write lock, so it can't collide.
-            public readonly sqlite3_stmt InsertFirstHistory = writer.Prepare("""
-                INSERT INTO opt_out_history (account_id, phone, seq, state, source, at, recorded_at, actor, note, causation, conversation_id, campaign_id)
-                VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                """);
+            // An entry added after the record's row was written takes the next seq (after the row's own first entry,
+            // seq 1, if it has one) inside the write transaction, which holds the database's only write lock, so it
+            // can't collide.
             public readonly sqlite3_stmt InsertHistory = writer.Prepare("""
                 INSERT INTO opt_out_history (account_id, phone, seq, state, source, at, recorded_at, actor, note, causation, conversation_id, campaign_id)
-                SELECT ?1, ?2, COALESCE(MAX(seq), 0) + 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
+                SELECT ?1, ?2, COALESCE(MAX(seq), (SELECT first_state IS NOT NULL FROM opt_outs WHERE account_id = ?1 AND phone = ?2)) + 1,
+                       ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
                 FROM opt_out_history WHERE account_id = ?1 AND phone = ?2
                 """);
             public readonly sqlite3_stmt DeleteChanges = writer.Prepare(
@@ -946,8 +1007,8 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
             public void Dispose()
             {
-                foreach (var statement in (sqlite3_stmt[])[Begin, Commit, Rollback, InsertRecord, UpdateRecord, InsertFirstHistory,
-                             InsertHistory, DeleteChanges, InsertChanges, FindText, InsertText])
+                foreach (var statement in (sqlite3_stmt[])[Begin, Commit, Rollback, InsertRecord, UpdateRecord, InsertHistory,
+                             DeleteChanges, InsertChanges, FindText, InsertText])
                     statement.Dispose();
             }
         }
@@ -1068,7 +1129,8 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             var note = TextId(record.Note);
             var actor = TextId(record.Actor);
 
-            var statement = write.ExpectedVersion == 0 ? Prepared.InsertRecord : Prepared.UpdateRecord;
+            var insert = write.ExpectedVersion == 0;
+            var statement = insert ? Prepared.InsertRecord : Prepared.UpdateRecord;
             raw.sqlite3_bind_blob(statement, 1, account);
             raw.sqlite3_bind_text(statement, 2, record.Phone);
             raw.sqlite3_bind_int64(statement, 3, StateCode(record.State));
@@ -1080,30 +1142,48 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             raw.sqlite3_bind_int64(statement, 9, TicksOf(record.UpdatedAt));
             raw.sqlite3_bind_int64(statement, 10, record.Flagged ? 1 : 0);
             raw.sqlite3_bind_int64(statement, 11, record.Version);
-            if (write.ExpectedVersion != 0)
+            if (insert)
+                BindEntry(statement, 13, write.Appended, record, note, actor);
+            else
                 raw.sqlite3_bind_int64(statement, 12, write.ExpectedVersion);
             Execute(statement);
             if (raw.sqlite3_changes(_db) == 0)
                 return false;
 
-            if (write.Appended is { } entry)
+            if (!insert && write.Appended is { } entry)
             {
-                var history = write.ExpectedVersion == 0 ? Prepared.InsertFirstHistory : Prepared.InsertHistory;
+                var history = Prepared.InsertHistory;
                 raw.sqlite3_bind_blob(history, 1, account);
                 raw.sqlite3_bind_text(history, 2, record.Phone);
-                raw.sqlite3_bind_int64(history, 3, StateCode(entry.State));
-                raw.sqlite3_bind_int64(history, 4, SourceCode(entry.Source));
-                raw.sqlite3_bind_int64(history, 5, TicksOf(entry.At));
-                raw.sqlite3_bind_int64(history, 6, TicksOf(entry.RecordedAt));
-                BindTextId(history, 7, entry.Actor == record.Actor ? actor : TextId(entry.Actor));
-                BindTextId(history, 8, entry.Note == record.Note ? note : TextId(entry.Note));
-                raw.sqlite3_bind_int64(history, 9, TextId(entry.CausationId)!.Value);
-                BindText(history, 10, entry.ConversationId);
-                BindText(history, 11, entry.CampaignId);
+                BindEntry(history, 3, entry, record, note, actor);
                 Execute(history);
             }
 
             return true;
+        }
+
+        /// <summary>
+        /// Binds a history entry's nine values (state, source, at, recorded_at, actor, note, causation, conversation,
+        /// campaign) from parameter <paramref name="first"/> on, or nine NULLs for none. The record's text ids are reused.
+        /// </summary>
+        private void BindEntry(sqlite3_stmt statement, int first, OptOutHistoryEntry? entry, OptOutRecord record, long? note, long? actor)
+        {
+            if (entry is null)
+            {
+                for (var i = 0; i < 9; i++)
+                    raw.sqlite3_bind_null(statement, first + i);
+                return;
+            }
+
+            raw.sqlite3_bind_int64(statement, first, StateCode(entry.State));
+            raw.sqlite3_bind_int64(statement, first + 1, SourceCode(entry.Source));
+            raw.sqlite3_bind_int64(statement, first + 2, TicksOf(entry.At));
+            raw.sqlite3_bind_int64(statement, first + 3, TicksOf(entry.RecordedAt));
+            BindTextId(statement, first + 4, entry.Actor == record.Actor ? actor : TextId(entry.Actor));
+            BindTextId(statement, first + 5, entry.Note == record.Note ? note : TextId(entry.Note));
+            raw.sqlite3_bind_int64(statement, first + 6, TextId(entry.CausationId)!.Value);
+            BindText(statement, first + 7, entry.ConversationId);
+            BindText(statement, first + 8, entry.CampaignId);
         }
 
         /// <summary>The id of a shared text, added to <c>texts</c> (inside the caller's transaction) when new.</summary>
