@@ -559,7 +559,8 @@ internal static class BulkBenchmark
     private static void PrintTimeline(ServiceTimings timings, UploadTracker tracker, TimeSpan toCompleted, TimeSpan toDone, ParseOnly parse, long rows)
     {
         var c = CultureInfo.InvariantCulture;
-        var saves = timings.Saves;
+        // The measured upload's own saves: the warm-up upload's last save may land after the measurement began.
+        var saves = timings.Saves.Where(s => s.UploadId == tracker.UploadId).ToList();
         var ingested = saves.FirstOrDefault(s => s.Status != BulkUploadStatus.Running);
         var completed = saves.LastOrDefault(s => s.Status == BulkUploadStatus.Completed);
         if (saves.Count < 3 || ingested.Timestamp == 0 || completed.Timestamp == 0)

@@ -64,8 +64,8 @@ internal sealed class Section
 }
 
 /// <summary>One save of an upload's state, as the processor made it: the timeline of its stages.</summary>
-internal readonly record struct UploadSave(long Timestamp, TimeSpan Duration, BulkUploadStatus Status, long Version, long TotalRows, long NumbersApplied,
-    long EventsDispatched);
+internal readonly record struct UploadSave(Guid UploadId, long Timestamp, TimeSpan Duration, BulkUploadStatus Status, long Version, long TotalRows,
+    long NumbersApplied, long EventsDispatched);
 
 /// <summary>
 /// Where the service spends an upload's time, measured from outside the processor: the store, upload-state and
@@ -129,8 +129,8 @@ internal sealed class ServiceTimings
     {
         var now = Stopwatch.GetTimestamp();
         lock (_lock)
-            _saves.Add(new UploadSave(now, Stopwatch.GetElapsedTime(started, now), state.Status, state.Version, state.TotalRows, state.NumbersApplied,
-                state.EventsDispatched));
+            _saves.Add(new UploadSave(state.UploadId, now, Stopwatch.GetElapsedTime(started, now), state.Status, state.Version, state.TotalRows,
+                state.NumbersApplied, state.EventsDispatched));
     }
 
     private static void Replace<T>(IServiceCollection services, Func<T, T> wrap)

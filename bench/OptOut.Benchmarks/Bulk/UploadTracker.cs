@@ -61,6 +61,9 @@ internal sealed class UploadTracker(BulkUploadSubmitted upload, BulkWorkload wor
 
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_startedAt);
 
+    /// <summary>The tracked upload's id.</summary>
+    public Guid UploadId => upload.UploadId;
+
     /// <summary>When the upload was published (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     public long StartedAtTimestamp => _startedAt;
 
