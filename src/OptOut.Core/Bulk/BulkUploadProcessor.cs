@@ -24,8 +24,8 @@ namespace OptOut.Core.Bulk;
 /// <see cref="ChangeKind.Replayed"/> and count as new opt-outs once.</item>
 /// <item><b>Report</b> every row in file order (a stored per-row CSV), its lines formatted on the workers.</item>
 /// <item><b>Dispatch</b> one ConversationOptStateChanged per number the upload changed, read back from the store
-/// (the store is the outbox: the recorded numbers' records), with a cursor checkpointed per page: a crash re-publishes at most one page, with the
-/// same message ids.</item>
+/// (the store is the outbox: the records of the numbers recorded at the checkpoints), with a cursor checkpointed per
+/// page: a crash re-publishes at most one page, with the same message ids.</item>
 /// </list>
 /// BulkUploadCompleted goes out between ingest and dispatch, so the report doesn't wait for the events.
 /// </summary>
@@ -253,7 +253,8 @@ public sealed class BulkUploadProcessor(
                     insertFirst = !job.DryRun && done.Found * ReadFirstAbove < done.Looked;
                     if (inFlightEnd - lastCheckpoint >= options.CheckpointRows || inFlightEnd == scan.Numbers.Length)
                     {
-                        // The stretch's changed numbers first: dispatch and undo list them. A crash in between redoes the stretch, recording it again.
+                        // The stretch's changed numbers first (dispatch and undo list them): a crash before the checkpoint
+                        // is saved redoes the stretch and records it again, replacing this.
                         if (!job.DryRun)
                         {
                             await store.RecordChangesAsync(job.AccountId, job.CausationId, lastCheckpoint,
