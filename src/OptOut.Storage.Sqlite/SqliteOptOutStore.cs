@@ -239,11 +239,13 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         """;
 
     // The numbers each earlier upload (causation "bulk:<upload id>") changed, from the history, in parts of 1,000 in phone
-    // order. An upload still dispatching starts over (its cursor was a phone): its events go out again with the same
-    // message ids, which downstream de-duplicates.
+    // order, at positions before 0 (LegacyChangesPosition on): an upload that was still running records its stretches
+    // from its checkpoint on (position 0 or more) when it resumes, and must not replace these. An upload still
+    // dispatching starts over (its cursor was a phone): its events go out again with the same message ids, which
+    // downstream de-duplicates.
     private const string ListLegacyChangesSql = """
         INSERT OR REPLACE INTO causation_changes (account_id, causation, position, phones)
-            SELECT account_id, causation, (n - 1) / 1000 * 1000, json_group_array(phone)
+            SELECT account_id, causation, -4611686018427387904 + (n - 1) / 1000 * 1000, json_group_array(phone)
             FROM (SELECT account_id, causation, phone, row_number() OVER (PARTITION BY account_id, causation ORDER BY phone) AS n
                   FROM (SELECT DISTINCT h.account_id, h.causation, h.phone
                         FROM opt_out_history h JOIN texts t ON t.id = h.causation
@@ -305,6 +307,9 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
     /// <summary>How many numbers one row of <c>causation_changes</c> lists at most (one page of a dispatch).</summary>
     private const int ChangesPerPart = 1_000;
+
+    /// <summary>Where the lists converted from layout 2 start (-2^62, <see cref="ListLegacyChangesSql"/>): before every stretch an upload records.</summary>
+    private const long LegacyChangesPosition = -(1L << 62);
 
     // One statement per filter combination instead of "@x IS NULL OR ...": SQLite plans a statement once, and only
     // these plain shapes let it walk the key in order. Opted-out records (nearly all) are the key walked with a
@@ -740,9 +745,9 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     private static (long From, int Skip) ParseChangesCursor(string? cursor)
     {
         if (cursor is null)
-            return (0, 0);
+            return (LegacyChangesPosition, 0);
         var colon = cursor.IndexOf(':', StringComparison.Ordinal);
-        if (colon > 0 && long.TryParse(cursor.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var from)
+        if (colon > 0 && long.TryParse(cursor.AsSpan(0, colon), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var from)
                       && int.TryParse(cursor.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var skip))
             return (from, skip);
         throw new ArgumentException($"'{cursor}' is not a cursor of this store's causation pages", nameof(cursor));
