@@ -56,6 +56,20 @@ internal sealed class StopProbe(IBus publisher, Func<bool> ingesting)
             await Task.Delay(50, cancellationToken);
         if (!_awaiting.IsEmpty)
             throw new BenchmarkFailedException($"the keyword path did not confirm {_awaiting.Count} of {count} warm-up STOPs within 30 s");
+        ClearLatencies();
+    }
+
+    /// <summary>Stops a run of STOPs that only warmed the keyword path up (during the warm-up upload): every one must have been confirmed, and none is counted.</summary>
+    public async Task StopWarmUpAsync(TimeSpan grace)
+    {
+        await StopAsync(grace);
+        if (!_awaiting.IsEmpty)
+            throw new BenchmarkFailedException($"the keyword path did not confirm {_awaiting.Count} STOPs sent during the warm-up upload within {grace.TotalSeconds:F0} s");
+        ClearLatencies();
+    }
+
+    private void ClearLatencies()
+    {
         lock (_lock)
         {
             _ingestMs.Clear();
