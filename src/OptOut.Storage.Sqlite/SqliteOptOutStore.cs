@@ -52,7 +52,8 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     private const string RecordWithFirstEntrySelect = RecordColumns + """
         , o.first_state, o.first_source, o.first_at, o.first_recorded_at, fa.value, fn.value, fc.value, o.first_conversation_id, o.first_campaign_id
         FROM opt_outs o
-        """ + RecordTexts + " LEFT JOIN texts fa ON fa.id = o.first_actor LEFT JOIN texts fn ON fn.id = o.first_note LEFT JOIN texts fc ON fc.id = o.first_causation";
+        """ + RecordTexts
+        + " LEFT JOIN texts fa ON fa.id = o.first_actor LEFT JOIN texts fn ON fn.id = o.first_note LEFT JOIN texts fc ON fc.id = o.first_causation";
 
     private const int FirstEntryOrdinal = 10;
 
@@ -308,7 +309,10 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     /// <summary>How many numbers one row of <c>causation_changes</c> lists at most (one page of a dispatch).</summary>
     private const int ChangesPerPart = 1_000;
 
-    /// <summary>Where the lists converted from layout 2 start (-2^62, <see cref="ListLegacyChangesSql"/>): before every stretch an upload records.</summary>
+    /// <summary>
+    /// Where the lists converted from layout 2 start (-2^62, <see cref="ListLegacyChangesSql"/>): before every stretch
+    /// an upload records, so a listing without a cursor starts there.
+    /// </summary>
     private const long LegacyChangesPosition = -(1L << 62);
 
     // One statement per filter combination instead of "@x IS NULL OR ...": SQLite plans a statement once, and only
@@ -495,7 +499,10 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             cancellationToken).AsTask();
     }
 
-    /// <summary>One transaction: the stretch's earlier parts (and any after them) go, its numbers are listed in parts of <see cref="ChangesPerPart"/>.</summary>
+    /// <summary>
+    /// One transaction: what was recorded for the stretch (and after it) goes, and its numbers are listed in parts of
+    /// <see cref="ChangesPerPart"/>.
+    /// </summary>
     public Task RecordChangesAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
         CancellationToken cancellationToken = default)
     {
@@ -729,7 +736,9 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
                 next = FormatChangesCursor(position + 1, 0);
         }
 
-        var records = phones.Count == 0 ? new Dictionary<string, OptOutRecord>() : await FindManyCoreAsync(accountId, phones, cancellationToken).ConfigureAwait(false);
+        var records = phones.Count == 0
+            ? new Dictionary<string, OptOutRecord>()
+            : await FindManyCoreAsync(accountId, phones, cancellationToken).ConfigureAwait(false);
         var page = new List<OptOutRecord>(records.Count);
         foreach (var phone in phones)
         {
@@ -753,7 +762,10 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         throw new ArgumentException($"'{cursor}' is not a cursor of this store's causation pages", nameof(cursor));
     }
 
-    /// <summary>Reads the history of the listed numbers in one query and adds it to their records in <paramref name="records"/> (after the first entry, kept in the row).</summary>
+    /// <summary>
+    /// Reads the history of the listed numbers in one query and adds it to their records in <paramref name="records"/>,
+    /// after the first entry (which is kept in the record's row).
+    /// </summary>
     private static async Task AttachHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, Guid accountId,
         string phonesJson, Dictionary<string, OptOutRecord> records, CancellationToken cancellationToken)
     {
@@ -885,7 +897,10 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     private static OptOutHistoryEntry? ReadFirstEntry(SqliteDataReader reader) =>
         reader.IsDBNull(FirstEntryOrdinal) ? null : ReadEntry(reader, FirstEntryOrdinal);
 
-    /// <summary>Reads a history entry's nine columns from <paramref name="first"/> on (state, source, at, recorded_at, actor, note, causation, conversation, campaign).</summary>
+    /// <summary>
+    /// Reads a history entry's nine columns from <paramref name="first"/> on: state, source, at, recorded_at, actor, note,
+    /// causation, conversation, campaign.
+    /// </summary>
     private static OptOutHistoryEntry ReadEntry(SqliteDataReader reader, int first) => new()
     {
         State = StateOf(reader.GetInt64(first)),
@@ -1091,7 +1106,8 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         }
 
         /// <summary>Replaces the listed changes of <paramref name="causationId"/> from <paramref name="position"/> on, in one transaction.</summary>
-        public bool RecordChanges(Guid accountId, string causationId, long position, IReadOnlyList<string> phones, CancellationToken cancellationToken)
+        public bool RecordChanges(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
+            CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var account = AccountKey(accountId);
