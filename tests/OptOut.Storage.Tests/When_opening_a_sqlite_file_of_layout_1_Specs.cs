@@ -10,25 +10,14 @@ namespace OptOut.Storage.Tests;
 /// are the compliance evidence, so every value must come through exactly, tick-precise times included.
 /// </summary>
 [TestFixture]
-public sealed class When_opening_a_sqlite_file_of_layout_1
+public sealed class When_opening_a_sqlite_file_of_layout_1 : SqliteFileOfAnEarlierLayout
 {
     private static readonly Guid Account = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
     private static readonly Guid OtherAccount = Guid.Parse("7c9e6679-7425-40de-944b-e07fc1f90ae7");
 
-    private string _folder = "";
-    private string Path => System.IO.Path.Combine(_folder, "optout.db");
-
-    [SetUp]
-    public void CreateLayoutOneFile()
-    {
-        _folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "optout-layout1-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
-        using var connection = new SqliteConnection($"Data Source={Path};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        // The layout-1 schema as the November 2026 builds created it, with one opted-in-again number, one opted out by
-        // an upload, and the same number in another account.
-        command.CommandText = $"""
+    // The layout-1 schema as the November 2026 builds created it, with one opted-in-again number, one opted out by an
+    // upload, and the same number in another account.
+    protected override string EarlierLayoutSql => $"""
             PRAGMA journal_mode = WAL;
             CREATE TABLE opt_outs (account_id TEXT NOT NULL, phone TEXT NOT NULL, state TEXT NOT NULL, source TEXT NOT NULL, note TEXT,
                 actor TEXT, state_at TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, flagged INTEGER NOT NULL DEFAULT 0,
@@ -57,15 +46,6 @@ public sealed class When_opening_a_sqlite_file_of_layout_1
             INSERT INTO opt_out_history VALUES ('{OtherAccount:D}', '+15552011234', 1, 'OptedOut', 'Api', '2026-11-04T00:00:00.0000000+00:00',
                 '2026-11-04T00:00:00.0000000+00:00', NULL, NULL, 'request:r2', NULL, NULL);
             """;
-        command.ExecuteNonQuery();
-    }
-
-    [TearDown]
-    public void DeleteFolder()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
 
     [Test]
     public async Task Should_carry_every_record_and_history_entry_over_exactly(CancellationToken cancellationToken)
@@ -129,23 +109,13 @@ public sealed class When_opening_a_sqlite_file_of_layout_1
         Assert.That(decision.Kind, Is.EqualTo(ChangeKind.Changed));
         var record = await store.FindAsync(Account, "+15552011234", cancellationToken);
         Assert.That(record!.History.Select(h => h.CausationId), Is.EqualTo(new[] { "inbound:SM1", "request:r1", "inbound:SM2" }));
-        await using var connection = new SqliteConnection($"Data Source={Path};Pooling=False");
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA user_version";
-        Assert.That(await command.ExecuteScalarAsync(cancellationToken), Is.EqualTo(3L));
+        Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(3L));
     }
 
     [Test]
     public async Task Should_refuse_a_file_of_a_newer_layout(CancellationToken cancellationToken)
     {
-        await using (var connection = new SqliteConnection($"Data Source={Path};Pooling=False"))
-        {
-            await connection.OpenAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA user_version = 4";
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await ScalarAsync("PRAGMA user_version = 4", cancellationToken);
 
         using var store = new SqliteOptOutStore(Path);
         var error = Assert.ThrowsAsync<InvalidOperationException>(() => store.InitializeAsync(cancellationToken));

@@ -13,28 +13,18 @@ namespace OptOut.Storage.Tests;
 /// still dispatching starts its dispatch over (its cursor was a phone).
 /// </summary>
 [TestFixture]
-public sealed class When_opening_a_sqlite_file_of_layout_2
+public sealed class When_opening_a_sqlite_file_of_layout_2 : SqliteFileOfAnEarlierLayout
 {
     private static readonly Guid Account = Guid.Parse("3f2504e0-4f89-41d3-9a0c-0305e82c3301");
     private static readonly Guid UploadId = Guid.Parse("9b2d4c1e-0a7f-4e55-8d3b-6c1f2a9e7b40");
     private static readonly DateTimeOffset T1 = new(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset T2 = T1.AddDays(1);
 
-    private string _folder = "";
-    private string Path => System.IO.Path.Combine(_folder, "optout.db");
+    private static string AccountKey => $"x'{Account:N}'";
 
-    [SetUp]
-    public void CreateLayoutTwoFile()
-    {
-        _folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "optout-layout2-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
-        using var connection = new SqliteConnection($"Data Source={Path};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        var account = $"x'{Account:N}'";
-        // The layout-2 tables as the builds of late November 2026 created them: 1,500 numbers of one upload (the first
-        // opted in again later), one number opted out by a keyword.
-        command.CommandText = $"""
+    // The layout-2 tables as the builds of late November 2026 created them: 1,500 numbers of one upload (the first opted
+    // in again later), one number opted out by a keyword.
+    protected override string EarlierLayoutSql => $"""
             PRAGMA journal_mode = WAL;
             CREATE TABLE texts (id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE);
             CREATE TABLE opt_outs (account_id BLOB NOT NULL, phone TEXT NOT NULL, state INTEGER NOT NULL, source INTEGER NOT NULL,
@@ -54,26 +44,17 @@ public sealed class When_opening_a_sqlite_file_of_layout_2
             INSERT INTO texts (id, value) VALUES (1, '{BulkUploadJob.CausationFor(UploadId)}'), (2, 'inbound:SM1'), (3, 'admin@example.com'),
                 (4, 'request:r1'), (5, 'Bulk upload "a.csv"');
             WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1499)
-            INSERT INTO opt_outs SELECT {account}, printf('+1555218%04d', i), 1, 4, 5, 3, {T1.UtcTicks}, {T1.UtcTicks}, {T1.UtcTicks + 1}, 0, 1 FROM n;
+            INSERT INTO opt_outs SELECT {AccountKey}, printf('+1555218%04d', i), 1, 4, 5, 3, {T1.UtcTicks}, {T1.UtcTicks}, {T1.UtcTicks + 1}, 0, 1 FROM n;
             WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1499)
-            INSERT INTO opt_out_history SELECT {account}, printf('+1555218%04d', i), 1, 1, 4, {T1.UtcTicks}, {T1.UtcTicks + 1}, 3, 5, 1, NULL, NULL FROM n;
+            INSERT INTO opt_out_history SELECT {AccountKey}, printf('+1555218%04d', i), 1, 1, 4, {T1.UtcTicks}, {T1.UtcTicks + 1}, 3, 5, 1, NULL, NULL FROM n;
             UPDATE opt_outs SET state = 0, source = 2, note = NULL, state_at = {T2.UtcTicks}, version = 2 WHERE phone = '+15552180000';
-            INSERT INTO opt_out_history VALUES ({account}, '+15552180000', 2, 0, 2, {T2.UtcTicks}, {T2.UtcTicks}, 3, NULL, 4, NULL, NULL);
-            INSERT INTO opt_outs VALUES ({account}, '+15552190000', 1, 1, NULL, NULL, {T1.UtcTicks}, {T1.UtcTicks}, {T1.UtcTicks}, 0, 1);
-            INSERT INTO opt_out_history VALUES ({account}, '+15552190000', 1, 1, 1, {T1.UtcTicks}, {T1.UtcTicks + 7}, NULL, NULL, 2, 'conv-1', 'camp-1');
+            INSERT INTO opt_out_history VALUES ({AccountKey}, '+15552180000', 2, 0, 2, {T2.UtcTicks}, {T2.UtcTicks}, 3, NULL, 4, NULL, NULL);
+            INSERT INTO opt_outs VALUES ({AccountKey}, '+15552190000', 1, 1, NULL, NULL, {T1.UtcTicks}, {T1.UtcTicks}, {T1.UtcTicks}, 0, 1);
+            INSERT INTO opt_out_history VALUES ({AccountKey}, '+15552190000', 1, 1, 1, {T1.UtcTicks}, {T1.UtcTicks + 7}, NULL, NULL, 2, 'conv-1', 'camp-1');
             INSERT INTO bulk_uploads VALUES ('{UploadId:D}', '{Account:D}', 'a.csv', 'admin@example.com', '{T1:O}', 0, 'Ingested', '{T1:O}',
                 '{T1:O}', NULL, 1500, 1500, '{"{"}{"}"}', '[]', NULL, '+15552180700', 700, NULL, NULL, NULL, 0, 0, 5);
             PRAGMA user_version = 2;
             """;
-        command.ExecuteNonQuery();
-    }
-
-    [TearDown]
-    public void DeleteFolder()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
 
     [Test]
     public async Task Should_keep_every_history_in_order_with_its_first_entry_in_the_row(CancellationToken cancellationToken)
@@ -107,7 +88,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_2
         Assert.That(decision.Kind, Is.EqualTo(ChangeKind.Changed));
         Assert.That((await store.FindAsync(Account, "+15552190000", cancellationToken))!.History.Select(h => h.CausationId),
             Is.EqualTo(new[] { "inbound:SM1", "request:r2" }));
-        Assert.That(await Scalar("SELECT group_concat(seq || ':' || causation_id, ' ') FROM opt_out_history_readable WHERE phone = '+15552190000'", cancellationToken),
+        Assert.That(await ScalarAsync("SELECT group_concat(seq || ':' || causation_id, ' ') FROM opt_out_history_readable WHERE phone = '+15552190000'", cancellationToken),
             Is.EqualTo("1:inbound:SM1 2:request:r2"));
     }
 
@@ -125,9 +106,9 @@ public sealed class When_opening_a_sqlite_file_of_layout_2
         Assert.That(await ListAll(store), Is.EqualTo(uploaded.Append("+15552180700")));
         Assert.That((await store.ListByCausationAsync(Account, "inbound:SM1", null, 10, cancellationToken)).Records, Is.Empty, "only uploads are listed");
         Assert.That((await store.GetAsync(Account, UploadId, cancellationToken))!.EventsDispatchedAfter, Is.Null);
-        Assert.That(await Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_opt_out_history_account_causation_phone'", cancellationToken), Is.EqualTo(0L));
-        Assert.That(await Scalar("SELECT COUNT(*) FROM opt_out_history", cancellationToken), Is.EqualTo(1L), "only the later entry stays in the table");
-        Assert.That(await Scalar("PRAGMA user_version", cancellationToken), Is.EqualTo(3L));
+        Assert.That(await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_opt_out_history_account_causation_phone'", cancellationToken), Is.EqualTo(0L));
+        Assert.That(await ScalarAsync("SELECT COUNT(*) FROM opt_out_history", cancellationToken), Is.EqualTo(1L), "only the later entry stays in the table");
+        Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(3L));
     }
 
     private static async Task<List<string>> ListAll(SqliteOptOutStore store)
@@ -143,14 +124,5 @@ public sealed class When_opening_a_sqlite_file_of_layout_2
         while (after is not null && listed.Count <= 3_000);
 
         return listed;
-    }
-
-    private async Task<object?> Scalar(string sql, CancellationToken cancellationToken)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Path};Pooling=False");
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return await command.ExecuteScalarAsync(cancellationToken);
     }
 }
