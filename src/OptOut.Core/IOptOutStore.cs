@@ -45,6 +45,18 @@ public interface IOptOutStore
     }
 
     /// <summary>
+    /// A page of the numbers (E.164) of an account's records in phone order, after <paramref name="afterPhone"/> (null:
+    /// from the start), without the records: a bulk upload lists the account's numbers while it reads its file, so that
+    /// applying it reads only the records of its numbers that exist and inserts the others without a read. The default
+    /// takes them from <see cref="ListAsync"/>; stores override it with a walk of the key alone.
+    /// </summary>
+    async Task<IReadOnlyList<string>> ListPhonesAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default)
+    {
+        var records = await ListAsync(accountId, null, afterPhone, limit, cancellationToken).ConfigureAwait(false);
+        return records.Select(r => r.Phone).ToList();
+    }
+
+    /// <summary>
     /// Compare-and-swap writes of many records, each independent (as <see cref="TryWriteAsync"/>): result i is false
     /// when write i lost a race and wrote nothing. The default writes one by one; stores override it with one
     /// transaction / bulk operation.

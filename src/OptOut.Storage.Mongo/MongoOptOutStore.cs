@@ -145,6 +145,25 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
             cancellationToken).AsTask();
     }
 
+    /// <summary>The phones alone, from the unique (accountId, phone) index (a covered query: no document is read).</summary>
+    public Task<IReadOnlyList<string>> ListPhonesAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var filter = Filter.Eq(x => x.AccountId, accountId);
+        if (afterPhone is not null)
+            filter &= Filter.Gt(x => x.Phone, afterPhone);
+        var projection = Builders<OptOutDocument>.Projection.Include(x => x.Phone).Exclude(x => x.Id);
+        return _pipeline.ExecuteAsync(
+            static async (s, ct) =>
+            {
+                var documents = await s.collection.Find(s.filter).Sort(Builders<OptOutDocument>.Sort.Ascending(x => x.Phone)).Limit(s.limit)
+                    .Project(s.projection).ToListAsync(ct).ConfigureAwait(false);
+                return (IReadOnlyList<string>)documents.ConvertAll(d => d["phone"].AsString);
+            },
+            (collection: _collection, filter, projection, limit),
+            cancellationToken).AsTask();
+    }
+
     /// <summary>
     /// One unordered bulk write per batch: an insert per new record (a duplicate key makes that result false) and a
     /// version-filtered update per existing one. MongoDB 7 reports only the total matched count of a bulk's updates,

@@ -295,6 +295,9 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
     private const string FindManyRecordsSql = RecordWithFirstEntrySelect + " WHERE o.account_id = @account_id AND o." + PhonesOfBatch;
 
+    private const string ListPhonesSql =
+        "SELECT phone FROM opt_outs WHERE account_id = @account_id AND phone > @after ORDER BY phone LIMIT @limit";
+
     private const string FindManyHistorySql =
         HistorySelect + " WHERE h.account_id = @account_id AND h." + PhonesOfBatch + " ORDER BY h.phone, h.seq";
 
@@ -472,6 +475,16 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         return _pipeline.ExecuteAsync(
             static (s, ct) => s.self.FindManyCoreAsync(s.accountId, s.phones, ct),
             (self: this, accountId, phones),
+            cancellationToken).AsTask();
+    }
+
+    /// <summary>A walk of the primary key (the table is that B-tree: no row is decoded beyond the phone).</summary>
+    public Task<IReadOnlyList<string>> ListPhonesAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return _pipeline.ExecuteAsync(
+            static (s, ct) => s.self.ListPhonesCoreAsync(s.accountId, s.afterPhone, s.limit, ct),
+            (self: this, accountId, afterPhone, limit),
             cancellationToken).AsTask();
     }
 
@@ -686,6 +699,21 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return found;
+    }
+
+    private async ValueTask<IReadOnlyList<string>> ListPhonesCoreAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, ListPhonesSql);
+        command.Parameters.AddWithValue("@account_id", AccountKey(accountId));
+        // Every E.164 number sorts after the empty string.
+        command.Parameters.AddWithValue("@after", afterPhone ?? "");
+        command.Parameters.AddWithValue("@limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var phones = new List<string>(Math.Min(limit, 10_000));
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            phones.Add(reader.GetString(0));
+        return phones;
     }
 
     /// <summary>
@@ -970,6 +998,8 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         private readonly sqlite3 _db;
         private readonly SqliteCommand _saveSettings;
         private readonly Dictionary<string, long> _texts = new(StringComparer.Ordinal);
+        private readonly (string? Text, long Id)[] _recentTexts = new (string?, long)[4];
+        private int _nextRecentText;
 
         // Prepared on the first opt-out write, not when the connection opens: the schema may not exist yet then.
         private Statements? _statements;
@@ -996,28 +1026,28 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             public readonly sqlite3_stmt Commit = writer.Prepare("COMMIT");
             public readonly sqlite3_stmt Rollback = writer.Prepare("ROLLBACK");
             // The new number's first history entry (if any) goes into its row: ?13 to ?21 (BindEntry).
-            public readonly sqlite3_stmt InsertRecord = writer.Prepare("""
+            public readonly BoundStatement InsertRecord = new(writer.Prepare("""
                 INSERT INTO opt_outs (account_id, phone, state, source, note, actor, state_at, created_at, updated_at, flagged, version,
                                       first_state, first_source, first_at, first_recorded_at, first_actor, first_note, first_causation,
                                       first_conversation_id, first_campaign_id)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
                 ON CONFLICT (account_id, phone) DO NOTHING
-                """);
-            public readonly sqlite3_stmt UpdateRecord = writer.Prepare("""
+                """));
+            public readonly BoundStatement UpdateRecord = new(writer.Prepare("""
                 UPDATE opt_outs
                 SET state = ?3, source = ?4, note = ?5, actor = ?6, state_at = ?7, created_at = ?8, updated_at = ?9, flagged = ?10,
                     version = ?11
                 WHERE account_id = ?1 AND phone = ?2 AND version = ?12
-                """);
+                """));
             // An entry added after the record's row was written takes the next seq (after the row's own first entry,
             // seq 1, if it has one) inside the write transaction, which holds the database's only write lock, so it
             // can't collide.
-            public readonly sqlite3_stmt InsertHistory = writer.Prepare("""
+            public readonly BoundStatement InsertHistory = new(writer.Prepare("""
                 INSERT INTO opt_out_history (account_id, phone, seq, state, source, at, recorded_at, actor, note, causation, conversation_id, campaign_id)
                 SELECT ?1, ?2, COALESCE(MAX(seq), (SELECT first_state IS NOT NULL FROM opt_outs WHERE account_id = ?1 AND phone = ?2)) + 1,
                        ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
                 FROM opt_out_history WHERE account_id = ?1 AND phone = ?2
-                """);
+                """));
             public readonly sqlite3_stmt DeleteChanges = writer.Prepare(
                 "DELETE FROM causation_changes WHERE account_id = ?1 AND causation = ?2 AND position >= ?3");
             public readonly sqlite3_stmt InsertChanges = writer.Prepare(
@@ -1027,8 +1057,9 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
             public void Dispose()
             {
-                foreach (var statement in (sqlite3_stmt[])[Begin, Commit, Rollback, InsertRecord, UpdateRecord, InsertHistory,
-                             DeleteChanges, InsertChanges, FindText, InsertText])
+                foreach (var statement in (sqlite3_stmt[])[Begin, Commit, Rollback, DeleteChanges, InsertChanges, FindText, InsertText])
+                    statement.Dispose();
+                foreach (var statement in (BoundStatement[])[InsertRecord, UpdateRecord, InsertHistory])
                     statement.Dispose();
             }
         }
@@ -1145,39 +1176,37 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         private bool Apply(OptOutWrite write)
         {
             var record = write.Record;
-            Span<byte> account = stackalloc byte[16];
-            record.AccountId.TryWriteBytes(account, bigEndian: true, out _);
             var note = TextId(record.Note);
             var actor = TextId(record.Actor);
 
             var insert = write.ExpectedVersion == 0;
             var statement = insert ? Prepared.InsertRecord : Prepared.UpdateRecord;
-            raw.sqlite3_bind_blob(statement, 1, account);
-            raw.sqlite3_bind_text(statement, 2, record.Phone);
-            raw.sqlite3_bind_int64(statement, 3, StateCode(record.State));
-            raw.sqlite3_bind_int64(statement, 4, SourceCode(record.Source));
-            BindTextId(statement, 5, note);
-            BindTextId(statement, 6, actor);
-            raw.sqlite3_bind_int64(statement, 7, TicksOf(record.StateAt));
-            raw.sqlite3_bind_int64(statement, 8, TicksOf(record.CreatedAt));
-            raw.sqlite3_bind_int64(statement, 9, TicksOf(record.UpdatedAt));
-            raw.sqlite3_bind_int64(statement, 10, record.Flagged ? 1 : 0);
-            raw.sqlite3_bind_int64(statement, 11, record.Version);
+            statement.Id(1, record.AccountId);
+            statement.Text(2, record.Phone);
+            statement.Integer(3, StateCode(record.State));
+            statement.Integer(4, SourceCode(record.Source));
+            statement.Integer(5, note);
+            statement.Integer(6, actor);
+            statement.Integer(7, TicksOf(record.StateAt));
+            statement.Integer(8, TicksOf(record.CreatedAt));
+            statement.Integer(9, TicksOf(record.UpdatedAt));
+            statement.Integer(10, record.Flagged ? 1 : 0);
+            statement.Integer(11, record.Version);
             if (insert)
                 BindEntry(statement, 13, write.Appended, record, note, actor);
             else
-                raw.sqlite3_bind_int64(statement, 12, write.ExpectedVersion);
-            Execute(statement);
+                statement.Integer(12, write.ExpectedVersion);
+            Execute(statement.Statement);
             if (raw.sqlite3_changes(_db) == 0)
                 return false;
 
             if (!insert && write.Appended is { } entry)
             {
                 var history = Prepared.InsertHistory;
-                raw.sqlite3_bind_blob(history, 1, account);
-                raw.sqlite3_bind_text(history, 2, record.Phone);
+                history.Id(1, record.AccountId);
+                history.Text(2, record.Phone);
                 BindEntry(history, 3, entry, record, note, actor);
-                Execute(history);
+                Execute(history.Statement);
             }
 
             return true;
@@ -1187,24 +1216,24 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         /// Binds a history entry's nine values (state, source, at, recorded_at, actor, note, causation, conversation,
         /// campaign) from parameter <paramref name="first"/> on, or nine NULLs for none. The record's text ids are reused.
         /// </summary>
-        private void BindEntry(sqlite3_stmt statement, int first, OptOutHistoryEntry? entry, OptOutRecord record, long? note, long? actor)
+        private void BindEntry(BoundStatement statement, int first, OptOutHistoryEntry? entry, OptOutRecord record, long? note, long? actor)
         {
             if (entry is null)
             {
                 for (var i = 0; i < 9; i++)
-                    raw.sqlite3_bind_null(statement, first + i);
+                    statement.Null(first + i);
                 return;
             }
 
-            raw.sqlite3_bind_int64(statement, first, StateCode(entry.State));
-            raw.sqlite3_bind_int64(statement, first + 1, SourceCode(entry.Source));
-            raw.sqlite3_bind_int64(statement, first + 2, TicksOf(entry.At));
-            raw.sqlite3_bind_int64(statement, first + 3, TicksOf(entry.RecordedAt));
-            BindTextId(statement, first + 4, entry.Actor == record.Actor ? actor : TextId(entry.Actor));
-            BindTextId(statement, first + 5, entry.Note == record.Note ? note : TextId(entry.Note));
-            raw.sqlite3_bind_int64(statement, first + 6, TextId(entry.CausationId)!.Value);
-            BindText(statement, first + 7, entry.ConversationId);
-            BindText(statement, first + 8, entry.CampaignId);
+            statement.Integer(first, StateCode(entry.State));
+            statement.Integer(first + 1, SourceCode(entry.Source));
+            statement.Integer(first + 2, TicksOf(entry.At));
+            statement.Integer(first + 3, TicksOf(entry.RecordedAt));
+            statement.Integer(first + 4, entry.Actor == record.Actor ? actor : TextId(entry.Actor));
+            statement.Integer(first + 5, entry.Note == record.Note ? note : TextId(entry.Note));
+            statement.Integer(first + 6, TextId(entry.CausationId)!.Value);
+            statement.Text(first + 7, entry.ConversationId);
+            statement.Text(first + 8, entry.CampaignId);
         }
 
         /// <summary>The id of a shared text, added to <c>texts</c> (inside the caller's transaction) when new.</summary>
@@ -1212,8 +1241,19 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         {
             if (value is null)
                 return null;
+            // A batch's writes share the same few string instances (note, actor, causation): compared by reference,
+            // they skip hashing a 60-character note three times per number.
+            foreach (var (text, textId) in _recentTexts)
+            {
+                if (ReferenceEquals(text, value))
+                    return textId;
+            }
+
             if (_texts.TryGetValue(value, out var id))
+            {
+                Remember(value, id);
                 return id;
+            }
 
             raw.sqlite3_bind_text(Prepared.FindText, 1, value);
             var rc = raw.sqlite3_step(Prepared.FindText);
@@ -1234,7 +1274,14 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             if (_texts.Count >= MaxCachedTexts)
                 _texts.Clear();
             _texts[value] = id;
+            Remember(value, id);
             return id;
+        }
+
+        private void Remember(string value, long id)
+        {
+            _recentTexts[_nextRecentText] = (value, id);
+            _nextRecentText = (_nextRecentText + 1) % _recentTexts.Length;
         }
 
         /// <summary>
@@ -1244,24 +1291,9 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         private void Rollback()
         {
             _texts.Clear();
+            Array.Clear(_recentTexts);
             if (raw.sqlite3_get_autocommit(_db) == 0)
                 Execute(Prepared.Rollback);
-        }
-
-        private static void BindTextId(sqlite3_stmt statement, int index, long? id)
-        {
-            if (id is { } value)
-                raw.sqlite3_bind_int64(statement, index, value);
-            else
-                raw.sqlite3_bind_null(statement, index);
-        }
-
-        private static void BindText(sqlite3_stmt statement, int index, string? value)
-        {
-            if (value is null)
-                raw.sqlite3_bind_null(statement, index);
-            else
-                raw.sqlite3_bind_text(statement, index, value);
         }
 
         /// <summary>Steps a statement that returns no rows, then resets it (keeping its bindings for the next use).</summary>

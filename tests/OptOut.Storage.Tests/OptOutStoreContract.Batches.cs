@@ -99,6 +99,63 @@ public abstract partial class OptOutStoreContract
         }
     }
 
+    // Consecutive writes that share most values and differ in one (the store may skip binding repeated values): each
+    // must be stored with its own. Notes, actors, flags, sources, times and conversation ids alternate.
+
+    [Test]
+    public async Task Should_store_each_insert_of_a_batch_with_its_own_values_when_neighbours_differ_in_one(CancellationToken cancellationToken)
+    {
+        var writes = AlternatingInserts("+1555215");
+
+        var results = await Store.TryWriteManyAsync(writes, cancellationToken);
+        var found = await Store.FindManyAsync(Account, [.. writes.Select(w => w.Record.Phone)], cancellationToken);
+
+        Assert.That(results, Is.All.True);
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var phone = writes[i].Record.Phone;
+            Assert.That(found[phone] with { History = [] }, Is.EqualTo(writes[i].Record with { History = [] }), $"insert {i}");
+            Assert.That(found[phone].History, Is.EqualTo(new[] { writes[i].Appended }), $"insert {i}");
+        }
+    }
+
+    [Test]
+    public async Task Should_store_each_update_of_a_batch_with_its_own_values_when_neighbours_differ_in_one(CancellationToken cancellationToken)
+    {
+        var writes = AlternatingInserts("+1555216");
+        Assert.That(await Store.TryWriteManyAsync(writes, cancellationToken), Is.All.True);
+        var found = await Store.FindManyAsync(Account, [.. writes.Select(w => w.Record.Phone)], cancellationToken);
+        var updates = writes.Select((w, i) => i % 2 == 0
+            ? NextWrite(found[w.Record.Phone], OptState.OptedIn, $"api:{i % 3}", OptOutSource.Api)
+            : NextWrite(found[w.Record.Phone], OptState.OptedIn, "api:same") with { Appended = null }).ToList();
+
+        var updated = await Store.TryWriteManyAsync(updates, cancellationToken);
+        var after = await Store.FindManyAsync(Account, [.. writes.Select(w => w.Record.Phone)], cancellationToken);
+
+        Assert.That(updated, Is.All.True);
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var phone = writes[i].Record.Phone;
+            Assert.That(after[phone] with { History = [] }, Is.EqualTo(updates[i].Record with { History = [] }), $"update {i}");
+            Assert.That(after[phone].History,
+                Is.EqualTo(updates[i].Appended is { } appended ? new[] { writes[i].Appended!, appended } : new[] { writes[i].Appended! }), $"update {i}");
+        }
+    }
+
+    private List<OptOutWrite> AlternatingInserts(string prefix) => Enumerable.Range(0, 12).Select(i =>
+    {
+        var write = NewWrite($"{prefix}{i:D4}", i % 3 == 0 ? "bulk:a" : "bulk:b", i % 4 == 0 ? OptOutSource.Manual : OptOutSource.BulkUpload);
+        var entry = write.Appended! with
+        {
+            Actor = i % 2 == 0 ? null : "alice",
+            Note = i % 5 == 0 ? null : $"note {i % 2}",
+            ConversationId = i % 3 == 1 ? $"conv-{i}" : null,
+            At = write.Appended!.At.AddSeconds(i % 2),
+        };
+        var record = write.Record with { Actor = entry.Actor, Note = entry.Note, Flagged = i % 4 == 3, StateAt = entry.At, CreatedAt = entry.At };
+        return new OptOutWrite(record, 0, entry);
+    }).ToList();
+
     [Test]
     public async Task Should_refuse_only_the_insert_of_a_number_that_exists_in_a_batch(CancellationToken cancellationToken)
     {

@@ -488,6 +488,32 @@ public abstract partial class OptOutStoreContract
     }
 
     [Test]
+    public async Task Should_page_through_an_accounts_phones_alone_in_phone_order(CancellationToken cancellationToken)
+    {
+        var phones = Enumerable.Range(0, 25).Select(i => TestPhones.Us(300 + i).E164).ToList();
+        var random = new Random(26);
+        foreach (var phone in phones.OrderBy(_ => random.Next()))
+            await Insert(Account, phone, cancellationToken, phone.EndsWith('7') ? OptState.OptedIn : OptState.OptedOut);
+        // Numbers of another account sorting between ours (and after them) must not leak into the pages.
+        await Insert(Guid.NewGuid(), TestPhones.Us(310).E164 + "1", cancellationToken);
+        await Insert(Guid.NewGuid(), TestPhones.Us(399).E164, cancellationToken);
+
+        var pages = new List<IReadOnlyList<string>>();
+        string? after = null;
+        do
+        {
+            pages.Add(await Store.ListPhonesAsync(Account, after, 10, cancellationToken));
+            after = pages[^1].Count > 0 ? pages[^1][^1] : after;
+        }
+        while (pages[^1].Count == 10);
+        var nobody = await Store.ListPhonesAsync(Guid.NewGuid(), null, 10, cancellationToken);
+
+        Assert.That(pages.Select(p => p.Count), Is.EqualTo(new[] { 10, 10, 5 }));
+        Assert.That(pages.SelectMany(p => p), Is.EqualTo(phones.Order(StringComparer.Ordinal)), "every state, in phone order");
+        Assert.That(nobody, Is.Empty);
+    }
+
+    [Test]
     public async Task Should_not_load_history_into_pages(CancellationToken cancellationToken)
     {
         await Insert(Account, "+15552010150", cancellationToken);

@@ -80,6 +80,9 @@ internal sealed class ServiceTimings
 
     public Section FindMany { get; } = new();
 
+    /// <summary>The account's numbers, listed while the file is read (pass 2 then reads only the records that exist).</summary>
+    public Section ListPhones { get; } = new();
+
     public Section TryWriteMany { get; } = new();
 
     /// <summary>Writes of a TryWriteMany that came back false (an upload's insert of a number that has a record, or a lost race).</summary>
@@ -110,7 +113,7 @@ internal sealed class ServiceTimings
 
     public void Reset()
     {
-        foreach (var section in new[] { FindMany, TryWriteMany, ListByCausation, RecordChanges, Single, UploadSaves, BlobPut })
+        foreach (var section in new[] { FindMany, ListPhones, TryWriteMany, ListByCausation, RecordChanges, Single, UploadSaves, BlobPut })
             section.Reset();
         Interlocked.Exchange(ref _writesNotDone, 0);
         lock (_lock)
@@ -172,6 +175,9 @@ internal sealed class ServiceTimings
         public Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(Guid accountId, IReadOnlyCollection<string> phones,
             CancellationToken cancellationToken = default) =>
             timings.FindMany.Time(() => inner.FindManyAsync(accountId, phones, cancellationToken), _ => phones.Count);
+
+        public Task<IReadOnlyList<string>> ListPhonesAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default) =>
+            timings.ListPhones.Time(() => inner.ListPhonesAsync(accountId, afterPhone, limit, cancellationToken), page => page.Count);
 
         public async Task<IReadOnlyList<bool>> TryWriteManyAsync(IReadOnlyList<OptOutWrite> writes, CancellationToken cancellationToken = default)
         {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text;
 using OptOut.Contracts;
 
@@ -13,10 +14,11 @@ namespace OptOut.Core.Bulk;
 /// <list type="number">
 /// <item><b>Read</b> the whole file once: check it is usable (header, text, row length, row count) and normalize and
 /// de-duplicate every row (8 bytes a row), before anything is written; an unusable file fails with nothing changed.
-/// One thread reads, two normalize (<see cref="CellBlockPipeline"/>).</item>
-/// <item><b>Apply</b> the distinct numbers in phone order, a batch at a time: one round trip inserts them as new
-/// numbers; only those that turn out to have a record are read and written again. Where many numbers have a record,
-/// a batch is read first instead (and a dry run reads every batch first and writes nothing). The next batch is
+/// One thread reads, one normalizes (<see cref="CellBlockPipeline"/>, <see cref="BulkUploadOptions.ParseThreads"/>),
+/// and meanwhile the account's stored numbers are listed (<see cref="IOptOutStore.ListPhonesAsync"/>).</item>
+/// <item><b>Apply</b> the distinct numbers in phone order, a batch at a time: the records of the listed ones are read
+/// (one round trip), every number is decided, and one round trip writes the batch (inserts for the new numbers; a dry
+/// run writes nothing). The next batch is
 /// prepared while the store writes one. A checkpoint every
 /// <see cref="BulkUploadOptions.CheckpointRows"/> numbers covers only batches whose writes committed, and records the
 /// numbers of that stretch the upload changed (<see cref="IOptOutStore.RecordChangesAsync"/>). A resumed run
@@ -198,18 +200,43 @@ public sealed class BulkUploadProcessor(
         var note = $"Bulk upload \"{job.FileName}\" ({job.UploadId:N}) by {job.SubmittedBy}";
 
         // Pass 1: read and normalize every row once. A resumed run repeats it: it is deterministic and costs seconds.
+        // Meanwhile the account's numbers are listed (a walk of the store's key, no lookups), so that pass 2 reads only
+        // the records of the upload's numbers among them (a fifth of a typical upload) and inserts the rest unread.
+        using var listing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var listLimit = new StrongBox<int>(options.MaxListedNumbers);
+        var listed = Task.Run(() => ListKnownNumbersAsync(job.AccountId, listLimit, listing.Token), listing.Token);
+
+        // When the read fails, the listing stops too: nothing of the upload runs on after the call.
+        async Task StopListingAsync()
+        {
+            await listing.CancelAsync().ConfigureAwait(false);
+            await listed.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+                .ConfigureAwait(false);
+        }
+
         ScanResult scan;
+        ulong[]? known;
         try
         {
             scan = await ScanAsync(openFile, callingCode, state.TotalRows, cancellationToken).ConfigureAwait(false);
+            // A listing still running now is of an account much larger than the file may be: past twice the file's
+            // numbers, reading them is cheaper than listing on (a 10-row upload must not list a million numbers).
+            Volatile.Write(ref listLimit.Value, (int)Math.Min(options.MaxListedNumbers, Math.Max(2L * scan.Numbers.Length, KnownNumbersPage)));
+            known = await listed.ConfigureAwait(false);
         }
         catch (BulkFileException e) when (state.NumbersApplied == 0)
         {
             // The read checks the whole file (header, text, row length, row count) before anything is written, so an
             // unusable file fails the upload with nothing changed. (Once numbers were applied, a file that can't be
             // read again is an error to retry, not an unusable upload.)
+            await StopListingAsync().ConfigureAwait(false);
             return await SaveAsync(state with { Status = BulkUploadStatus.Failed, FailureReason = e.Message, CompletedAt = clock.GetUtcNow() },
                 cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await StopListingAsync().ConfigureAwait(false);
+            throw;
         }
 
         if (state.TotalRows != scan.Rows)
@@ -228,29 +255,24 @@ public sealed class BulkUploadProcessor(
         // checkpoint is saved only between them, so it covers exactly the batches whose writes committed.
         var outcomes = new byte[scan.Numbers.Length];
         await RecoverOutcomesAsync(job, scan.Numbers, (int)state.NumbersApplied, outcomes, cancellationToken).ConfigureAwait(false);
+        var existed = Existed(scan.Numbers, known);
         var lastProgress = Stopwatch.StartNew();
         var lastCheckpoint = state.NumbersApplied;
         Task<BatchCounts>? inFlight = null;
         var inFlightEnd = 0;
-        // Numbers whose insert found a record, waiting to be read and decided again: read a full batch at a time (one
-        // round trip, not one per batch), and always before a checkpoint. Only the batch in flight touches it.
-        var existing = new List<(int Number, OptChange Change)>();
-        // Whether to insert the next batch without reading it: yes while few numbers turn out to have a record.
-        var insertFirst = !job.DryRun;
         try
         {
             for (var i = (int)state.NumbersApplied; ; i += options.BatchSize)
             {
                 var count = Math.Min(options.BatchSize, scan.Numbers.Length - i);
                 var batch = count > 0
-                    ? await PrepareAsync(job, at, note, new ArraySegment<ulong>(scan.Numbers, i, count), insertFirst, cancellationToken).ConfigureAwait(false)
+                    ? await PrepareAsync(job, at, note, new ArraySegment<ulong>(scan.Numbers, i, count), new ArraySegment<bool>(existed, i, count),
+                        cancellationToken).ConfigureAwait(false)
                     : null;
                 if (inFlight is not null)
                 {
-                    var done = await inFlight.ConfigureAwait(false);
-                    counts = done.AddTo(counts);
+                    counts = (await inFlight.ConfigureAwait(false)).AddTo(counts);
                     inFlight = null;
-                    insertFirst = !job.DryRun && done.Found * ReadFirstAbove < done.Looked;
                     if (inFlightEnd - lastCheckpoint >= options.CheckpointRows || inFlightEnd == scan.Numbers.Length)
                     {
                         // The stretch's changed numbers first (dispatch and undo list them): a crash before the checkpoint
@@ -276,9 +298,8 @@ public sealed class BulkUploadProcessor(
                 if (batch is null)
                     break;
                 var start = i;
-                var settleAll = i + count - lastCheckpoint >= options.CheckpointRows || i + count == scan.Numbers.Length;
                 // The store may do its work before it returns a task (SQLite does): a thread of its own lets this one prepare the next batch meanwhile.
-                inFlight = Task.Run(() => ApplyBatchAsync(job, batch, start, outcomes, existing, settleAll, cancellationToken), cancellationToken);
+                inFlight = Task.Run(() => ApplyBatchAsync(job, batch, start, outcomes, cancellationToken), cancellationToken);
                 inFlightEnd = i + count;
             }
         }
@@ -326,8 +347,8 @@ public sealed class BulkUploadProcessor(
         var stream = await openFile(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            // libphonenumber on the workers, the rest here in file order: the same keys, numbers and counts as one thread.
-            await CellBlockPipeline.RunAsync(stream, options.Limits, block => ParseBlock(block, callingCode), (block, parsed) =>
+            // libphonenumber on the worker, the rest here in file order: the same keys, numbers and counts as one thread.
+            await CellBlockPipeline.RunAsync(stream, options.Limits, options.ParseThreads, block => ParseBlock(block, callingCode), (block, parsed) =>
             {
                 for (var i = 0; i < block.Count; i++)
                 {
@@ -364,6 +385,47 @@ public sealed class BulkUploadProcessor(
         Array.Sort(sorted);
         return new ScanResult(rowKeys.Count, [.. rowKeys], sorted,
             new BulkUploadCounts { InvalidRows = invalid, DuplicateRows = duplicates, FlaggedRows = flagged }, rejected);
+    }
+
+    private const int KnownNumbersPage = 10_000;
+
+    /// <summary>
+    /// The keys of the account's numbers, sorted; null when it has more than <paramref name="limit"/> (at first
+    /// <see cref="BulkUploadOptions.MaxListedNumbers"/>; lowered when the file turns out to be small).
+    /// </summary>
+    private async Task<ulong[]?> ListKnownNumbersAsync(Guid accountId, StrongBox<int> limit, CancellationToken cancellationToken)
+    {
+        var keys = new List<ulong>();
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ListPhonesAsync(accountId, after, KnownNumbersPage, cancellationToken).ConfigureAwait(false);
+            if (keys.Count + page.Count > Volatile.Read(ref limit.Value))
+                return null;
+            foreach (var phone in page)
+            {
+                // Stored numbers are E.164; anything else can't be one of the upload's numbers.
+                if (phone.StartsWith('+') && ulong.TryParse(phone.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var key))
+                    keys.Add(key);
+            }
+
+            if (page.Count < KnownNumbersPage)
+                break;
+            after = page[^1];
+        }
+
+        var sorted = keys.ToArray();
+        Array.Sort(sorted);
+        return sorted;
+    }
+
+    /// <summary>Per number of the scan, whether it had a record when the account was listed (all true when it wasn't).</summary>
+    private static bool[] Existed(ulong[] numbers, ulong[]? known)
+    {
+        var existed = new bool[numbers.Length];
+        for (var i = 0; i < numbers.Length; i++)
+            existed[i] = known is null || Array.BinarySearch(known, numbers[i] & (ulong)(FlaggedBit - 1)) >= 0;
+        return existed;
     }
 
     /// <summary>A block's row keys (<see cref="Rejected"/> or the number's key with <see cref="FlaggedBit"/>) and, for rejected rows, the reasons.</summary>
@@ -418,23 +480,11 @@ public sealed class BulkUploadProcessor(
     private const byte OutcomeAlready = 2;
     private const byte OutcomeSuperseded = 3;
 
-    /// <summary>
-    /// A batch's changes and either the inserts that apply them to numbers with no record, or (a batch read first) the
-    /// decisions against what the store held, with how many of its numbers had a record.
-    /// </summary>
-    private sealed record PreparedBatch(OptChange[] Changes, OptDecision[]? Inserts, List<(OptChange Change, OptDecision Decision)>? Decided = null,
-        int Found = 0);
+    /// <summary>A batch's changes, each decided against its record (read for the numbers that were listed).</summary>
+    private sealed record PreparedBatch(List<(OptChange Change, OptDecision Decision)> Decided);
 
-    /// <summary>
-    /// A batch is read before it is written once more than 1 in this many numbers of the batch before had a record.
-    /// An insert that finds a record costs the store about as much as a write, while reading a number that has none
-    /// costs next to nothing (SQLite, 1,000,000 rows with 20% already opted out: 200,000 failed inserts added 3.7 s
-    /// to the writes and saved nothing on the reads, which cost the same for the 200,000 found numbers either way).
-    /// </summary>
-    private const int ReadFirstAbove = 50;
-
-    /// <summary>What a batch did to the counts, and how many numbers it checked (<c>Looked</c>) had a record (<c>Found</c>).</summary>
-    private readonly record struct BatchCounts(long OptedOut, long Already, long Superseded, int Looked, int Found)
+    /// <summary>What a batch did to the counts.</summary>
+    private readonly record struct BatchCounts(long OptedOut, long Already, long Superseded)
     {
         /// <summary>Records the outcome of number <paramref name="number"/> and counts it.</summary>
         public BatchCounts Add(byte[] outcomes, int number, ChangeKind kind)
@@ -462,16 +512,16 @@ public sealed class BulkUploadProcessor(
     }
 
     /// <summary>
-    /// The batch's changes and, when <paramref name="insertFirst"/>, each decided as if its number had no record: an
-    /// insert fails (writing nothing) when the number has one, so a batch of new numbers needs no read. Otherwise (a
-    /// dry run, or a part of the file where many numbers have a record) the batch is read and decided here, while the
-    /// batch before it is being written: a read is a snapshot either way, and a write that a racing writer made stale
-    /// fails its compare-and-swap and is applied again on its own.
+    /// The batch's changes, decided here while the batch before it is being written: the numbers that had a record
+    /// when the account was listed are read (one round trip) and decided against it; the others are decided as new
+    /// numbers, an insert. A read is a snapshot either way: a write that a racing writer made stale (an insert that
+    /// finds a record, a version that moved on) fails its compare-and-swap and is applied again on its own.
     /// </summary>
-    private async Task<PreparedBatch> PrepareAsync(BulkUploadJob job, DateTimeOffset at, string note, ArraySegment<ulong> batch, bool insertFirst,
-        CancellationToken cancellationToken)
+    private async Task<PreparedBatch> PrepareAsync(BulkUploadJob job, DateTimeOffset at, string note, ArraySegment<ulong> batch,
+        ArraySegment<bool> existed, CancellationToken cancellationToken)
     {
         var changes = new OptChange[batch.Count];
+        List<string>? phones = null;
         for (var i = 0; i < changes.Length; i++)
         {
             changes[i] = new OptChange
@@ -485,87 +535,30 @@ public sealed class BulkUploadProcessor(
                 Actor = job.SubmittedBy,
                 Note = note,
             };
+            if (existed[i])
+                (phones ??= []).Add(changes[i].Phone.E164);
         }
 
-        if (!insertFirst)
-        {
-            var phones = Array.ConvertAll(changes, c => c.Phone.E164);
-            var records = await store.FindManyAsync(job.AccountId, phones, cancellationToken).ConfigureAwait(false);
-            var decidedAt = clock.GetUtcNow();
-            var decided = new List<(OptChange Change, OptDecision Decision)>(changes.Length);
-            foreach (var change in changes)
-                decided.Add((change, OptOutStateMachine.Decide(records.GetValueOrDefault(change.Phone.E164), change, decidedAt)));
-            return new PreparedBatch(changes, null, decided, records.Count);
-        }
-
+        var records = phones is null
+            ? null
+            : await store.FindManyAsync(job.AccountId, phones, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
-        var inserts = new OptDecision[changes.Length];
-        for (var i = 0; i < changes.Length; i++)
-            inserts[i] = OptOutStateMachine.Decide(null, changes[i], now);
-        return new PreparedBatch(changes, inserts);
+        var decided = new List<(OptChange Change, OptDecision Decision)>(changes.Length);
+        foreach (var change in changes)
+            decided.Add((change, OptOutStateMachine.Decide(records?.GetValueOrDefault(change.Phone.E164), change, now)));
+        return new PreparedBatch(decided);
     }
 
-    /// <summary>
-    /// Applies a prepared batch: the inserts in one round trip. The numbers that already have a record (or got one
-    /// from a racing writer) join <paramref name="existing"/>, which is read, decided against what is stored and
-    /// written in one more round trip per full batch (<paramref name="settleAll"/>: all of it, before a checkpoint);
-    /// any write that still loses a race is applied on its own (<see cref="WriteAsync"/>), so event-time order holds.
-    /// A batch read first is written as decided, with the same fallback (a dry run writes nothing).
-    /// </summary>
-    /// <returns>The outcomes of the numbers this call settled (the batch's inserted ones and whatever of <paramref name="existing"/> it settled).</returns>
+    /// <summary>Writes a prepared batch in one round trip (any write that loses a race is applied on its own, <see cref="WriteAsync"/>; a dry run writes nothing) and counts it.</summary>
     private async Task<BatchCounts> ApplyBatchAsync(BulkUploadJob job, PreparedBatch batch, int start, byte[] outcomes,
-        List<(int Number, OptChange Change)> existing, bool settleAll, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
+        var decided = batch.Decided;
+        if (!job.DryRun)
+            decided = await WriteAsync(decided, cancellationToken).ConfigureAwait(false);
         var counts = default(BatchCounts);
-        var changes = batch.Changes;
-        if (batch.Inserts is { } inserts)
-        {
-            var writes = new OptOutWrite[inserts.Length];
-            for (var i = 0; i < inserts.Length; i++)
-                writes[i] = inserts[i].Write!;
-            var inserted = await store.TryWriteManyAsync(writes, cancellationToken).ConfigureAwait(false);
-            var found = 0;
-            for (var i = 0; i < inserts.Length; i++)
-            {
-                if (inserted[i])
-                {
-                    counts = counts.Add(outcomes, start + i, inserts[i].Kind);
-                }
-                else
-                {
-                    existing.Add((start + i, changes[i]));
-                    found++;
-                }
-            }
-
-            counts = counts with { Looked = inserts.Length, Found = found };
-        }
-        else
-        {
-            var decided = batch.Decided!;
-            if (!job.DryRun)
-                decided = await WriteAsync(decided, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < decided.Count; i++)
-                counts = counts.Add(outcomes, start + i, decided[i].Decision.Kind);
-            counts = counts with { Looked = decided.Count, Found = batch.Found };
-        }
-
-        var settled = 0;
-        while (existing.Count - settled >= options.BatchSize || (settleAll && existing.Count > settled))
-        {
-            var slice = existing.GetRange(settled, Math.Min(options.BatchSize, existing.Count - settled));
-            settled += slice.Count;
-            var records = await store.FindManyAsync(job.AccountId, slice.ConvertAll(e => e.Change.Phone.E164), cancellationToken).ConfigureAwait(false);
-            var now = clock.GetUtcNow();
-            List<(OptChange Change, OptDecision Decision)> decided =
-                slice.ConvertAll(e => (e.Change, OptOutStateMachine.Decide(records.GetValueOrDefault(e.Change.Phone.E164), e.Change, now)));
-            if (!job.DryRun)
-                decided = await WriteAsync(decided, cancellationToken).ConfigureAwait(false);
-            for (var d = 0; d < decided.Count; d++)
-                counts = counts.Add(outcomes, slice[d].Number, decided[d].Decision.Kind);
-        }
-
-        existing.RemoveRange(0, settled);
+        for (var i = 0; i < decided.Count; i++)
+            counts = counts.Add(outcomes, start + i, decided[i].Decision.Kind);
         return counts;
     }
 
@@ -620,7 +613,7 @@ public sealed class BulkUploadProcessor(
             await using (stream.ConfigureAwait(false))
             {
                 // The lines are formatted on the workers (a rejected row's reason means parsing it again), written here in file order.
-                await CellBlockPipeline.RunAsync(stream, options.Limits, block => FormatReport(block, callingCode, scan, outcomes), async (block, lines) =>
+                await CellBlockPipeline.RunAsync(stream, options.Limits, options.ParseThreads, block => FormatReport(block, callingCode, scan, outcomes), async (block, lines) =>
                 {
                     try
                     {

@@ -34,24 +34,23 @@ internal static class CellBlockPipeline
     /// <summary>How many blocks may be read but not yet consumed (a few MB at most).</summary>
     private const int BlocksAhead = 8;
 
-    /// <summary>Two: the machine an embedded node runs on may have no more cores, and the store and bus need some.</summary>
-    private static readonly int Workers = Math.Clamp(Environment.ProcessorCount, 1, 2);
-
     /// <param name="stream">The file, from its start; it stays open (it belongs to the caller).</param>
     /// <param name="limits">The file's limits, checked as <see cref="CsvPhoneReader"/> does.</param>
-    /// <param name="transform">Runs on a worker thread, on blocks in any order and two at a time: it must not touch shared state.</param>
+    /// <param name="workers">How many threads run <paramref name="transform"/> (<see cref="BulkUploadOptions.ParseThreads"/>).</param>
+    /// <param name="transform">Runs on a worker thread, on blocks in any order and several at a time: it must not touch shared state.</param>
     /// <param name="consume">Runs on the caller's context, one block at a time, in file order.</param>
     /// <param name="cancellationToken">Stops reading, the workers and the caller.</param>
-    public static async Task RunAsync<TResult>(Stream stream, BulkFileLimits limits, Func<CellBlock, TResult> transform,
+    public static async Task RunAsync<TResult>(Stream stream, BulkFileLimits limits, int workers, Func<CellBlock, TResult> transform,
         Func<CellBlock, TResult, ValueTask> consume, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = stop.Token;
         using var work = new BlockingCollection<Pending<TResult>>(BlocksAhead);
         var inOrder = Channel.CreateBounded<Pending<TResult>>(new BoundedChannelOptions(BlocksAhead) { SingleReader = true, SingleWriter = true });
         Exception? readFailure = null;
 
-        var threads = new List<Task>(Workers + 1)
+        var threads = new List<Task>(workers + 1)
         {
             Task.Factory.StartNew(() =>
             {
@@ -72,7 +71,7 @@ internal static class CellBlockPipeline
                 }
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default),
         };
-        for (var i = 0; i < Workers; i++)
+        for (var i = 0; i < workers; i++)
             threads.Add(Task.Factory.StartNew(() => Transform(work, transform, token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
 
         try

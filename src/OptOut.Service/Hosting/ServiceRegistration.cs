@@ -188,12 +188,23 @@ public static class ServiceRegistration
     {
         var section = configuration.GetSection("BulkUpload");
         var defaults = new BulkUploadOptions();
-        return defaults with
+        var options = defaults with
         {
             Limits = defaults.Limits with { MaxRows = section.GetValue("MaxRows", defaults.Limits.MaxRows) },
             BatchSize = section.GetValue("BatchSize", defaults.BatchSize),
             CheckpointRows = section.GetValue("CheckpointRows", defaults.CheckpointRows),
+            ParseThreads = section.GetValue("ParseThreads", defaults.ParseThreads),
         };
+        // A setting that can't work stops the service at start-up with its name, not every upload later.
+        foreach (var (name, value, max) in (ReadOnlySpan<(string, long, long)>)[
+                     ("MaxRows", options.Limits.MaxRows, long.MaxValue), ("BatchSize", options.BatchSize, 100_000),
+                     ("CheckpointRows", options.CheckpointRows, int.MaxValue), ("ParseThreads", options.ParseThreads, 64)])
+        {
+            if (value < 1 || value > max)
+                throw new InvalidOperationException($"BulkUpload:{name} is {value}; it must be between 1 and {max}.");
+        }
+
+        return options;
     }
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection services)

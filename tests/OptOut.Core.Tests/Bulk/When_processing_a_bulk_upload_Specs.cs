@@ -124,12 +124,12 @@ internal sealed class RecordingEvents : IBulkUploadEvents
 
 internal sealed class BulkFixture
 {
-    public BulkFixture(int batchSize = 100, int checkpointRows = 1_000)
+    public BulkFixture(int batchSize = 100, int checkpointRows = 1_000, int maxListedNumbers = 2_000_000, int parseThreads = 1)
     {
         Clock = new FakeTimeProvider(Changes.Now);
         var settings = new SettingsCache(new NoSettings(), Clock);
         Processor = new BulkUploadProcessor(Store, Uploads, Uploads, new OptOutService(Store, Clock), settings, Clock,
-            new BulkUploadOptions { BatchSize = batchSize, CheckpointRows = checkpointRows });
+            new BulkUploadOptions { BatchSize = batchSize, CheckpointRows = checkpointRows, MaxListedNumbers = maxListedNumbers, ParseThreads = parseThreads });
     }
 
     public InMemoryOptOutStore Store { get; } = new();

@@ -49,10 +49,11 @@ public class When_reporting_an_upload
         Assert.That(report, Is.EqualTo(ExpectedSmall));
     }
 
-    [Test]
-    public async Task Should_write_a_large_mixed_file_exactly_as_before()
+    [TestCase(1, TestName = "Should write a large mixed file exactly as before (one parsing thread)")]
+    [TestCase(2, TestName = "Should write a large mixed file exactly as before (two parsing threads)")]
+    public async Task Should_write_a_large_mixed_file_exactly_as_before(int parseThreads)
     {
-        var fixture = new BulkFixture(batchSize: 250, checkpointRows: 2_000);
+        var fixture = new BulkFixture(batchSize: 250, checkpointRows: 2_000, parseThreads: parseThreads);
         await Seed(fixture);
         var events = new RecordingEvents();
 

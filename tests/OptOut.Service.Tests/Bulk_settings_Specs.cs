@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Configuration;
+using OptOut.Core.Bulk;
+using OptOut.Service.Hosting;
+
+namespace OptOut.Service.Tests;
+
+/// <summary>The <c>BulkUpload</c> section of the configuration (README "Configuration").</summary>
+[TestFixture]
+public class When_configuring_bulk_uploads
+{
+    [Test]
+    public void Should_use_the_configured_values()
+    {
+        var options = Options(new()
+        {
+            ["BulkUpload:MaxRows"] = "500",
+            ["BulkUpload:BatchSize"] = "250",
+            ["BulkUpload:CheckpointRows"] = "5000",
+            ["BulkUpload:ParseThreads"] = "2",
+        });
+
+        Assert.That((options.Limits.MaxRows, options.BatchSize, options.CheckpointRows, options.ParseThreads), Is.EqualTo((500L, 250, 5_000, 2)));
+    }
+
+    [Test]
+    public void Should_default_to_one_parsing_thread() => Assert.That(Options(new()).ParseThreads, Is.EqualTo(1));
+
+    [TestCase("ParseThreads", "0")]
+    [TestCase("ParseThreads", "65")]
+    [TestCase("BatchSize", "0")]
+    [TestCase("CheckpointRows", "-1")]
+    [TestCase("MaxRows", "0")]
+    public void Should_refuse_a_value_that_cannot_work_naming_the_setting(string name, string value)
+    {
+        var thrown = Assert.Throws<InvalidOperationException>(() => Options(new() { ["BulkUpload:" + name] = value }));
+
+        Assert.That(thrown!.Message, Does.StartWith($"BulkUpload:{name} is {value};"));
+    }
+
+    private static BulkUploadOptions Options(Dictionary<string, string?> settings)
+    {
+        settings["Storage:Provider"] = "Sqlite";
+        settings["Storage:SqlitePath"] = Path.Combine(Path.GetTempPath(), "optout-settings-" + Guid.NewGuid().ToString("N") + ".db");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddOptOutCore(configuration);
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<BulkUploadOptions>();
+    }
+}
