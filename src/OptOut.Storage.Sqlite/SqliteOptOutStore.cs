@@ -49,11 +49,13 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     private const string RecordSelect = RecordColumns + " FROM opt_outs o" + RecordTexts;
 
     // A record's first history entry is in its own row (ReadFirstEntry); later ones in opt_out_history.
-    private const string RecordWithFirstEntrySelect = RecordColumns + """
-        , o.first_state, o.first_source, o.first_at, o.first_recorded_at, fa.value, fn.value, fc.value, o.first_conversation_id, o.first_campaign_id
-        FROM opt_outs o
-        """ + RecordTexts
+    private const string RecordWithFirstEntryColumns = RecordColumns
+        + ", o.first_state, o.first_source, o.first_at, o.first_recorded_at, fa.value, fn.value, fc.value, o.first_conversation_id, o.first_campaign_id";
+
+    private const string RecordWithFirstEntryFrom = " FROM opt_outs o" + RecordTexts
         + " LEFT JOIN texts fa ON fa.id = o.first_actor LEFT JOIN texts fn ON fn.id = o.first_note LEFT JOIN texts fc ON fc.id = o.first_causation";
+
+    private const string RecordWithFirstEntrySelect = RecordWithFirstEntryColumns + RecordWithFirstEntryFrom;
 
     private const int FirstEntryOrdinal = 10;
 
@@ -293,7 +295,12 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
     private const string FindHistorySql = HistorySelect + " WHERE h.account_id = @account_id AND h.phone = @phone ORDER BY h.seq";
 
-    private const string FindManyRecordsSql = RecordWithFirstEntrySelect + " WHERE o.account_id = @account_id AND o." + PhonesOfBatch;
+    // The last column says whether the number has entries after its first (most have none: then its history needs no query).
+    private const string FindManyRecordsSql = RecordWithFirstEntryColumns
+        + ", EXISTS (SELECT 1 FROM opt_out_history h WHERE h.account_id = o.account_id AND h.phone = o.phone)" + RecordWithFirstEntryFrom
+        + " WHERE o.account_id = @account_id AND o." + PhonesOfBatch;
+
+    private const int LaterEntriesOrdinal = FirstEntryOrdinal + 9;
 
     private const string ListPhonesSql =
         "SELECT phone FROM opt_outs WHERE account_id = @account_id AND phone > @after ORDER BY phone LIMIT @limit";
@@ -678,6 +685,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         await using var transaction = connection.BeginTransaction(deferred: true);
 
         var found = new Dictionary<string, OptOutRecord>(phones.Count, StringComparer.Ordinal);
+        List<string>? withLaterEntries = null;
         await using (var command = Command(connection, transaction, FindManyRecordsSql))
         {
             command.Parameters.AddWithValue("@account_id", AccountKey(accountId));
@@ -687,15 +695,14 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             {
                 var record = ReadRecord(reader, accountId);
                 found[record.Phone] = ReadFirstEntry(reader) is { } first ? record with { History = [first] } : record;
+                if (reader.GetInt64(LaterEntriesOrdinal) != 0)
+                    (withLaterEntries ??= []).Add(record.Phone);
             }
         }
 
-        if (found.Count > 0)
-        {
-            // Usually most of a batch is new: ask for the history of the numbers found, not of the whole batch.
-            var foundJson = found.Count == phones.Count ? phonesJson : PhonesJsonOf(found.Keys);
-            await AttachHistoryAsync(connection, transaction, accountId, foundJson, found, cancellationToken).ConfigureAwait(false);
-        }
+        // Usually the numbers found have no entry after their first: the history is asked for only of those that do.
+        if (withLaterEntries is not null)
+            await AttachHistoryAsync(connection, transaction, accountId, PhonesJsonOf(withLaterEntries), found, cancellationToken).ConfigureAwait(false);
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return found;

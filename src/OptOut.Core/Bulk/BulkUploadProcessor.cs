@@ -329,6 +329,10 @@ public sealed class BulkUploadProcessor(
     }
 
     /// <summary>What pass 1 found: per row its number key (or that it was rejected), the distinct numbers sorted, the counts it can give.</summary>
+    /// <remarks>
+    /// <c>RowKeys</c> holds per row <see cref="Rejected"/>, a repeat's key with <see cref="DuplicateBit"/>, or for a
+    /// number's first row its index in <c>Numbers</c>.
+    /// </remarks>
     private sealed record ScanResult(long Rows, long[] RowKeys, ulong[] Numbers, BulkUploadCounts Counts, IReadOnlyList<BulkUploadRejectedRow> Rejected);
 
     private const long Rejected = -1;
@@ -381,9 +385,23 @@ public sealed class BulkUploadProcessor(
         }
 
         var sorted = numbers.ToArray();
+        var firstSeen = new int[sorted.Length];
+        for (var i = 0; i < firstSeen.Length; i++)
+            firstSeen[i] = i;
         // Flagged numbers sort after the valid ones (bit 60); within each group, phone order.
-        Array.Sort(sorted);
-        return new ScanResult(rowKeys.Count, [.. rowKeys], sorted,
+        Array.Sort(sorted, firstSeen);
+        // A number's first row gets the number's place in the sorted list: the report finds its outcome there without a search.
+        var place = new int[sorted.Length];
+        for (var i = 0; i < place.Length; i++)
+            place[firstSeen[i]] = i;
+        var keys = rowKeys.ToArray();
+        for (int row = 0, first = 0; row < keys.Length; row++)
+        {
+            if (keys[row] != Rejected && (keys[row] & DuplicateBit) == 0)
+                keys[row] = place[first++];
+        }
+
+        return new ScanResult(keys.Length, keys, sorted,
             new BulkUploadCounts { InvalidRows = invalid, DuplicateRows = duplicates, FlaggedRows = flagged }, rejected);
     }
 
@@ -423,8 +441,25 @@ public sealed class BulkUploadProcessor(
     private static bool[] Existed(ulong[] numbers, ulong[]? known)
     {
         var existed = new bool[numbers.Length];
-        for (var i = 0; i < numbers.Length; i++)
-            existed[i] = known is null || Array.BinarySearch(known, numbers[i] & (ulong)(FlaggedBit - 1)) >= 0;
+        if (known is null)
+        {
+            Array.Fill(existed, true);
+            return existed;
+        }
+
+        // Both lists are sorted (the numbers in two runs: valid, then flagged), so one walk of each finds them all.
+        var previous = 0UL;
+        for (int i = 0, k = 0; i < numbers.Length; i++)
+        {
+            var number = numbers[i] & (ulong)(FlaggedBit - 1);
+            if (number < previous)
+                k = 0;
+            previous = number;
+            while (k < known.Length && known[k] < number)
+                k++;
+            existed[i] = k < known.Length && known[k] == number;
+        }
+
         return existed;
     }
 
@@ -697,14 +732,15 @@ public sealed class BulkUploadProcessor(
             }
             else
             {
-                var outcome = outcomes[Array.BinarySearch(scan.Numbers, (ulong)rowKey)];
-                ReportLine.Append(line, row, value, rowKey & (FlaggedBit - 1), outcome switch
+                var outcome = outcomes[rowKey];
+                var number = (long)scan.Numbers[rowKey];
+                ReportLine.Append(line, row, value, number & (FlaggedBit - 1), outcome switch
                 {
                     OutcomeOptedOut => "OptedOut",
                     OutcomeAlready => "AlreadyOptedOut",
                     _ => "Superseded",
                 }, outcome == OutcomeSuperseded ? "a newer opt-in keeps this number opted in"
-                    : (rowKey & FlaggedBit) == 0 ? null : "possible but not a valid number: opted out anyway, flagged");
+                    : (number & FlaggedBit) == 0 ? null : "possible but not a valid number: opted out anyway, flagged");
             }
 
             // Each line is encoded on its own, as it always was (a value cut at 100 characters may end in half a surrogate pair).

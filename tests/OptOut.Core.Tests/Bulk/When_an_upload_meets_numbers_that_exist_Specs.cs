@@ -113,6 +113,34 @@ public class When_few_numbers_of_an_upload_have_a_record
 }
 
 [TestFixture]
+public class When_flagged_and_valid_numbers_of_an_upload_have_a_record
+{
+    [Test]
+    public async Task Should_read_exactly_those_of_both_kinds()
+    {
+        // Flagged numbers (possible, not valid: the 555 area code) sort after the valid ones in the upload's list.
+        var fixture = new BulkFixture(batchSize: 7, checkpointRows: 14);
+        // Valid numbers above the flagged ones: the sorted list holds two ascending runs.
+        var valid = Enumerable.Range(0, 20).Select(i => PhoneNumber.FromStored($"+1917{2000000 + i:D7}", true)).ToList();
+        var flagged = Enumerable.Range(0, 20).Select(i => PhoneNumber.FromStored($"+1555{2010000 + i:D7}", false)).ToList();
+        foreach (var phone in valid.Where((_, i) => i % 6 == 1).Concat(flagged.Where((_, i) => i % 4 == 2)))
+            await fixture.Store.TryWriteAsync(When_some_numbers_of_a_batch_have_a_record.Insert(Changes.Stop(-60, "inbound:before", phone)));
+        var reads = fixture.Store.Reads;
+        var events = new RecordingEvents();
+
+        await fixture.Run(BulkFixture.Job(), "phone\n" + string.Join('\n', flagged.Concat(valid).Select(p => p.E164)), events);
+
+        var counts = events.Completed.Single().Counts;
+        Assert.Multiple(() =>
+        {
+            Assert.That(fixture.Store.Reads - reads, Is.EqualTo(4 + 5), "the stored ones, and only those");
+            Assert.That(fixture.Store.RejectedWrites, Is.Zero, "no insert meets a record");
+            Assert.That((counts.OptedOut, counts.AlreadyOptedOut, counts.FlaggedRows), Is.EqualTo((31L, 9L, 20L)));
+        });
+    }
+}
+
+[TestFixture]
 public class When_many_numbers_of_an_upload_have_a_record
 {
     [TestCase(2_000_000, TestName = "The account is listed: its records among the upload's numbers are read")]
