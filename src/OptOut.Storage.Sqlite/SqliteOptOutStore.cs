@@ -686,19 +686,39 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
         var found = new Dictionary<string, OptOutRecord>(phones.Count, StringComparer.Ordinal);
         List<string>? withLaterEntries = null;
-        await using (var command = Command(connection, transaction, FindManyRecordsSql))
+        // Read through SQLite's own API: a batch is thousands of column reads (see NativeMethods).
+        var db = connection.Handle!;
+        var rc = raw.sqlite3_prepare_v2(db, FindManyRecordsSql, out var statement);
+        using (statement)
         {
-            command.Parameters.AddWithValue("@account_id", AccountKey(accountId));
-            command.Parameters.AddWithValue("@phones", phonesJson);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (rc != raw.SQLITE_OK)
+                SqliteException.ThrowExceptionForRC(rc, db);
+            raw.sqlite3_bind_blob(statement, raw.sqlite3_bind_parameter_index(statement, "@account_id"), AccountKey(accountId));
+            raw.sqlite3_bind_text(statement, raw.sqlite3_bind_parameter_index(statement, "@phones"), phonesJson);
+            var added = false;
+            statement.DangerousAddRef(ref added);
+            try
             {
-                var record = ReadRecord(reader, accountId);
-                found[record.Phone] = ReadFirstEntry(reader) is { } first ? record with { History = [first] } : record;
-                if (reader.GetInt64(LaterEntriesOrdinal) != 0)
-                    (withLaterEntries ??= []).Add(record.Phone);
+                var row = new RawRow(statement.DangerousGetHandle());
+                while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+                {
+                    var record = ReadRecord(row, accountId);
+                    found[record.Phone] = ReadFirstEntry(row) is { } first ? record with { History = [first] } : record;
+                    if (row.Int64(LaterEntriesOrdinal) != 0)
+                        (withLaterEntries ??= []).Add(record.Phone);
+                }
             }
+            finally
+            {
+                if (added)
+                    statement.DangerousRelease();
+            }
+
+            if (rc != raw.SQLITE_DONE)
+                SqliteException.ThrowExceptionForRC(rc, db);
         }
+
+        cancellationToken.ThrowIfCancellationRequested();
 
         // Usually the numbers found have no entry after their first: the history is asked for only of those that do.
         if (withLaterEntries is not null)
@@ -910,43 +930,47 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     /// <summary>Reads the columns of <see cref="RecordSelect"/>.</summary>
-    private static OptOutRecord ReadRecord(SqliteDataReader reader, Guid accountId) => new()
+    private static OptOutRecord ReadRecord(SqliteDataReader reader, Guid accountId) => ReadRecord(new ReaderRow(reader), accountId);
+
+    private static OptOutRecord ReadRecord<TRow>(TRow row, Guid accountId) where TRow : struct, IRow => new()
     {
         AccountId = accountId,
-        Phone = reader.GetString(0),
-        State = StateOf(reader.GetInt64(1)),
-        Source = SourceOf(reader.GetInt64(2)),
-        Note = NullableString(reader, 3),
-        Actor = NullableString(reader, 4),
-        StateAt = TimeOf(reader.GetInt64(5)),
-        CreatedAt = TimeOf(reader.GetInt64(6)),
-        UpdatedAt = TimeOf(reader.GetInt64(7)),
-        Flagged = reader.GetInt64(8) != 0,
-        Version = reader.GetInt64(9),
+        Phone = row.Text(0)!,
+        State = StateOf(row.Int64(1)),
+        Source = SourceOf(row.Int64(2)),
+        Note = row.Text(3),
+        Actor = row.Text(4),
+        StateAt = TimeOf(row.Int64(5)),
+        CreatedAt = TimeOf(row.Int64(6)),
+        UpdatedAt = TimeOf(row.Int64(7)),
+        Flagged = row.Int64(8) != 0,
+        Version = row.Int64(9),
     };
 
     /// <summary>Reads the columns of <see cref="HistorySelect"/> after the phone.</summary>
-    private static OptOutHistoryEntry ReadHistory(SqliteDataReader reader) => ReadEntry(reader, 1);
+    private static OptOutHistoryEntry ReadHistory(SqliteDataReader reader) => ReadEntry(new ReaderRow(reader), 1);
 
     /// <summary>Reads the first history entry of <see cref="RecordWithFirstEntrySelect"/>: null when the row holds none.</summary>
-    private static OptOutHistoryEntry? ReadFirstEntry(SqliteDataReader reader) =>
-        reader.IsDBNull(FirstEntryOrdinal) ? null : ReadEntry(reader, FirstEntryOrdinal);
+    private static OptOutHistoryEntry? ReadFirstEntry(SqliteDataReader reader) => ReadFirstEntry(new ReaderRow(reader));
+
+    private static OptOutHistoryEntry? ReadFirstEntry<TRow>(TRow row) where TRow : struct, IRow =>
+        row.IsNull(FirstEntryOrdinal) ? null : ReadEntry(row, FirstEntryOrdinal);
 
     /// <summary>
     /// Reads a history entry's nine columns from <paramref name="first"/> on: state, source, at, recorded_at, actor, note,
     /// causation, conversation, campaign.
     /// </summary>
-    private static OptOutHistoryEntry ReadEntry(SqliteDataReader reader, int first) => new()
+    private static OptOutHistoryEntry ReadEntry<TRow>(TRow row, int first) where TRow : struct, IRow => new()
     {
-        State = StateOf(reader.GetInt64(first)),
-        Source = SourceOf(reader.GetInt64(first + 1)),
-        At = TimeOf(reader.GetInt64(first + 2)),
-        RecordedAt = TimeOf(reader.GetInt64(first + 3)),
-        Actor = NullableString(reader, first + 4),
-        Note = NullableString(reader, first + 5),
-        CausationId = reader.GetString(first + 6),
-        ConversationId = NullableString(reader, first + 7),
-        CampaignId = NullableString(reader, first + 8),
+        State = StateOf(row.Int64(first)),
+        Source = SourceOf(row.Int64(first + 1)),
+        At = TimeOf(row.Int64(first + 2)),
+        RecordedAt = TimeOf(row.Int64(first + 3)),
+        Actor = row.Text(first + 4),
+        Note = row.Text(first + 5),
+        CausationId = row.Text(first + 6)!,
+        ConversationId = row.Text(first + 7),
+        CampaignId = row.Text(first + 8),
     };
 
     /// <summary>The account id as the 16-byte key of the opt-out tables, in RFC 4122 (big-endian) order, so that

@@ -100,7 +100,8 @@ public abstract partial class OptOutStoreContract
     }
 
     // Consecutive writes that share most values and differ in one (the store may skip binding repeated values): each
-    // must be stored with its own. Notes, actors, flags, sources, times and conversation ids alternate.
+    // must be stored with its own, and read back exactly (non-ASCII and empty texts included). Notes, actors, flags,
+    // sources, times and conversation ids alternate.
 
     [Test]
     public async Task Should_store_each_insert_of_a_batch_with_its_own_values_when_neighbours_differ_in_one(CancellationToken cancellationToken)
@@ -148,8 +149,8 @@ public abstract partial class OptOutStoreContract
         var entry = write.Appended! with
         {
             Actor = i % 2 == 0 ? null : "alice",
-            Note = i % 5 == 0 ? null : $"note {i % 2}",
-            ConversationId = i % 3 == 1 ? $"conv-{i}" : null,
+            Note = i % 5 == 0 ? null : $"note {i % 2}: José’s list ✓",
+            ConversationId = i % 3 == 1 ? $"conv-{i}" : i % 6 == 2 ? "" : null,
             At = write.Appended!.At.AddSeconds(i % 2),
         };
         var record = write.Record with { Actor = entry.Actor, Note = entry.Note, Flagged = i % 4 == 3, StateAt = entry.At, CreatedAt = entry.At };
