@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Threading.Channels;
 using OptOut.Contracts;
 
 namespace OptOut.Core.Bulk;
@@ -258,57 +259,68 @@ public sealed class BulkUploadProcessor(
         var existed = Existed(scan.Numbers, known);
         var lastProgress = Stopwatch.StartNew();
         var lastCheckpoint = state.NumbersApplied;
-        Task<BatchCounts>? inFlight = null;
-        var inFlightEnd = 0;
+        var applied = (int)state.NumbersApplied;
+        // The writer: one task writes the prepared batches in order while this one prepares the next. One batch waits
+        // in the queue, so the writer goes on to it the moment it is done with one (handing each batch to a new task
+        // left the store idle for a thread's wake-up twice a batch: a fifth of the apply on a 2-core machine).
+        var queue = Channel.CreateBounded<(PreparedBatch Batch, int Start)>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var written = Channel.CreateUnbounded<(int End, BatchCounts Counts)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var writer = Task.Run(() => WriteBatchesAsync(job, queue, written.Writer, outcomes, cancellationToken), cancellationToken);
         try
         {
-            for (var i = (int)state.NumbersApplied; ; i += options.BatchSize)
+            for (var i = applied; i < scan.Numbers.Length; i += options.BatchSize)
             {
                 var count = Math.Min(options.BatchSize, scan.Numbers.Length - i);
-                var batch = count > 0
-                    ? await PrepareAsync(job, at, note, new ArraySegment<ulong>(scan.Numbers, i, count), new ArraySegment<bool>(existed, i, count),
-                        cancellationToken).ConfigureAwait(false)
-                    : null;
-                if (inFlight is not null)
+                var batch = await PrepareAsync(job, at, note, new ArraySegment<ulong>(scan.Numbers, i, count), new ArraySegment<bool>(existed, i, count),
+                    cancellationToken).ConfigureAwait(false);
+                await queue.Writer.WriteAsync((batch, i), cancellationToken).ConfigureAwait(false);
+                while (written.Reader.TryRead(out var done))
+                    await SettleAsync(done).ConfigureAwait(false);
+            }
+
+            queue.Writer.Complete();
+            await foreach (var done in written.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                await SettleAsync(done).ConfigureAwait(false);
+            await writer.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Nothing of the upload runs on after the call fails (a retry starts from the stored checkpoint); a failed
+            // write is what the caller sees, not the closed queue it left behind.
+            queue.Writer.TryComplete();
+            await writer.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+                .ConfigureAwait(false);
+            if (e is ChannelClosedException && (writer.IsFaulted || writer.IsCanceled))
+                await writer.ConfigureAwait(false);
+            throw;
+        }
+
+        // Counts the batches written in order and saves a checkpoint every CheckpointRows numbers: it covers only
+        // batches whose writes committed (later ones may have committed too; a resumed run redoes them as replays).
+        async Task SettleAsync((int End, BatchCounts Counts) done)
+        {
+            counts = done.Counts.AddTo(counts);
+            applied = done.End;
+            if (applied - lastCheckpoint >= options.CheckpointRows || applied == scan.Numbers.Length)
+            {
+                // The stretch's changed numbers first (dispatch and undo list them): a crash before the checkpoint
+                // is saved redoes the stretch and records it again, replacing this.
+                if (!job.DryRun)
                 {
-                    counts = (await inFlight.ConfigureAwait(false)).AddTo(counts);
-                    inFlight = null;
-                    if (inFlightEnd - lastCheckpoint >= options.CheckpointRows || inFlightEnd == scan.Numbers.Length)
-                    {
-                        // The stretch's changed numbers first (dispatch and undo list them): a crash before the checkpoint
-                        // is saved redoes the stretch and records it again, replacing this.
-                        if (!job.DryRun)
-                        {
-                            await store.RecordChangesAsync(job.AccountId, job.CausationId, lastCheckpoint,
-                                ChangedNumbers(scan.Numbers, outcomes, (int)lastCheckpoint, inFlightEnd), cancellationToken).ConfigureAwait(false);
-                        }
-
-                        state = await SaveAsync(state with { NumbersApplied = inFlightEnd, Counts = counts, RejectedRows = scan.Rejected },
-                            cancellationToken).ConfigureAwait(false);
-                        lastCheckpoint = inFlightEnd;
-                    }
-
-                    if (lastProgress.Elapsed >= options.ProgressInterval)
-                    {
-                        await events.ProgressAsync(state, scan.Rows, counts, cancellationToken).ConfigureAwait(false);
-                        lastProgress.Restart();
-                    }
+                    await store.RecordChangesAsync(job.AccountId, job.CausationId, lastCheckpoint,
+                        ChangedNumbers(scan.Numbers, outcomes, (int)lastCheckpoint, applied), cancellationToken).ConfigureAwait(false);
                 }
 
-                if (batch is null)
-                    break;
-                var start = i;
-                // The store may do its work before it returns a task (SQLite does): a thread of its own lets this one prepare the next batch meanwhile.
-                inFlight = Task.Run(() => ApplyBatchAsync(job, batch, start, outcomes, cancellationToken), cancellationToken);
-                inFlightEnd = i + count;
+                state = await SaveAsync(state with { NumbersApplied = applied, Counts = counts, RejectedRows = scan.Rejected },
+                    cancellationToken).ConfigureAwait(false);
+                lastCheckpoint = applied;
             }
-        }
-        catch when (inFlight is not null)
-        {
-            // Nothing of the upload runs on after the call fails (a retry starts from the stored checkpoint).
-            await inFlight.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
-                .ConfigureAwait(false);
-            throw;
+
+            if (lastProgress.Elapsed >= options.ProgressInterval)
+            {
+                await events.ProgressAsync(state, scan.Rows, counts, cancellationToken).ConfigureAwait(false);
+                lastProgress.Restart();
+            }
         }
 
         // Pass 3: the per-row report, in file order, from what the first two passes found.
@@ -582,6 +594,31 @@ public sealed class BulkUploadProcessor(
         foreach (var change in changes)
             decided.Add((change, OptOutStateMachine.Decide(records?.GetValueOrDefault(change.Phone.E164), change, now)));
         return new PreparedBatch(decided);
+    }
+
+    /// <summary>
+    /// Writes the queued batches in order and reports each one's end and counts. A failure closes both channels, so
+    /// the preparing side neither waits for room in the queue nor for a batch that will not be written.
+    /// </summary>
+    private async Task WriteBatchesAsync(BulkUploadJob job, Channel<(PreparedBatch Batch, int Start)> queue,
+        ChannelWriter<(int End, BatchCounts Counts)> written, byte[] outcomes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var (batch, start) in queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var batchCounts = await ApplyBatchAsync(job, batch, start, outcomes, cancellationToken).ConfigureAwait(false);
+                written.TryWrite((start + batch.Decided.Count, batchCounts));
+            }
+
+            written.TryComplete();
+        }
+        catch (Exception e)
+        {
+            queue.Writer.TryComplete(e);
+            written.TryComplete(e);
+            throw;
+        }
     }
 
     /// <summary>Writes a prepared batch in one round trip (any write that loses a race is applied on its own, <see cref="WriteAsync"/>; a dry run writes nothing) and counts it.</summary>
