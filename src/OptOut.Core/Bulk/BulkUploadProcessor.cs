@@ -252,8 +252,8 @@ public sealed class BulkUploadProcessor(
 
         // Pass 2: apply the distinct numbers in phone order. Every index of the store (and the history's) then grows
         // at one end instead of everywhere: a B-tree page is written once per batch, not once per row (SQLite wrote
-        // 7x more than the rows themselves in file order). One batch is in the store while the next is prepared; a
-        // checkpoint is saved only between them, so it covers exactly the batches whose writes committed.
+        // 7x more than the rows themselves in file order). Batches are written while the next ones are prepared; a
+        // checkpoint covers only batches whose writes committed.
         var outcomes = new byte[scan.Numbers.Length];
         await RecoverOutcomesAsync(job, scan.Numbers, (int)state.NumbersApplied, outcomes, cancellationToken).ConfigureAwait(false);
         var existed = Existed(scan.Numbers, known);
