@@ -100,12 +100,7 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
 
-        var filter = Filter.Eq(x => x.AccountId, accountId);
-        if (state is { } s)
-            filter &= Filter.Eq(x => x.State, s);
-        if (afterPhone is not null)
-            filter &= Filter.Gt(x => x.Phone, afterPhone);
-
+        var filter = PageFilter(accountId, state, afterPhone);
         return _pipeline.ExecuteAsync(
             static async (s, ct) =>
             {
@@ -145,13 +140,22 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
             cancellationToken).AsTask();
     }
 
+    /// <summary>An account's records (in one state, when given) after a phone: the filter of a page in phone order.</summary>
+    private static FilterDefinition<OptOutDocument> PageFilter(Guid accountId, OptState? state, string? afterPhone)
+    {
+        var filter = Filter.Eq(x => x.AccountId, accountId);
+        if (state is { } s)
+            filter &= Filter.Eq(x => x.State, s);
+        if (afterPhone is not null)
+            filter &= Filter.Gt(x => x.Phone, afterPhone);
+        return filter;
+    }
+
     /// <summary>The phones alone, from the unique (accountId, phone) index (a covered query: no document is read).</summary>
     public Task<IReadOnlyList<string>> ListPhonesAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var filter = Filter.Eq(x => x.AccountId, accountId);
-        if (afterPhone is not null)
-            filter &= Filter.Gt(x => x.Phone, afterPhone);
+        var filter = PageFilter(accountId, null, afterPhone);
         var projection = Builders<OptOutDocument>.Projection.Include(x => x.Phone).Exclude(x => x.Id);
         return _pipeline.ExecuteAsync(
             static async (s, ct) =>

@@ -926,8 +926,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     private static DateTimeOffset ParseTime(string value) =>
         DateTimeOffset.ParseExact(value, "O", CultureInfo.InvariantCulture, DateTimeStyles.None);
 
-    private static string? NullableString(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    private static string? NullableString(SqliteDataReader reader, int ordinal) => new ReaderRow(reader).Text(ordinal);
 
     /// <summary>Reads the columns of <see cref="RecordSelect"/>.</summary>
     private static OptOutRecord ReadRecord(SqliteDataReader reader, Guid accountId) => ReadRecord(new ReaderRow(reader), accountId);
