@@ -23,7 +23,8 @@ public class When_configuring_bulk_uploads
     }
 
     [Test]
-    public void Should_default_to_one_parsing_thread() => Assert.That(Options(new()).ParseThreads, Is.EqualTo(1));
+    public void Should_default_to_a_parsing_thread_per_core_up_to_four() =>
+        Assert.That(Options(new()).ParseThreads, Is.EqualTo(Math.Min(Environment.ProcessorCount, 4)));
 
     [TestCase("ParseThreads", "0")]
     [TestCase("ParseThreads", "65")]

@@ -58,13 +58,19 @@ public sealed record BulkUploadOptions
     public int BatchSize { get; init; } = 1_000;
 
     /// <summary>
-    /// Threads that parse an upload's numbers while another reads the file. One by default: libphonenumber shares its
-    /// compiled regular expressions between threads, and .NET's <c>Regex</c> keeps one scratch runner per instance, so
-    /// a second thread parsing at the same time mostly builds runners of its own instead of parsing (measured on a
-    /// 2-core machine: 1,000,000 cells took 2.0 s on one thread, 3.4 s on two). The core left free keeps serving
-    /// keyword STOPs and the store. Raise it only where a measurement says it helps.
+    /// Threads that parse an upload's numbers (and format its report) while another reads the file: one per core, up
+    /// to <see cref="DefaultMaxParseThreads"/>. Each thread after the first parses with a libphonenumber of its own
+    /// (<see cref="CellParser"/>: sharing one, two threads were slower than one); measured on a 2-core machine,
+    /// 1,000,000 cells took 1.9–2.0 s on one thread and 1.1–1.3 s on two. Lower it to leave cores to the rest of a
+    /// busy host.
     /// </summary>
-    public int ParseThreads { get; init; } = 1;
+    public int ParseThreads { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, DefaultMaxParseThreads);
+
+    /// <summary>
+    /// Past this many threads by default, the thread that reads the file and the one that takes the results in file
+    /// order, not the parsing, limit the read.
+    /// </summary>
+    public const int DefaultMaxParseThreads = 4;
 
     /// <summary>
     /// An upload lists its account's numbers while it reads the file (8 bytes each), so that applying it reads only

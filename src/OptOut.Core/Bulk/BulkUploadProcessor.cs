@@ -15,7 +15,7 @@ namespace OptOut.Core.Bulk;
 /// <list type="number">
 /// <item><b>Read</b> the whole file once: check it is usable (header, text, row length, row count) and normalize and
 /// de-duplicate every row (8 bytes a row), before anything is written; an unusable file fails with nothing changed.
-/// One thread reads, one normalizes (<see cref="CellBlockPipeline"/>, <see cref="BulkUploadOptions.ParseThreads"/>),
+/// One thread reads, one per core normalizes (<see cref="CellBlockPipeline"/>, <see cref="BulkUploadOptions.ParseThreads"/>),
 /// and meanwhile the account's stored numbers are listed (<see cref="IOptOutStore.ListPhonesAsync"/>).</item>
 /// <item><b>Apply</b> the distinct numbers in phone order, a batch at a time: the records of the listed ones are read
 /// (one round trip), every number is decided, and one round trip writes the batch (inserts for the new numbers; a dry
@@ -347,8 +347,8 @@ public sealed class BulkUploadProcessor(
     /// </remarks>
     private sealed record ScanResult(long Rows, long[] RowKeys, ulong[] Numbers, BulkUploadCounts Counts, IReadOnlyList<BulkUploadRejectedRow> Rejected);
 
-    private const long Rejected = -1;
-    private const long FlaggedBit = 1L << 60;
+    private const long Rejected = CellParser.Rejected;
+    private const long FlaggedBit = CellParser.FlaggedBit;
     private const long DuplicateBit = 1L << 61;
 
     private async Task<ScanResult> ScanAsync(Func<CancellationToken, Task<Stream>> openFile, int callingCode, long expectedRows,
@@ -363,8 +363,10 @@ public sealed class BulkUploadProcessor(
         var stream = await openFile(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            // libphonenumber on the worker, the rest here in file order: the same keys, numbers and counts as one thread.
-            await CellBlockPipeline.RunAsync(stream, options.Limits, options.ParseThreads, block => ParseBlock(block, callingCode), (block, parsed) =>
+            // libphonenumber on the workers (each with its own, CellParser), the rest here in file order: the same keys,
+            // numbers and counts as one thread.
+            await CellBlockPipeline.RunAsync(stream, options.Limits, options.ParseThreads,
+                (worker, block) => ParseBlock(block, callingCode, CellParser.For(worker)), (block, parsed) =>
             {
                 for (var i = 0; i < block.Count; i++)
                 {
@@ -478,22 +480,15 @@ public sealed class BulkUploadProcessor(
     /// <summary>A block's row keys (<see cref="Rejected"/> or the number's key with <see cref="FlaggedBit"/>) and, for rejected rows, the reasons.</summary>
     private readonly record struct ParsedBlock(long[] Keys, string?[]? Errors);
 
-    private static ParsedBlock ParseBlock(CellBlock block, int callingCode)
+    private static ParsedBlock ParseBlock(CellBlock block, int callingCode, CellParse parse)
     {
         var keys = new long[block.Count];
         string?[]? errors = null;
         for (var i = 0; i < block.Count; i++)
         {
-            var parsed = PhoneNumberParser.Parse(block.Values[i], callingCode);
-            if (parsed.Number is { } phone)
-            {
-                keys[i] = (long)Key(phone) | (phone.IsValid ? 0 : FlaggedBit);
-            }
-            else
-            {
-                keys[i] = Rejected;
-                (errors ??= new string?[block.Count])[i] = parsed.Error;
-            }
+            keys[i] = parse(block.Values[i], callingCode, out var error);
+            if (keys[i] == Rejected)
+                (errors ??= new string?[block.Count])[i] = error;
         }
 
         return new ParsedBlock(keys, errors);
@@ -685,7 +680,8 @@ public sealed class BulkUploadProcessor(
             await using (stream.ConfigureAwait(false))
             {
                 // The lines are formatted on the workers (a rejected row's reason means parsing it again), written here in file order.
-                await CellBlockPipeline.RunAsync(stream, options.Limits, options.ParseThreads, block => FormatReport(block, callingCode, scan, outcomes), async (block, lines) =>
+                await CellBlockPipeline.RunAsync(stream, options.Limits, options.ParseThreads,
+                    (worker, block) => FormatReport(block, callingCode, scan, outcomes, CellParser.For(worker)), async (block, lines) =>
                 {
                     try
                     {
@@ -748,7 +744,7 @@ public sealed class BulkUploadProcessor(
     [ThreadStatic]
     private static char[]? t_lineChars;
 
-    private static ReportLines FormatReport(CellBlock block, int callingCode, ScanResult scan, byte[] outcomes)
+    private static ReportLines FormatReport(CellBlock block, int callingCode, ScanResult scan, byte[] outcomes, CellParse parse)
     {
         var line = t_line ??= new StringBuilder(1024);
         var bytes = ArrayPool<byte>.Shared.Rent(block.Count * 128);
@@ -761,7 +757,8 @@ public sealed class BulkUploadProcessor(
             line.Clear();
             if (rowKey == Rejected)
             {
-                ReportLine.Append(line, row, value, 0, "Rejected", PhoneNumberParser.Parse(block.Values[i], callingCode).Error);
+                parse(block.Values[i], callingCode, out var reason);
+                ReportLine.Append(line, row, value, 0, "Rejected", reason);
             }
             else if ((rowKey & DuplicateBit) != 0)
             {
@@ -855,9 +852,6 @@ public sealed class BulkUploadProcessor(
     }
 
     private static DateTimeOffset Clamp(DateTimeOffset at, DateTimeOffset now) => at > now + OptOutService.MaxClockSkew ? now : at;
-
-    /// <summary>E.164 digits fit in 15 decimal digits: a ulong key keeps a million-number duplicate set small.</summary>
-    private static ulong Key(PhoneNumber phone) => ulong.Parse(phone.E164.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture);
 }
 
 /// <summary>

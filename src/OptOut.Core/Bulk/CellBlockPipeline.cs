@@ -37,10 +37,11 @@ internal static class CellBlockPipeline
     /// <param name="stream">The file, from its start; it stays open (it belongs to the caller).</param>
     /// <param name="limits">The file's limits, checked as <see cref="CsvPhoneReader"/> does.</param>
     /// <param name="workers">How many threads run <paramref name="transform"/> (<see cref="BulkUploadOptions.ParseThreads"/>).</param>
-    /// <param name="transform">Runs on a worker thread, on blocks in any order and several at a time: it must not touch shared state.</param>
+    /// <param name="transform">Runs on the worker threads (it is given the worker's index, 0 to <paramref name="workers"/> - 1), on
+    /// blocks in any order and several at a time: it must not touch shared state.</param>
     /// <param name="consume">Runs on the caller's context, one block at a time, in file order.</param>
     /// <param name="cancellationToken">Stops reading, the workers and the caller.</param>
-    public static async Task RunAsync<TResult>(Stream stream, BulkFileLimits limits, int workers, Func<CellBlock, TResult> transform,
+    public static async Task RunAsync<TResult>(Stream stream, BulkFileLimits limits, int workers, Func<int, CellBlock, TResult> transform,
         Func<CellBlock, TResult, ValueTask> consume, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
@@ -72,7 +73,11 @@ internal static class CellBlockPipeline
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default),
         };
         for (var i = 0; i < workers; i++)
-            threads.Add(Task.Factory.StartNew(() => Transform(work, transform, token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+        {
+            var worker = i;
+            threads.Add(Task.Factory.StartNew(() => Transform(work, block => transform(worker, block), token), CancellationToken.None,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default));
+        }
 
         try
         {
