@@ -34,6 +34,7 @@ internal static class BulkBenchmark
             new("rows", "N", "data rows in the generated CSV (~10% invalid, ~5% repeats, ~20% already opted out)", "1000000"),
             new("seed", "N", "seed of the generated file (same seed, same file)", "20250411"),
             new("warmup", "N", "rows of a smaller upload (another file, another account) run to the end before the measured one, so the service's code is compiled as in a running service; 0: none", "200000"),
+            new("warmup-rounds", "N", "how many times the warm-up upload runs (each into an account of its own): the JIT promotes a method to its optimized tier only when it is called again after its first calls were counted, so one round leaves the code called once per block or batch unoptimized", "2"),
             new("timeout", "SECONDS", "give up after this long, or after a minute without progress", "900"),
         ],
         RunAsync);
@@ -60,7 +61,7 @@ internal static class BulkBenchmark
 
     private sealed record BarePublish(long Events, TimeSpan Confirmed, TimeSpan Consumed);
 
-    private sealed record WarmUp(BulkWorkload Workload, WorkloadCounts Counts, string CsvPath);
+    private sealed record WarmUp(BulkWorkload Workload, WorkloadCounts Counts, string CsvPath, int Rounds);
 
     private static async Task<int> RunAsync(ParsedArguments args, CancellationToken cancellationToken)
     {
@@ -68,6 +69,7 @@ internal static class BulkBenchmark
         var seed = args.GetInt32("seed", 20250411, min: 0);
         var workload = new BulkWorkload(rows, seed);
         var warmupRows = args.GetInt32("warmup", 200_000, min: 0, max: 10_000_000);
+        var warmupRounds = args.GetInt32("warmup-rounds", 2, min: 1, max: 10);
         var timeout = TimeSpan.FromSeconds(args.GetInt32("timeout", 900));
         var broker = BrokerSettings.FromEnvironment();
         var directory = Path.Combine(Path.GetTempPath(), "optout-bench-bulk-" + Guid.NewGuid().ToString("N"));
@@ -96,7 +98,7 @@ internal static class BulkBenchmark
             {
                 var warmWorkload = new BulkWorkload(warmupRows, seed + 1);
                 var warmPath = Path.Combine(directory, "warmup.csv");
-                warmUp = new WarmUp(warmWorkload, warmWorkload.WriteCsv(warmPath), warmPath);
+                warmUp = new WarmUp(warmWorkload, warmWorkload.WriteCsv(warmPath), warmPath, warmupRounds);
             }
 
             return await RunUploadAsync(broker, directory, csvPath, workload, counts, parse, warmUp, memory, timeout, cancellationToken);
@@ -166,27 +168,26 @@ internal static class BulkBenchmark
                 upload = upload with { File = await repository.PutStream(file, cancellationToken) };
 
             var tracker = new UploadTracker(upload, workload, counts.Distinct);
-            // The warm-up upload, if any: the same kind of file and the same share opted out beforehand, another account.
-            UploadTracker? warmTracker = null;
-            BulkUploadSubmitted? warmUpload = null;
-            if (warmUp is not null)
+            // The warm-up uploads, if any: the same kind of file and the same share opted out beforehand, each into another account.
+            var warmUploads = new List<(BulkUploadSubmitted Upload, UploadTracker Tracker)>();
+            for (var round = 0; round < (warmUp?.Rounds ?? 0); round++)
             {
-                warmUpload = new BulkUploadSubmitted
+                var warmUpload = new BulkUploadSubmitted
                 {
                     UploadId = Guid.NewGuid(),
                     AccountId = Guid.NewGuid(),
-                    FileName = $"warmup-{warmUp.Workload.Rows}.csv",
+                    FileName = $"warmup-{warmUp!.Workload.Rows}.csv",
                     SubmittedBy = "bench@example.com",
                     SubmittedAt = submittedAt,
                 };
                 await SeedAsync(app, warmUpload.AccountId, warmUp.Workload, warmUp.Counts, submittedAt.AddDays(-1), cancellationToken);
                 await using (var file = File.OpenRead(warmUp.CsvPath))
                     warmUpload = warmUpload with { File = await repository.PutStream(file, cancellationToken) };
-                warmTracker = new UploadTracker(warmUpload, warmUp.Workload, warmUp.Counts.Distinct);
+                warmUploads.Add((warmUpload, new UploadTracker(warmUpload, warmUp.Workload, warmUp.Counts.Distinct)));
             }
 
             // Each tracker ignores the other upload's messages.
-            var trackers = warmTracker is null ? [tracker] : new[] { warmTracker, tracker };
+            var trackers = warmUploads.Select(w => w.Tracker).Append(tracker).ToArray();
             listener = new StateChangeListener(broker, seen =>
             {
                 foreach (var t in trackers)
@@ -215,7 +216,7 @@ internal static class BulkBenchmark
             monitor.Watch(observer);
             await probe.WarmUpAsync(20, cancellationToken);
 
-            if (warmTracker is not null)
+            foreach (var (warmUpload, warmTracker) in warmUploads)
             {
                 // Run to its last event, so nothing of it overlaps the measured upload. Like the parse-only baseline's
                 // warm-up: what is measured is code the JIT has compiled, as in a service that has run uploads before.
@@ -226,7 +227,7 @@ internal static class BulkBenchmark
                 probe.Start(cancellationToken);
                 try
                 {
-                    await publisher.Publish(warmUpload!, cancellationToken);
+                    await publisher.Publish(warmUpload, cancellationToken);
                     await WaitAsync(warmTracker, monitor, timeout, cancellationToken);
                 }
                 catch
@@ -237,7 +238,8 @@ internal static class BulkBenchmark
 
                 await probe.StopWarmUpAsync(TimeSpan.FromSeconds(15));
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"[bulk] warm-up upload: {warmUp!.Workload.Rows:N0} rows, BulkUploadCompleted after {warmTracker.TimeToCompleted!.Value.TotalSeconds:F1} s, "
+                    $"[bulk] warm-up upload {warmUploads.FindIndex(w => w.Tracker == warmTracker) + 1}/{warmUploads.Count}: {warmUp!.Workload.Rows:N0} rows, "
+                    + $"BulkUploadCompleted after {warmTracker.TimeToCompleted!.Value.TotalSeconds:F1} s, "
                     + $"last event after {warmTracker.TimeToDone!.Value.TotalSeconds:F1} s; JIT {(JitInfo.GetCompilationTime() - jitBefore).TotalSeconds:F1} s"));
             }
 
