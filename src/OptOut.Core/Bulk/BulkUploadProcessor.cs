@@ -365,8 +365,9 @@ public sealed class BulkUploadProcessor(
         {
             // libphonenumber on the workers (each with its own, CellParser), the rest here in file order: the same keys,
             // numbers and counts as one thread.
+            using var parsers = CellParser.Rent(options.ParseThreads);
             await CellBlockPipeline.RunAsync(stream, options.Limits, options.ParseThreads,
-                (worker, block) => ParseBlock(block, callingCode, CellParser.For(worker)), (block, parsed) =>
+                (worker, block) => ParseBlock(block, callingCode, parsers[worker]), (block, parsed) =>
             {
                 for (var i = 0; i < block.Count; i++)
                 {
@@ -680,8 +681,9 @@ public sealed class BulkUploadProcessor(
             await using (stream.ConfigureAwait(false))
             {
                 // The lines are formatted on the workers (a rejected row's reason means parsing it again), written here in file order.
+                using var parsers = CellParser.Rent(options.ParseThreads);
                 await CellBlockPipeline.RunAsync(stream, options.Limits, options.ParseThreads,
-                    (worker, block) => FormatReport(block, callingCode, scan, outcomes, CellParser.For(worker)), async (block, lines) =>
+                    (worker, block) => FormatReport(block, callingCode, scan, outcomes, parsers[worker]), async (block, lines) =>
                 {
                     try
                     {

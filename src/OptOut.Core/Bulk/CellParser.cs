@@ -13,16 +13,18 @@ namespace OptOut.Core.Bulk;
 internal delegate long CellParse(string? input, int defaultCallingCode, out string? error);
 
 /// <summary>
-/// The parsers of an upload's parsing threads (<see cref="BulkUploadOptions.ParseThreads"/>): the first thread uses
-/// <see cref="PhoneNumberParser"/> as everything else does, every other thread a copy of its own, loaded in its own
-/// <see cref="AssemblyLoadContext"/> with its own libphonenumber.
+/// The parsers of an upload's parsing threads (<see cref="BulkUploadOptions.ParseThreads"/>): each thread parses with a
+/// copy of <see cref="PhoneNumberParser"/> of its own, loaded in its own <see cref="AssemblyLoadContext"/> with its own
+/// libphonenumber, and rented for the length of a pass: no two threads (of one upload or of two at once, nor the keyword
+/// path, which keeps the service's own) ever parse with the same copy.
 /// </summary>
 /// <remarks>
 /// libphonenumber keeps its compiled regular expressions in statics, and .NET's <c>Regex</c> caches one scratch runner
 /// per instance: two threads parsing with one libphonenumber mostly build runners (measured on a 2-core machine:
 /// 1,000,000 cells took 1.9–2.0 s on one thread and 3.3–3.5 s on two). Each copy has its own statics, so the threads
-/// share nothing and two take 1.1–1.3 s. A copy is the same code from the same files, loaded once per thread index
-/// for the life of the process (about 5 MB each); its results are the same values (specs compare them).
+/// share nothing and two take 1.1–1.3 s. A copy is the same code from the same files (its results are the same values:
+/// specs compare them), loaded the first time more threads parse at once than copies exist and kept for the life of
+/// the process (about 5 MB each): there are never more than the most threads that parsed at once.
 /// Where the assemblies have no file to load a copy from (a single-file publish), every thread uses the shared parser:
 /// correct, only slower.
 /// </remarks>
@@ -34,13 +36,34 @@ internal static class CellParser
     /// <summary>Set in a key whose number is possible but not valid (flagged); below it, the E.164 digits.</summary>
     public const long FlaggedBit = 1L << 60;
 
-    private static readonly ConcurrentDictionary<int, Lazy<CellParse>> Copies = new();
+    private static readonly ConcurrentBag<CellParse> Idle = [];
+    private static int s_loaded;
 
-    /// <summary>The parser thread <paramref name="worker"/> (0, 1, …) uses.</summary>
-    public static CellParse For(int worker)
+    /// <summary>Copies for <paramref name="threads"/> threads, one each, theirs until the lease is disposed.</summary>
+    public static Lease Rent(int threads)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(worker);
-        return worker == 0 ? Parse : Copies.GetOrAdd(worker, static w => new Lazy<CellParse>(() => LoadCopy(w))).Value;
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        var parsers = new CellParse[threads];
+        for (var i = 0; i < threads; i++)
+            parsers[i] = Idle.TryTake(out var idle) ? idle : LoadCopy(Interlocked.Increment(ref s_loaded));
+        return new Lease(parsers);
+    }
+
+    /// <summary>Parsers rented for a pass: <c>lease[i]</c> is thread i's.</summary>
+    public sealed class Lease(CellParse[] parsers) : IDisposable
+    {
+        private CellParse[]? _parsers = parsers;
+
+        public CellParse this[int thread] => (_parsers ?? throw new ObjectDisposedException(nameof(Lease)))[thread];
+
+        public void Dispose()
+        {
+            foreach (var parser in Interlocked.Exchange(ref _parsers, null) ?? [])
+            {
+                if (IsCopy(parser))
+                    Idle.Add(parser);
+            }
+        }
     }
 
     /// <summary>
@@ -60,14 +83,14 @@ internal static class CellParser
     /// <summary>Whether <paramref name="parse"/> runs in a copy of its own (false: the shared parser).</summary>
     public static bool IsCopy(CellParse parse) => AssemblyLoadContext.GetLoadContext(parse.Method.Module.Assembly) is Copy;
 
-    private static CellParse LoadCopy(int worker)
+    private static CellParse LoadCopy(int number)
     {
         var core = typeof(CellParser).Assembly;
         var libphonenumber = typeof(PhoneNumbers.PhoneNumberUtil).Assembly;
         if (string.IsNullOrEmpty(core.Location) || string.IsNullOrEmpty(libphonenumber.Location))
             return Parse;
 
-        var copy = new Copy($"libphonenumber {worker}", [core, libphonenumber]).LoadFromAssemblyName(core.GetName());
+        var copy = new Copy($"libphonenumber {number}", [core, libphonenumber]).LoadFromAssemblyName(core.GetName());
         var method = copy.GetType(typeof(CellParser).FullName!, throwOnError: true)!.GetMethod(nameof(Parse),
             BindingFlags.Public | BindingFlags.Static, [typeof(string), typeof(int), typeof(string).MakeByRefType()])!;
         return method.CreateDelegate<CellParse>();

@@ -16,26 +16,40 @@ public class When_parsing_cells_on_several_threads
     ];
 
     [Test]
-    public void Should_give_every_thread_after_the_first_a_libphonenumber_of_its_own()
+    public void Should_give_each_thread_a_libphonenumber_of_its_own_and_none_of_them_the_services()
     {
-        var first = CellParser.For(0);
-        var second = CellParser.For(1);
-        var third = CellParser.For(2);
+        using var lease = CellParser.Rent(3);
+        var contexts = Enumerable.Range(0, 3).Select(i => AssemblyLoadContext.GetLoadContext(lease[i].Method.Module.Assembly)).ToList();
 
         Assert.Multiple(() =>
         {
-            Assert.That(CellParser.IsCopy(first), Is.False, "the first thread uses the service's own parser");
-            Assert.That(CellParser.IsCopy(second) && CellParser.IsCopy(third), Is.True, "the other threads use copies");
-            Assert.That(AssemblyLoadContext.GetLoadContext(second.Method.Module.Assembly),
-                Is.Not.SameAs(AssemblyLoadContext.GetLoadContext(third.Method.Module.Assembly)), "one copy per thread");
-            Assert.That(CellParser.For(1), Is.SameAs(second), "a thread's copy is loaded once and kept");
+            Assert.That(Enumerable.Range(0, 3).Select(i => CellParser.IsCopy(lease[i])), Has.All.True, "every thread parses with a copy");
+            Assert.That(contexts, Is.Unique, "one copy per thread");
+            Assert.That(contexts, Has.None.SameAs(AssemblyLoadContext.GetLoadContext(typeof(PhoneNumberParser).Assembly)),
+                "the keyword path keeps the service's own libphonenumber to itself");
         });
+    }
+
+    [Test]
+    public void Should_lend_a_copy_to_one_lease_at_a_time_and_reuse_it_once_returned()
+    {
+        CellParse first, second;
+        using (var one = CellParser.Rent(1))
+        {
+            using var other = CellParser.Rent(1);
+            (first, second) = (one[0], other[0]);
+            Assert.That(second, Is.Not.SameAs(first), "two passes at once never share a copy");
+        }
+
+        using var again = CellParser.Rent(2);
+        Assert.That(new[] { again[0], again[1] }, Is.EquivalentTo(new[] { first, second }), "returned copies are lent again, not loaded anew");
     }
 
     [Test]
     public void Should_give_the_same_key_and_reason_in_every_copy_as_the_parser_of_the_service()
     {
-        var copies = Enumerable.Range(0, 3).Select(CellParser.For).ToList();
+        using var lease = CellParser.Rent(3);
+        var parsers = new[] { CellParser.Parse, lease[0], lease[1], lease[2] };
 
         Assert.Multiple(() =>
         {
@@ -45,10 +59,10 @@ public class When_parsing_cells_on_several_threads
                 var expectedKey = expected.Number is { } phone
                     ? long.Parse(phone.E164.AsSpan(1)) | (phone.IsValid ? 0 : CellParser.FlaggedBit)
                     : CellParser.Rejected;
-                for (var worker = 0; worker < copies.Count; worker++)
+                for (var i = 0; i < parsers.Length; i++)
                 {
-                    var key = copies[worker](input, callingCode, out var error);
-                    Assert.That((key, error), Is.EqualTo((expectedKey, expected.Error)), $"'{input}' (+{callingCode}) on thread {worker}");
+                    var key = parsers[i](input, callingCode, out var error);
+                    Assert.That((key, error), Is.EqualTo((expectedKey, expected.Error)), $"'{input}' (+{callingCode}) with parser {i}");
                 }
             }
         });
@@ -58,11 +72,21 @@ public class When_parsing_cells_on_several_threads
     public async Task Should_parse_the_same_on_threads_running_at_once()
     {
         var cells = Enumerable.Range(0, 20_000).Select(i => i % 10 == 0 ? $"{i}" : $"({201 + i % 700}) {200 + i % 800:D3}-{i % 10_000:D4}").ToArray();
-        var expected = cells.Select(c => CellParser.For(0)(c, 1, out _)).ToArray();
+        var expected = cells.Select(c => CellParser.Parse(c, 1, out _)).ToArray();
+        using var lease = CellParser.Rent(3);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(worker => Task.Run(() =>
-            cells.Select(c => CellParser.For(worker)(c, 1, out _)).ToArray())));
+            cells.Select(c => lease[worker](c, 1, out _)).ToArray())));
 
         Assert.That(results, Has.All.EqualTo(expected));
+    }
+
+    [Test]
+    public void Should_refuse_a_lease_once_it_was_returned()
+    {
+        var lease = CellParser.Rent(1);
+        lease.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => _ = lease[0]);
     }
 }
