@@ -27,7 +27,8 @@ internal sealed class CellBlock(long firstRow)
 /// Memory is bounded: the reader runs at most <see cref="BlocksAhead"/> blocks ahead of the caller. Every check of the
 /// file stays in <see cref="CsvPhoneReader"/>, on the reading thread; a <see cref="BulkFileException"/> reaches the
 /// caller after the blocks read before it, so it still sees the rows in order and the reason of the first problem.
-/// The threads are dedicated ones, not the thread pool's: they block on the queues, and the bus shares the pool.
+/// The threads are dedicated ones, not the thread pool's: they block on the queues, and the bus shares the pool. The
+/// workers run at a lower priority (<see cref="BackgroundPriority"/>): the keyword path goes first.
 /// </remarks>
 internal static class CellBlockPipeline
 {
@@ -137,6 +138,8 @@ internal static class CellBlockPipeline
     private static void Transform<TResult>(BlockingCollection<Pending<TResult>> work, Func<CellBlock, TResult> transform,
         CancellationToken cancellationToken)
     {
+        // A thread of its own (LongRunning), so the lower priority ends with it.
+        BackgroundPriority.Lower();
         try
         {
             foreach (var pending in work.GetConsumingEnumerable(cancellationToken))

@@ -89,4 +89,26 @@ public class When_parsing_cells_on_several_threads
 
         Assert.Throws<ObjectDisposedException>(() => _ = lease[0]);
     }
+
+    [Test]
+    public async Task Should_parse_at_a_lower_priority_than_the_keyword_path()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Ignore("Thread priorities are lowered on Linux only (setpriority on the thread id).");
+        var csv = CsvInput.Bytes("phone\n" + string.Join("\n", Enumerable.Range(0, 10_000).Select(i => $"201555{i:D4}")));
+        var seen = new System.Collections.Concurrent.ConcurrentBag<int?>();
+        var before = BackgroundPriority.Current();
+
+        await CellBlockPipeline.RunAsync(new MemoryStream(csv), new BulkFileLimits(), 2, (worker, block) =>
+        {
+            seen.Add(BackgroundPriority.Current());
+            return block.Count;
+        }, (block, count) => ValueTask.CompletedTask, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(seen, Is.Not.Empty.And.All.EqualTo(BackgroundPriority.Nice), "every parsing thread runs at the lower priority");
+            Assert.That(BackgroundPriority.Current(), Is.EqualTo(before), "the caller's thread keeps its priority");
+        });
+    }
 }
