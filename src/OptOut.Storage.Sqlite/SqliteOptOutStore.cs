@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -1063,6 +1064,18 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
                 ON CONFLICT (account_id, phone) DO NOTHING
                 """));
+            // Numbers alike but for the number (InsertAlike): ?2 is a JSON array of their E.164 numbers, the rest as InsertRecord.
+            public readonly BoundStatement InsertAlikeRecords = new(writer.Prepare("""
+                INSERT INTO opt_outs (account_id, phone, state, source, note, actor, state_at, created_at, updated_at, flagged, version,
+                                      first_state, first_source, first_at, first_recorded_at, first_actor, first_note, first_causation,
+                                      first_conversation_id, first_campaign_id)
+                SELECT ?1, value, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21
+                FROM json_each(?2) WHERE true
+                ON CONFLICT (account_id, phone) DO NOTHING
+                """));
+            public readonly sqlite3_stmt SavepointAlike = writer.Prepare("SAVEPOINT alike");
+            public readonly sqlite3_stmt ReleaseAlike = writer.Prepare("RELEASE alike");
+            public readonly sqlite3_stmt RollbackAlike = writer.Prepare("ROLLBACK TO alike");
             public readonly BoundStatement UpdateRecord = new(writer.Prepare("""
                 UPDATE opt_outs
                 SET state = ?3, source = ?4, note = ?5, actor = ?6, state_at = ?7, created_at = ?8, updated_at = ?9, flagged = ?10,
@@ -1087,9 +1100,10 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
             public void Dispose()
             {
-                foreach (var statement in (sqlite3_stmt[])[Begin, Commit, Rollback, DeleteChanges, InsertChanges, FindText, InsertText])
+                foreach (var statement in (sqlite3_stmt[])[Begin, Commit, Rollback, DeleteChanges, InsertChanges, FindText, InsertText, SavepointAlike,
+                             ReleaseAlike, RollbackAlike])
                     statement.Dispose();
-                foreach (var statement in (BoundStatement[])[InsertRecord, UpdateRecord, InsertHistory])
+                foreach (var statement in (BoundStatement[])[InsertRecord, InsertAlikeRecords, UpdateRecord, InsertHistory])
                     statement.Dispose();
             }
         }
@@ -1149,12 +1163,19 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             Execute(Prepared.Begin);
             try
             {
+                var alike = AlikeInserts(writes);
+                var together = new bool[writes.Count];
+                foreach (var i in alike ?? [])
+                    together[i] = true;
                 for (var i = 0; i < writes.Count; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    results[i] = Apply(writes[i]);
+                    if (!together[i])
+                        results[i] = Apply(writes[i]);
                 }
 
+                if (alike is not null)
+                    InsertAlike(writes, alike, results, cancellationToken);
                 Execute(Prepared.Commit);
             }
             catch
@@ -1211,20 +1232,9 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
             var insert = write.ExpectedVersion == 0;
             var statement = insert ? Prepared.InsertRecord : Prepared.UpdateRecord;
-            statement.Id(1, record.AccountId);
+            BindRecord(statement, write, note, actor);
             statement.Text(2, record.Phone);
-            statement.Integer(3, StateCode(record.State));
-            statement.Integer(4, SourceCode(record.Source));
-            statement.Integer(5, note);
-            statement.Integer(6, actor);
-            statement.Integer(7, TicksOf(record.StateAt));
-            statement.Integer(8, TicksOf(record.CreatedAt));
-            statement.Integer(9, TicksOf(record.UpdatedAt));
-            statement.Integer(10, record.Flagged ? 1 : 0);
-            statement.Integer(11, record.Version);
-            if (insert)
-                BindEntry(statement, 13, write.Appended, record, note, actor);
-            else
+            if (!insert)
                 statement.Integer(12, write.ExpectedVersion);
             Execute(statement.Statement);
             if (raw.sqlite3_changes(_db) == 0)
@@ -1240,6 +1250,110 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             }
 
             return true;
+        }
+
+        /// <summary>
+        /// Binds a write's record (all but its phone, ?2) from ?1 to ?11, and for an insert its first history entry from ?13
+        /// (the parameters of <see cref="Statements.InsertRecord"/>, <see cref="Statements.InsertAlikeRecords"/> and, up to
+        /// ?11, <see cref="Statements.UpdateRecord"/>).
+        /// </summary>
+        private void BindRecord(BoundStatement statement, OptOutWrite write, long? note, long? actor)
+        {
+            var record = write.Record;
+            statement.Id(1, record.AccountId);
+            statement.Integer(3, StateCode(record.State));
+            statement.Integer(4, SourceCode(record.Source));
+            statement.Integer(5, note);
+            statement.Integer(6, actor);
+            statement.Integer(7, TicksOf(record.StateAt));
+            statement.Integer(8, TicksOf(record.CreatedAt));
+            statement.Integer(9, TicksOf(record.UpdatedAt));
+            statement.Integer(10, record.Flagged ? 1 : 0);
+            statement.Integer(11, record.Version);
+            if (write.ExpectedVersion == 0)
+                BindEntry(statement, 13, write.Appended, record, note, actor);
+        }
+
+        /// <summary>Fewer alike inserts than this in a batch are written one by one.</summary>
+        private const int MinAlikeInserts = 16;
+
+        /// <summary>
+        /// The inserts of a batch that are alike but for the number (a bulk upload's new numbers: the same record values
+        /// and the very same first history entry): written by one statement, <see cref="InsertAlike"/>. Null when there
+        /// are too few to be worth it.
+        /// </summary>
+        private static List<int>? AlikeInserts(IReadOnlyList<OptOutWrite> writes)
+        {
+            var first = -1;
+            List<int>? alike = null;
+            for (var i = 0; i < writes.Count; i++)
+            {
+                var write = writes[i];
+                if (write.ExpectedVersion != 0 || !IsPlainE164(write.Record.Phone))
+                    continue;
+                if (first < 0)
+                {
+                    first = i;
+                    (alike = []).Add(i);
+                }
+                else if (Alike(writes[first], write))
+                {
+                    alike!.Add(i);
+                }
+            }
+
+            return alike is { Count: >= MinAlikeInserts } ? alike : null;
+        }
+
+        /// <summary>Both inserts write the same values but for the phone: the same record values and the same history entry object.</summary>
+        private static bool Alike(OptOutWrite a, OptOutWrite b)
+        {
+            OptOutRecord x = a.Record, y = b.Record;
+            return ReferenceEquals(a.Appended, b.Appended) && x.AccountId == y.AccountId && x.State == y.State && x.Source == y.Source
+                   && string.Equals(x.Note, y.Note, StringComparison.Ordinal) && string.Equals(x.Actor, y.Actor, StringComparison.Ordinal)
+                   && x.StateAt == y.StateAt && x.CreatedAt == y.CreatedAt && x.UpdatedAt == y.UpdatedAt && x.Flagged == y.Flagged
+                   && x.Version == y.Version;
+        }
+
+        /// <summary>'+' and digits only: such a number goes into a JSON string as it is.</summary>
+        private static bool IsPlainE164(string phone) =>
+            phone.Length > 1 && phone[0] == '+' && !phone.AsSpan(1).ContainsAnyExcept("0123456789");
+
+        /// <summary>
+        /// Inserts the alike writes <paramref name="indexes"/> with one statement (SQLite walks a JSON array of their
+        /// numbers, instead of a statement run, reset and bound per number: 850,000 new numbers took 1.7–1.8 s of CPU
+        /// instead of 2.1 s; a bulk upload's new numbers are most of its writes).
+        /// When one of the numbers got a record first (a race: rare), the statement is undone and they are written one by
+        /// one, so each result says exactly which lost.
+        /// </summary>
+        private void InsertAlike(IReadOnlyList<OptOutWrite> writes, List<int> indexes, bool[] results, CancellationToken cancellationToken)
+        {
+            var template = writes[indexes[0]];
+            var statement = Prepared.InsertAlikeRecords;
+            // The texts are looked up (and added) before the savepoint: rolling back to it must not undo a text whose id is cached.
+            BindRecord(statement, template, TextId(template.Record.Note), TextId(template.Record.Actor));
+            var json = new StringBuilder(indexes.Count * 16).Append('[');
+            foreach (var i in indexes)
+                json.Append(json.Length > 1 ? ",\"" : "\"").Append(writes[i].Record.Phone).Append('"');
+            statement.Text(2, json.Append(']').ToString());
+
+            Execute(Prepared.SavepointAlike);
+            Execute(statement.Statement);
+            if (raw.sqlite3_changes(_db) == indexes.Count)
+            {
+                Execute(Prepared.ReleaseAlike);
+                foreach (var i in indexes)
+                    results[i] = true;
+                return;
+            }
+
+            Execute(Prepared.RollbackAlike);
+            Execute(Prepared.ReleaseAlike);
+            foreach (var i in indexes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                results[i] = Apply(writes[i]);
+            }
         }
 
         /// <summary>

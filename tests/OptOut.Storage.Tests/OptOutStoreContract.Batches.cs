@@ -157,6 +157,66 @@ public abstract partial class OptOutStoreContract
         return new OptOutWrite(record, 0, entry);
     }).ToList();
 
+    // A bulk upload's new numbers: the same values but for the number, and the very same history entry object (a store
+    // may write them with one statement). Interleaved with updates and with inserts that differ (flagged ones).
+
+    [Test]
+    public async Task Should_store_each_of_a_batch_of_inserts_alike_but_for_the_number(CancellationToken cancellationToken)
+    {
+        var existing = Enumerable.Range(0, 200).Where(i => i % 10 == 5).Select(i => $"+1555217{i:D4}").ToList();
+        Assert.That(await Store.TryWriteManyAsync([.. existing.Select(p => NewWrite(p, "bulk:earlier"))], cancellationToken), Is.All.True);
+        var earlier = await Store.FindManyAsync(Account, existing, cancellationToken);
+        var alike = AlikeInserts("+1555217", 200, "bulk:alike");
+        var writes = alike.Select((w, i) => earlier.TryGetValue(w.Record.Phone, out var record)
+            ? NextWrite(record, OptState.OptedIn, "bulk:alike", OptOutSource.Api)
+            : i % 10 == 7 ? w with { Record = w.Record with { Flagged = true } } : w).ToList();
+
+        var results = await Store.TryWriteManyAsync(writes, cancellationToken);
+        var found = await Store.FindManyAsync(Account, [.. writes.Select(w => w.Record.Phone)], cancellationToken);
+
+        Assert.That(results, Has.Count.EqualTo(200).And.All.True);
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var phone = writes[i].Record.Phone;
+            Assert.That(found[phone] with { History = [] }, Is.EqualTo(writes[i].Record with { History = [] }), $"write {i}");
+            var history = earlier.TryGetValue(phone, out var before) ? [.. before.History, writes[i].Appended!] : new[] { writes[i].Appended! };
+            Assert.That(found[phone].History, Is.EqualTo(history), $"write {i}");
+        }
+    }
+
+    [Test]
+    public async Task Should_refuse_only_the_inserts_of_numbers_that_exist_among_inserts_alike_but_for_the_number(CancellationToken cancellationToken)
+    {
+        var writes = AlikeInserts("+1555218", 100, "bulk:alike-race");
+        var taken = new[] { 0, 41, 99 }.Select(i => writes[i].Record.Phone).ToList();
+        foreach (var phone in taken)
+            await Insert(Account, phone, cancellationToken);
+
+        var results = await Store.TryWriteManyAsync(writes, cancellationToken);
+        var found = await Store.FindManyAsync(Account, [.. writes.Select(w => w.Record.Phone)], cancellationToken);
+
+        Assert.That(results, Is.EqualTo(writes.Select(w => !taken.Contains(w.Record.Phone))), "exactly the numbers that had a record lost");
+        Assert.Multiple(() =>
+        {
+            foreach (var write in writes)
+            {
+                var phone = write.Record.Phone;
+                Assert.That(found[phone].History.Select(h => h.CausationId),
+                    Is.EqualTo(new[] { taken.Contains(phone) ? $"insert:{phone}" : "bulk:alike-race" }), phone);
+            }
+        });
+    }
+
+    /// <summary>Inserts of numbers <paramref name="prefix"/>0000 on, alike but for the number: one history entry object for all.</summary>
+    private List<OptOutWrite> AlikeInserts(string prefix, int count, string causationId)
+    {
+        var template = NewWrite($"{prefix}0000", causationId);
+        return Enumerable.Range(0, count)
+            .Select(i => template.Record with { Phone = $"{prefix}{i:D4}" })
+            .Select(record => new OptOutWrite(record, 0, template.Appended))
+            .ToList();
+    }
+
     [Test]
     public async Task Should_refuse_only_the_insert_of_a_number_that_exists_in_a_batch(CancellationToken cancellationToken)
     {

@@ -587,8 +587,23 @@ public sealed class BulkUploadProcessor(
             : await store.FindManyAsync(job.AccountId, phones, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
         var decided = new List<(OptChange Change, OptDecision Decision)>(changes.Length);
+        OptDecision? created = null;
         foreach (var change in changes)
-            decided.Add((change, OptOutStateMachine.Decide(records?.GetValueOrDefault(change.Phone.E164), change, now)));
+        {
+            var record = records?.GetValueOrDefault(change.Phone.E164);
+            if (record is not null)
+            {
+                decided.Add((change, OptOutStateMachine.Decide(record, change, now)));
+                continue;
+            }
+
+            // A number without a record: every one of the batch is decided alike but for the number (the changes differ
+            // in nothing else), so they share one decision's history entry, and the store can insert them together.
+            created ??= OptOutStateMachine.Decide(null, change, now);
+            var inserted = created.Record! with { Phone = change.Phone.E164, Flagged = !change.Phone.IsValid };
+            decided.Add((change, new OptDecision(created.Kind, inserted, new OptOutWrite(inserted, 0, created.Write!.Appended))));
+        }
+
         return new PreparedBatch(decided);
     }
 
