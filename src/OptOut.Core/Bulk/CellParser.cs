@@ -90,10 +90,18 @@ internal static class CellParser
         if (string.IsNullOrEmpty(core.Location) || string.IsNullOrEmpty(libphonenumber.Location))
             return Parse;
 
-        var copy = new Copy($"libphonenumber {number}", [core, libphonenumber]).LoadFromAssemblyName(core.GetName());
-        var method = copy.GetType(typeof(CellParser).FullName!, throwOnError: true)!.GetMethod(nameof(Parse),
-            BindingFlags.Public | BindingFlags.Static, [typeof(string), typeof(int), typeof(string).MakeByRefType()])!;
-        return method.CreateDelegate<CellParse>();
+        try
+        {
+            var copy = new Copy($"libphonenumber {number}", [core, libphonenumber]).LoadFromAssemblyName(core.GetName());
+            var method = copy.GetType(typeof(CellParser).FullName!, throwOnError: true)!.GetMethod(nameof(Parse),
+                BindingFlags.Public | BindingFlags.Static, [typeof(string), typeof(int), typeof(string).MakeByRefType()])!;
+            return method.CreateDelegate<CellParse>();
+        }
+        catch (Exception e) when (e is IOException or BadImageFormatException)
+        {
+            // The files changed under the running service (an upgrade in place): parse with the shared one, as without files.
+            return Parse;
+        }
     }
 
     /// <summary>A load context with its own copies of the given assemblies; everything else comes from the default context.</summary>
