@@ -1302,7 +1302,24 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
                 }
             }
 
-            return alike is { Count: >= MinAlikeInserts } ? alike : null;
+            if (alike is not { Count: >= MinAlikeInserts })
+                return null;
+
+            // The group is written after the batch's other writes: a number another write of the batch also touches
+            // stays in its place, so the batch's writes of one number still apply in order.
+            var together = new bool[writes.Count];
+            foreach (var i in alike)
+                together[i] = true;
+            var others = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < writes.Count; i++)
+            {
+                if (!together[i])
+                    others.Add(writes[i].Record.Phone);
+            }
+
+            if (others.Count > 0)
+                alike.RemoveAll(i => others.Contains(writes[i].Record.Phone));
+            return alike.Count >= MinAlikeInserts ? alike : null;
         }
 
         /// <summary>Both inserts write the same values but for the phone: the same record values and the same history entry object.</summary>

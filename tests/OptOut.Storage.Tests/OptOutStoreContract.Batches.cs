@@ -207,6 +207,21 @@ public abstract partial class OptOutStoreContract
         });
     }
 
+    [Test]
+    public async Task Should_apply_an_update_after_the_insert_of_its_number_among_inserts_alike_but_for_the_number(CancellationToken cancellationToken)
+    {
+        var inserts = AlikeInserts("+1555219", 40, "bulk:alike-then-update");
+        var insert = inserts[7];
+        var update = NextWrite(insert.Record with { History = [insert.Appended!] }, OptState.OptedIn, "api:after");
+
+        var results = await Store.TryWriteManyAsync([.. inserts, update], cancellationToken);
+        var record = await Store.FindAsync(Account, insert.Record.Phone, cancellationToken);
+
+        Assert.That(results, Has.Count.EqualTo(41).And.All.True, "the update found the record the insert before it wrote");
+        Assert.That(record!.History.Select(h => h.CausationId), Is.EqualTo(new[] { "bulk:alike-then-update", "api:after" }));
+        Assert.That((record.State, record.Version), Is.EqualTo((OptState.OptedIn, 2L)));
+    }
+
     /// <summary>Inserts of numbers <paramref name="prefix"/>0000 on, alike but for the number: one history entry object for all.</summary>
     private List<OptOutWrite> AlikeInserts(string prefix, int count, string causationId)
     {

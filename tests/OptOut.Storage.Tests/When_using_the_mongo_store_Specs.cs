@@ -34,6 +34,7 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
         [nameof(Should_store_each_update_of_a_batch_with_its_own_values_when_neighbours_differ_in_one)] = NoPush,
         [nameof(Should_refuse_only_the_update_of_a_missing_number_in_a_batch)] = NoPush,
         [nameof(Should_store_each_of_a_batch_of_inserts_alike_but_for_the_number)] = NoPush,
+        [nameof(Should_apply_an_update_after_the_insert_of_its_number_among_inserts_alike_but_for_the_number)] = NoPush,
         [nameof(Should_apply_two_writes_of_one_number_in_order_within_a_batch)] = NoPush,
         [nameof(Should_let_exactly_one_win_when_a_batch_of_updates_races_a_single_update)] = NoPush,
         [nameof(Should_list_a_recorded_number_whose_state_changed_since)] = NoPush,
