@@ -39,6 +39,9 @@ internal static class CellParser
     private static readonly ConcurrentBag<CellParse> Idle = [];
     private static int s_loaded;
 
+    /// <summary>How many copies this process has loaded.</summary>
+    public static int Loaded => Volatile.Read(ref s_loaded);
+
     /// <summary>Copies for <paramref name="threads"/> threads, one each, theirs until the lease is disposed.</summary>
     public static Lease Rent(int threads)
     {
