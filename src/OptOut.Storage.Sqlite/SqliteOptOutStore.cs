@@ -1051,24 +1051,26 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         /// <summary>The opt-out write statements of one connection.</summary>
         private sealed class Statements(Writer writer) : IDisposable
         {
+            // A new record's columns, its first history entry's included (?13 to ?21 in the statements below).
+            private const string InsertRecordInto = """
+                INSERT INTO opt_outs (account_id, phone, state, source, note, actor, state_at, created_at, updated_at, flagged, version,
+                                      first_state, first_source, first_at, first_recorded_at, first_actor, first_note, first_causation,
+                                      first_conversation_id, first_campaign_id)
+
+                """;
+
             // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and then upgrades can
             // fail with BUSY mid-way, which no busy timeout resolves.
             public readonly sqlite3_stmt Begin = writer.Prepare("BEGIN IMMEDIATE");
             public readonly sqlite3_stmt Commit = writer.Prepare("COMMIT");
             public readonly sqlite3_stmt Rollback = writer.Prepare("ROLLBACK");
             // The new number's first history entry (if any) goes into its row: ?13 to ?21 (BindEntry).
-            public readonly BoundStatement InsertRecord = new(writer.Prepare("""
-                INSERT INTO opt_outs (account_id, phone, state, source, note, actor, state_at, created_at, updated_at, flagged, version,
-                                      first_state, first_source, first_at, first_recorded_at, first_actor, first_note, first_causation,
-                                      first_conversation_id, first_campaign_id)
+            public readonly BoundStatement InsertRecord = new(writer.Prepare(InsertRecordInto + """
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
                 ON CONFLICT (account_id, phone) DO NOTHING
                 """));
             // Numbers alike but for the number (InsertAlike): ?2 is a JSON array of their E.164 numbers, the rest as InsertRecord.
-            public readonly BoundStatement InsertAlikeRecords = new(writer.Prepare("""
-                INSERT INTO opt_outs (account_id, phone, state, source, note, actor, state_at, created_at, updated_at, flagged, version,
-                                      first_state, first_source, first_at, first_recorded_at, first_actor, first_note, first_causation,
-                                      first_conversation_id, first_campaign_id)
+            public readonly BoundStatement InsertAlikeRecords = new(writer.Prepare(InsertRecordInto + """
                 SELECT ?1, value, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21
                 FROM json_each(?2) WHERE true
                 ON CONFLICT (account_id, phone) DO NOTHING
@@ -1164,13 +1166,10 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             try
             {
                 var alike = AlikeInserts(writes);
-                var together = new bool[writes.Count];
-                foreach (var i in alike ?? [])
-                    together[i] = true;
                 for (var i = 0; i < writes.Count; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (!together[i])
+                    if (alike?[i] != true)
                         results[i] = Apply(writes[i]);
                 }
 
@@ -1279,47 +1278,40 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
         /// <summary>
         /// The inserts of a batch that are alike but for the number (a bulk upload's new numbers: the same record values
-        /// and the very same first history entry): written by one statement, <see cref="InsertAlike"/>. Null when there
-        /// are too few to be worth it.
+        /// and the very same first history entry), marked by index: written by one statement, <see cref="InsertAlike"/>.
+        /// Null when there are too few to be worth it.
         /// </summary>
-        private static List<int>? AlikeInserts(IReadOnlyList<OptOutWrite> writes)
+        private static bool[]? AlikeInserts(IReadOnlyList<OptOutWrite> writes)
         {
+            var alike = new bool[writes.Count];
             var first = -1;
-            List<int>? alike = null;
             for (var i = 0; i < writes.Count; i++)
             {
                 var write = writes[i];
                 if (write.ExpectedVersion != 0 || !IsPlainE164(write.Record.Phone))
                     continue;
                 if (first < 0)
-                {
                     first = i;
-                    (alike = []).Add(i);
-                }
-                else if (Alike(writes[first], write))
-                {
-                    alike!.Add(i);
-                }
+                alike[i] = i == first || Alike(writes[first], write);
             }
-
-            if (alike is not { Count: >= MinAlikeInserts })
-                return null;
 
             // The group is written after the batch's other writes: a number another write of the batch also touches
             // stays in its place, so the batch's writes of one number still apply in order.
-            var together = new bool[writes.Count];
-            foreach (var i in alike)
-                together[i] = true;
             var others = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < writes.Count; i++)
             {
-                if (!together[i])
+                if (!alike[i])
                     others.Add(writes[i].Record.Phone);
             }
 
-            if (others.Count > 0)
-                alike.RemoveAll(i => others.Contains(writes[i].Record.Phone));
-            return alike.Count >= MinAlikeInserts ? alike : null;
+            var count = 0;
+            for (var i = 0; i < writes.Count; i++)
+            {
+                alike[i] &= !others.Contains(writes[i].Record.Phone);
+                count += alike[i] ? 1 : 0;
+            }
+
+            return count >= MinAlikeInserts ? alike : null;
         }
 
         /// <summary>Both inserts write the same values but for the phone: the same record values and the same history entry object.</summary>
@@ -1337,14 +1329,15 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             phone.Length > 1 && phone[0] == '+' && !phone.AsSpan(1).ContainsAnyExcept("0123456789");
 
         /// <summary>
-        /// Inserts the alike writes <paramref name="indexes"/> with one statement (SQLite walks a JSON array of their
+        /// Inserts the writes marked <paramref name="alike"/> with one statement (SQLite walks a JSON array of their
         /// numbers, instead of a statement run, reset and bound per number: 850,000 new numbers took 1.7–1.8 s of CPU
         /// instead of 2.1 s; a bulk upload's new numbers are most of its writes).
         /// When one of the numbers got a record first (a race: rare), the statement is undone and they are written one by
         /// one, so each result says exactly which lost.
         /// </summary>
-        private void InsertAlike(IReadOnlyList<OptOutWrite> writes, List<int> indexes, bool[] results, CancellationToken cancellationToken)
+        private void InsertAlike(IReadOnlyList<OptOutWrite> writes, bool[] alike, bool[] results, CancellationToken cancellationToken)
         {
+            var indexes = Enumerable.Range(0, writes.Count).Where(i => alike[i]).ToList();
             var template = writes[indexes[0]];
             var statement = Prepared.InsertAlikeRecords;
             // The texts are looked up (and added) before the savepoint: rolling back to it must not undo a text whose id is cached.

@@ -216,8 +216,9 @@ internal static class BulkBenchmark
             monitor.Watch(observer);
             await probe.WarmUpAsync(20, cancellationToken);
 
-            foreach (var (warmUpload, warmTracker) in warmUploads)
+            for (var round = 0; round < warmUploads.Count; round++)
             {
+                var (warmUpload, warmTracker) = warmUploads[round];
                 // Run to its last event, so nothing of it overlaps the measured upload. Like the parse-only baseline's
                 // warm-up: what is measured is code the JIT has compiled, as in a service that has run uploads before.
                 // The STOP probe runs during it too: otherwise the keyword path's code is compiled to its optimized tier
@@ -238,7 +239,7 @@ internal static class BulkBenchmark
 
                 await probe.StopWarmUpAsync(TimeSpan.FromSeconds(15));
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"[bulk] warm-up upload {warmUploads.FindIndex(w => w.Tracker == warmTracker) + 1}/{warmUploads.Count}: {warmUp!.Workload.Rows:N0} rows, "
+                    $"[bulk] warm-up upload {round + 1}/{warmUploads.Count}: {warmUp!.Workload.Rows:N0} rows, "
                     + $"BulkUploadCompleted after {warmTracker.TimeToCompleted!.Value.TotalSeconds:F1} s, "
                     + $"last event after {warmTracker.TimeToDone!.Value.TotalSeconds:F1} s; JIT {(JitInfo.GetCompilationTime() - jitBefore).TotalSeconds:F1} s"));
             }
