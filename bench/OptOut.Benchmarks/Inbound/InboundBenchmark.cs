@@ -22,6 +22,7 @@ internal static class InboundBenchmark
             new("accounts", "N", "accounts the texts are spread over (new ones every run)", "5"),
             new("warmup", "N", "texts (same mix) consumed before each phase's clock starts, until tiered JIT has settled", "40000"),
             new("rounds", "N", "service and baseline phases measured this many times each, in alternating order; the median ratio is held to the target", "3"),
+            new("warmup-rounds", "N", "whole rounds (both phases, warm-ups included) run first and printed but left out of the median: a process's first phases run colder than the rest", "1"),
             new("timeout", "SECONDS", "give up on a phase after this long, or after a minute without progress", "600"),
         ],
         RunAsync);
@@ -33,7 +34,7 @@ internal static class InboundBenchmark
     private const double SettledJitShare = 0.02;
     private const int MaxExtraWarmupRounds = 8;
 
-    private sealed record Options(int Messages, int InFlight, int Accounts, int Warmup, int Rounds, TimeSpan Timeout);
+    private sealed record Options(int Messages, int InFlight, int Accounts, int Warmup, int Rounds, int WarmupRounds, TimeSpan Timeout);
 
     private sealed record PhaseResult(
         string Name, int Messages, TimeSpan Elapsed, TimeSpan PublishElapsed, TimeSpan CpuTime, TimeSpan JitTime, long PeakWorkingSet,
@@ -58,6 +59,7 @@ internal static class InboundBenchmark
             args.GetInt32("accounts", 5, max: 1_000),
             args.GetInt32("warmup", 40_000, min: 0),
             args.GetInt32("rounds", 3, min: 1, max: 20),
+            args.GetInt32("warmup-rounds", 1, min: 0, max: 5),
             TimeSpan.FromSeconds(args.GetInt32("timeout", 600)));
         var broker = BrokerSettings.FromEnvironment();
         var endpoint = EndpointSettings.FromService();
@@ -73,11 +75,16 @@ internal static class InboundBenchmark
         try
         {
             // Rounds alternate which phase goes first (service-baseline, baseline-service, ...): on a shared machine the
-            // speed drifts within minutes, and a drift then favours neither side of the median.
-            var rounds = new List<(PhaseResult Service, PhaseResult Baseline)>();
-            for (var round = 1; round <= options.Rounds; round++)
+            // speed drifts within minutes, and a drift then favours neither side of the median. The warm-up rounds come
+            // first and alternate the same way; they are printed, but not held to the target.
+            var rounds = new List<RoundResult>();
+            var total = options.WarmupRounds + options.Rounds;
+            for (var round = 1; round <= total; round++)
             {
-                Console.Error.WriteLine($"[round {round} of {options.Rounds}]");
+                var warmup = round <= options.WarmupRounds;
+                Console.Error.WriteLine(warmup
+                    ? $"[warm-up round {round} of {options.WarmupRounds}: not measured]"
+                    : $"[round {round - options.WarmupRounds} of {options.Rounds}]");
                 PhaseResult service, baseline;
                 if (round % 2 == 1)
                 {
@@ -90,7 +97,7 @@ internal static class InboundBenchmark
                     service = await RunPhaseAsync(new ServiceTarget(broker), broker, options, memory, cancellationToken);
                 }
 
-                rounds.Add((service, baseline));
+                rounds.Add(new RoundResult(warmup ? $"w{round}" : (round - options.WarmupRounds).ToString(CultureInfo.InvariantCulture), warmup, service, baseline));
             }
 
             PrintReport(rounds, memory.ProcessPeak);
@@ -102,6 +109,11 @@ internal static class InboundBenchmark
             Console.Error.WriteLine("FAILED: " + ex.Message);
             return 1;
         }
+    }
+
+    private sealed record RoundResult(string Label, bool IsWarmup, PhaseResult Service, PhaseResult Baseline)
+    {
+        public double Ratio => Service.Rate / Baseline.Rate;
     }
 
     private static async Task<PhaseResult> RunPhaseAsync(
@@ -264,45 +276,47 @@ internal static class InboundBenchmark
         }, cancellationToken)));
     }
 
-    private static void PrintReport(List<(PhaseResult Service, PhaseResult Baseline)> rounds, long processPeak)
+    private static void PrintReport(List<RoundResult> rounds, long processPeak)
     {
         var culture = CultureInfo.InvariantCulture;
         Console.WriteLine();
         Console.WriteLine(string.Create(culture, $"{"round",-6} {"phase",-10} {"messages",10} {"elapsed",10} {"msgs/s",10} {"publish msgs/s",15} {"CPU/msg",10} {"JIT",8} {"peak WS",10} {"ratio",7}"));
-        for (var i = 0; i < rounds.Count; i++)
+        foreach (var round in rounds)
         {
-            var (service, baseline) = rounds[i];
-            foreach (var r in new[] { service, baseline })
+            foreach (var r in new[] { round.Service, round.Baseline })
             {
-                var ratio = r == service ? string.Create(culture, $"{service.Rate / baseline.Rate,7:F2}") : "";
+                var ratio = r == round.Service ? string.Create(culture, $"{round.Ratio,7:F2}") : "";
                 Console.WriteLine(string.Create(culture,
-                    $"{i + 1,-6} {r.Name,-10} {r.Messages,10:N0} {r.Elapsed.TotalSeconds,9:F2}s {r.Rate,10:N0} {r.PublishRate,15:N0} {r.CpuMicrosecondsPerMessage,7:N0} us {r.JitTime.TotalSeconds,6:F1} s {r.PeakWorkingSet / 1024.0 / 1024.0,7:N0} MB {ratio}"));
+                    $"{round.Label,-6} {r.Name,-10} {r.Messages,10:N0} {r.Elapsed.TotalSeconds,9:F2}s {r.Rate,10:N0} {r.PublishRate,15:N0} {r.CpuMicrosecondsPerMessage,7:N0} us {r.JitTime.TotalSeconds,6:F1} s {r.PeakWorkingSet / 1024.0 / 1024.0,7:N0} MB {ratio}"));
 
                 // Tiered JIT still compiling during the clock means the phase was not warm.
-                if (r.JitTime > r.CpuTime * 0.05)
+                if (!round.IsWarmup && r.JitTime > r.CpuTime * 0.05)
                     Console.WriteLine(string.Create(culture, $"note: {r.Name} spent {r.JitTime.TotalSeconds:F1} s of {r.CpuTime.TotalSeconds:F1} s CPU in the JIT while measured: not warm yet, raise --warmup"));
             }
         }
 
-        var ratios = rounds.Select(r => r.Service.Rate / r.Baseline.Rate).Order().ToArray();
+        var measured = rounds.Where(r => !r.IsWarmup).ToList();
+        var ratios = measured.Select(r => r.Ratio).Order().ToArray();
         var median = ratios.Length % 2 == 1 ? ratios[ratios.Length / 2] : (ratios[(ratios.Length / 2) - 1] + ratios[ratios.Length / 2]) / 2;
-        var cpuRatios = rounds.Select(r => r.Baseline.CpuMicrosecondsPerMessage / r.Service.CpuMicrosecondsPerMessage).Order().ToArray();
+        var cpuRatios = measured.Select(r => r.Baseline.CpuMicrosecondsPerMessage / r.Service.CpuMicrosecondsPerMessage).Order().ToArray();
         Console.WriteLine();
+        if (measured.Count < rounds.Count)
+            Console.WriteLine($"rounds {string.Join(", ", rounds.Where(r => r.IsWarmup).Select(r => r.Label))}: warm-up, not in the figures below");
         Console.WriteLine(string.Create(culture,
-            $"ratio service/baseline: {median:F2} median of {ratios.Length} (rounds: {string.Join(", ", rounds.Select(r => (r.Service.Rate / r.Baseline.Rate).ToString("F2", culture)))}; "
+            $"ratio service/baseline: {median:F2} median of {ratios.Length} (rounds: {string.Join(", ", measured.Select(r => r.Ratio.ToString("F2", culture)))}; "
             + $"CPU per message baseline/service {cpuRatios[cpuRatios.Length / 2]:F2})"));
         Console.WriteLine(string.Create(culture, $"target >= {TargetRatio:F2}: {(median >= TargetRatio ? "PASS" : "BELOW TARGET")}"));
-        var latencies = rounds.SelectMany(r => r.Service.LatenciesMs).Order().ToArray();
+        var latencies = measured.SelectMany(r => r.Service.LatenciesMs).Order().ToArray();
         if (latencies.Length > 0)
         {
             Console.WriteLine(string.Create(culture,
-                $"STOP -> ConfirmationMessageRequested latency (n={latencies.Length:N0}, all rounds): p50 {Percentile(latencies, 0.50):N0} ms, p99 {Percentile(latencies, 0.99):N0} ms, max {latencies[^1]:N0} ms"));
+                $"STOP -> ConfirmationMessageRequested latency (n={latencies.Length:N0}, measured rounds): p50 {Percentile(latencies, 0.50):N0} ms, p99 {Percentile(latencies, 0.99):N0} ms, max {latencies[^1]:N0} ms"));
         }
 
-        for (var i = 0; i < rounds.Count; i++)
+        foreach (var round in rounds)
         {
-            Console.WriteLine($"round {i + 1} service:  {rounds[i].Service.Summary}");
-            Console.WriteLine($"round {i + 1} baseline: {rounds[i].Baseline.Summary}");
+            Console.WriteLine($"round {round.Label} service:  {round.Service.Summary}");
+            Console.WriteLine($"round {round.Label} baseline: {round.Baseline.Summary}");
         }
 
         Console.WriteLine(string.Create(culture, $"process peak working set: {processPeak / 1024.0 / 1024.0:N0} MB"));
