@@ -16,8 +16,11 @@ public sealed record UpdateOptOutSettings
     /// <summary>Country calling code applied to numbers typed without one, such as <c>1</c> or <c>44</c> (a leading <c>+</c> is accepted).</summary>
     public string? DefaultCountryCode { get; init; }
 
-    /// <summary>Whether a keyword text opts the sender out automatically.</summary>
-    public bool AutoOptOutEnabled { get; init; }
+    /// <summary>
+    /// Whether a keyword text opts the sender out automatically. Required: an update without it is rejected, never
+    /// read as false (a producer that forgot the field would otherwise turn keyword opt-out off).
+    /// </summary>
+    public bool? AutoOptOutEnabled { get; init; }
 
     /// <summary>The confirmation text sent after a conversation opt-out: 1–320 characters.</summary>
     public string? OptOutMessage { get; init; }

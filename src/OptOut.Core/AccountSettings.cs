@@ -82,6 +82,8 @@ public sealed record AccountSettings
             errors.Add(Error("accountId", "the account id is missing"));
 
         var callingCode = ValidateCallingCode(update.DefaultCountryCode, errors);
+        if (update.AutoOptOutEnabled is null)
+            errors.Add(Error("autoOptOutEnabled", "autoOptOutEnabled is required (true or false); left out it is not taken as off"));
         var message = ValidateOptOutMessage(update.OptOutMessage, errors);
         var keywords = update.Keywords is null ? current.Keywords : ValidateKeywords(update.Keywords, errors);
 
@@ -92,7 +94,7 @@ public sealed record AccountSettings
         {
             AccountId = update.AccountId,
             DefaultCountryCode = callingCode,
-            AutoOptOutEnabled = update.AutoOptOutEnabled,
+            AutoOptOutEnabled = update.AutoOptOutEnabled!.Value,
             OptOutMessage = message,
             Keywords = keywords,
             UpdatedAt = now,

@@ -49,6 +49,8 @@ public sealed class KeywordOptOutHandler(SettingsCache settingsCache, OptOutServ
             (errors ??= []).Add("accountId is required");
         if (text.Body is null)
             (errors ??= []).Add("body is required");
+        else if (text.Body.Length == 0)
+            (errors ??= []).Add("body is empty: a text without words (a picture-only MMS) can never be a keyword, so nothing is decided on it");
         else if (text.Body.Length > InboundText.MaxBodyLength)
             (errors ??= []).Add($"body is {text.Body.Length} characters; an SMS/MMS text is at most {InboundText.MaxBodyLength}");
         if (string.IsNullOrWhiteSpace(text.From))

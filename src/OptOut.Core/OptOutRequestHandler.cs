@@ -42,6 +42,13 @@ public sealed class OptOutRequestHandler(SettingsCache settingsCache, OptOutServ
     {
         var inputs = PhoneNumberParser.SplitList(request.PhoneNumbers ?? []);
         Validate(request, inputs);
+        if (request.State == OptState.OptedIn && inputs.Count > 1)
+        {
+            // Compliance first: opting back in is one deliberate decision about one number, never a pasted list.
+            var typed = string.Join(", ", (request.PhoneNumbers ?? []).Where(p => p is not null));
+            var reason = $"an opt-in takes exactly one number, this lists {inputs.Count}: nothing was opted back in (send one request per number)";
+            return [new(new() { Input = typed, Outcome = OptOutOutcome.Rejected, Reason = reason }, null, null)];
+        }
 
         var settings = await settingsCache.GetAsync(request.AccountId, cancellationToken).ConfigureAwait(false);
         var outcomes = new List<OptItemOutcome>(inputs.Count);

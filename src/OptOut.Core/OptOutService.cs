@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace OptOut.Core;
 
 /// <summary>
@@ -14,6 +16,23 @@ public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
 
     public async Task<OptDecision> ApplyAsync(OptChange change, CancellationToken cancellationToken = default)
     {
+        // Null (and free) unless a tracer listens: OTLP export is configured.
+        using var activity = OptOutActivity.Source.StartActivity("optout.apply");
+        if (activity is not null)
+        {
+            activity.SetTag("optout.account_id", change.AccountId);
+            activity.SetTag("optout.phone", change.Phone.Masked);
+            activity.SetTag("optout.source", change.Source.ToString());
+            activity.SetTag("optout.state", change.State.ToString());
+        }
+
+        var decision = await DecideAndWriteAsync(change, activity, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("optout.decision", decision.Kind.ToString());
+        return decision;
+    }
+
+    private async Task<OptDecision> DecideAndWriteAsync(OptChange change, Activity? activity, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
         // A producer with a clock far in the future would otherwise freeze the number: no later change could win.
         if (change.At > now + MaxClockSkew)
@@ -27,6 +46,7 @@ public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
 
         for (var attempt = 1; ; attempt++)
         {
+            activity?.SetTag("optout.attempts", attempt + 1);
             var current = await store.FindAsync(change.AccountId, change.Phone.E164, cancellationToken).ConfigureAwait(false);
             var decision = OptOutStateMachine.Decide(current, change, now);
             if (decision.Write is null || await store.TryWriteAsync(decision.Write, cancellationToken).ConfigureAwait(false))

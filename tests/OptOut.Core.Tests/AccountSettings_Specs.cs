@@ -273,6 +273,20 @@ public class When_settings_are_updated_with_bad_input
     }
 
     [Test]
+    public void Should_reject_an_update_that_leaves_out_whether_keywords_opt_out()
+    {
+        // Read as false, a producer's forgotten field would turn keyword opt-out off for the whole account.
+        var (settings, errors) = AccountSettings.TryCreate(SettingsUpdates.Valid() with { AutoOptOutEnabled = null }, _current,
+            SettingsUpdates.Now);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(settings, Is.Null);
+            Assert.That(errors, Is.EqualTo(new[] { "autoOptOutEnabled is required (true or false); left out it is not taken as off" }));
+        });
+    }
+
+    [Test]
     public void Should_name_the_field_of_every_error()
     {
         var update = new UpdateOptOutSettings
@@ -290,6 +304,7 @@ public class When_settings_are_updated_with_bad_input
         {
             ("accountId", "the account id is missing"),
             ("defaultCountryCode", "'999' is not a country calling code"),
+            ("autoOptOutEnabled", "autoOptOutEnabled is required (true or false); left out it is not taken as off"),
             ("optOutMessage", "the opt-out message is empty"),
             ("keywords", "the keyword '!!' has no letters or digits, so no message could ever match it"),
             ("keywords", "STOP cannot be removed from the keywords"),
@@ -303,6 +318,7 @@ public class When_settings_are_updated_with_bad_input
         {
             AccountId = Guid.Empty,
             DefaultCountryCode = "999",
+            AutoOptOutEnabled = true,
             OptOutMessage = new string('x', 400),
             Keywords = ["QUIT", new string('k', 60), "!!"],
         };

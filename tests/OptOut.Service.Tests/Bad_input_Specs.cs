@@ -15,6 +15,7 @@ public class When_a_producer_sends_bad_input
         yield return new TestCaseData(Messages.Text(Guid.NewGuid(), "12345", "STOP"), "from").SetName("Too short from");
         yield return new TestCaseData(Messages.Text(Guid.NewGuid(), "+15552011234", new string('a', 10_240)), "body").SetName("10 KB body");
         yield return new TestCaseData(Messages.Text(Guid.NewGuid(), "+15552011234", null!) with { Body = null }, "body").SetName("Missing body");
+        yield return new TestCaseData(Messages.Text(Guid.NewGuid(), "+15552011234", ""), "body is empty").SetName("Empty body");
     }
 
     [TestCaseSource(nameof(BadTexts))]

@@ -115,6 +115,35 @@ public class When_an_admin_opts_out_a_list_of_numbers
     }
 
     [Test]
+    public async Task Should_reject_an_opt_in_that_lists_several_numbers_and_opt_none_back_in()
+    {
+        var client = _service.Harness.GetRequestClient<OptInRequested>();
+        var response = await client.GetResponse<OptOutRequestCompleted>(new OptInRequested
+        {
+            RequestId = Guid.NewGuid(),
+            AccountId = _account,
+            PhoneNumber = "+1 555 201 1234; 555.201.5678",
+            RequestedBy = "alice@example.com",
+            RequestedAt = Messages.T0.AddHours(1),
+        });
+        await _service.Quiet();
+
+        var store = _service.Services.GetRequiredService<IOptOutStore>();
+        var first = await store.FindAsync(_account, "+15552011234");
+        var second = await store.FindAsync(_account, "+15552015678");
+        var result = response.Message.Results.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Outcome, Is.EqualTo(OptOutOutcome.Rejected));
+            Assert.That(result.Input, Is.EqualTo("+1 555 201 1234; 555.201.5678"));
+            Assert.That(result.Reason, Does.Contain("exactly one number").And.Contain("lists 2"));
+            Assert.That(_service.Published<ConversationOptStateChanged>(c => c.State == OptState.OptedIn), Is.Empty);
+            Assert.That(first!.State, Is.EqualTo(OptState.OptedOut));
+            Assert.That(second!.State, Is.EqualTo(OptState.OptedOut));
+        });
+    }
+
+    [Test]
     public async Task Should_say_not_opted_out_for_a_number_never_opted_out()
     {
         var client = _service.Harness.GetRequestClient<OptInRequested>();

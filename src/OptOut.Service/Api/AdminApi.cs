@@ -35,7 +35,7 @@ public static class AdminApi
         return app;
     }
 
-    public sealed record SettingsBody(string? DefaultCountryCode, bool AutoOptOutEnabled, string? OptOutMessage, IReadOnlyList<string>? Keywords);
+    public sealed record SettingsBody(string? DefaultCountryCode, bool? AutoOptOutEnabled, string? OptOutMessage, IReadOnlyList<string>? Keywords);
 
     public sealed record OptOutsBody(string? Phones, string? Note);
 

@@ -28,7 +28,7 @@ public abstract class OptOutConsumerDefinition<TConsumer> : ConsumerDefinition<T
         IRegistrationContext context)
     {
         var logger = context.GetService<ILoggerFactory>()?.CreateLogger(typeof(TConsumer));
-        consumerConfigurator.UseFilter(new ConsumeAttemptsFilter<TConsumer>(Attempts, logger));
+        consumerConfigurator.UseFilter(new ConsumeAttemptsFilter<TConsumer>(Attempts, logger, context.GetService<OptOutTelemetry>()));
     }
 }
 

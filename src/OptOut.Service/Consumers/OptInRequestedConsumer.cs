@@ -6,7 +6,7 @@ using OptOut.Service.Messaging;
 namespace OptOut.Service.Consumers;
 
 /// <summary>"Delete Opt Out": opt a number back in everywhere in the account (DESIGN.md §5).</summary>
-public sealed class OptInRequestedConsumer(OptOutRequestHandler handler, EventPublisher publisher, TimeProvider clock)
+public sealed class OptInRequestedConsumer(OptOutRequestHandler handler, EventPublisher publisher, OptOutTelemetry telemetry, TimeProvider clock)
     : IConsumer<OptInRequested>
 {
     public async Task Consume(ConsumeContext<OptInRequested> context)
@@ -24,6 +24,6 @@ public sealed class OptInRequestedConsumer(OptOutRequestHandler handler, EventPu
             RequestedAt = context.EventTime(message.RequestedAt, clock),
         }, context.CancellationToken);
 
-        await RequestReplies.PublishAsync(context, publisher, message.RequestId, message.AccountId, outcomes, confirmation: null);
+        await RequestReplies.PublishAsync(context, publisher, telemetry, message.RequestId, message.AccountId, outcomes, confirmation: null);
     }
 }

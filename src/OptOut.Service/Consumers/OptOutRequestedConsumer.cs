@@ -6,7 +6,8 @@ using OptOut.Service.Messaging;
 namespace OptOut.Service.Consumers;
 
 /// <summary>Manual, Messenger and API opt-outs (DESIGN.md §3); answers request clients too.</summary>
-public sealed class OptOutRequestedConsumer(OptOutRequestHandler handler, SettingsCache settings, EventPublisher publisher, TimeProvider clock)
+public sealed class OptOutRequestedConsumer(OptOutRequestHandler handler, SettingsCache settings, EventPublisher publisher, OptOutTelemetry telemetry,
+    TimeProvider clock)
     : IConsumer<OptOutRequested>
 {
     public async Task Consume(ConsumeContext<OptOutRequested> context)
@@ -37,6 +38,6 @@ public sealed class OptOutRequestedConsumer(OptOutRequestHandler handler, Settin
         if (message.Source == OptOutRequestSource.Messenger)
             confirmation = new(message.ReplyFrom, (await settings.GetAsync(message.AccountId, context.CancellationToken)).Settings.OptOutMessage);
 
-        await RequestReplies.PublishAsync(context, publisher, message.RequestId, message.AccountId, outcomes, confirmation);
+        await RequestReplies.PublishAsync(context, publisher, telemetry, message.RequestId, message.AccountId, outcomes, confirmation);
     }
 }

@@ -11,9 +11,11 @@ internal static class RequestReplies
     /// Publishes the events of every change of a request, then its <see cref="OptOutRequestCompleted"/>: published
     /// for subscribers, and sent as the response when a request client is waiting.
     /// </summary>
-    public static async Task PublishAsync(ConsumeContext context, EventPublisher publisher, Guid requestId, Guid accountId,
-        IReadOnlyList<OptItemOutcome> outcomes, ConfirmationTarget? confirmation)
+    public static async Task PublishAsync<TRequest>(ConsumeContext<TRequest> context, EventPublisher publisher, OptOutTelemetry telemetry, Guid requestId,
+        Guid accountId, IReadOnlyList<OptItemOutcome> outcomes, ConfirmationTarget? confirmation)
+        where TRequest : class
     {
+        telemetry.Rejected(typeof(TRequest).Name, "phone_number", outcomes.Count(o => o.Result.Outcome == OptOutOutcome.Rejected));
         foreach (var outcome in outcomes)
         {
             if (outcome.Change is not null && outcome.Decision is not null)

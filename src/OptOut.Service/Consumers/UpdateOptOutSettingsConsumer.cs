@@ -1,11 +1,12 @@
 using MassTransit;
 using OptOut.Contracts;
 using OptOut.Core;
+using OptOut.Service.Messaging;
 
 namespace OptOut.Service.Consumers;
 
 /// <summary>Account settings (DESIGN.md §1): an invalid update changes nothing and says every reason.</summary>
-public sealed class UpdateOptOutSettingsConsumer(SettingsCache cache, ISettingsStore store, TimeProvider clock)
+public sealed class UpdateOptOutSettingsConsumer(SettingsCache cache, ISettingsStore store, OptOutTelemetry telemetry, TimeProvider clock)
     : IConsumer<UpdateOptOutSettings>
 {
     public async Task Consume(ConsumeContext<UpdateOptOutSettings> context)
@@ -15,6 +16,7 @@ public sealed class UpdateOptOutSettingsConsumer(SettingsCache cache, ISettingsS
         var (settings, errors) = AccountSettings.Validate(update, current.Settings, clock.GetUtcNow());
         if (settings is null)
         {
+            telemetry.Rejected(nameof(UpdateOptOutSettings), "settings");
             var rejected = new OptOutSettingsRejected
             {
                 AccountId = update.AccountId,

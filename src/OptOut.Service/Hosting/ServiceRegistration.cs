@@ -157,8 +157,14 @@ public static class ServiceRegistration
                 .AddAspNetCoreInstrumentation())
             .WithTracing(t => t
                 .AddSource("MassTransit")
-                .AddSource(OptOutTelemetry.Name)
-                .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health")))
+                .AddSource(OptOutActivity.SourceName)
+                .AddAspNetCoreInstrumentation(o =>
+                {
+                    o.Filter = http => !http.Request.Path.StartsWithSegments("/health");
+                    // The admin API takes a phone number in its path (/opt-outs/{phone}): never whole in a span.
+                    o.EnrichWithHttpRequest = TracePrivacy.MaskRequest;
+                    o.EnrichWithHttpResponse = TracePrivacy.MaskRoute;
+                }))
             .UseOtlpExporter();
         return services;
     }

@@ -52,9 +52,13 @@ public sealed record ConsumeAttemptPolicy
 /// good while its bus still reports ready. The abandoned attempt is left to end on its own; the next attempt (or the
 /// redelivery) is recognised by the state machine as a replay and re-publishes with the same message ids.</para>
 /// </summary>
-public sealed class ConsumeAttemptsFilter<TConsumer>(ConsumeAttemptPolicy policy, ILogger? logger = null) : IFilter<ConsumerConsumeContext<TConsumer>>
+public sealed class ConsumeAttemptsFilter<TConsumer>(ConsumeAttemptPolicy policy, ILogger? logger = null, OptOutTelemetry? telemetry = null)
+    : IFilter<ConsumerConsumeContext<TConsumer>>
     where TConsumer : class
 {
+    private static readonly string MessageType = typeof(TConsumer).GetInterfaces()
+        .FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>))?.GetGenericArguments()[0].Name ?? typeof(TConsumer).Name;
+
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     public Task Send(ConsumerConsumeContext<TConsumer> context, IPipe<ConsumerConsumeContext<TConsumer>> next)
@@ -72,6 +76,12 @@ public sealed class ConsumeAttemptsFilter<TConsumer>(ConsumeAttemptPolicy policy
             {
                 await Deadline.Within(attempt, policy.Deadline, $"Consuming message {context.MessageId}", cancellationToken).ConfigureAwait(false);
                 return;
+            }
+            catch (InvalidMessageException)
+            {
+                // Bad input: never retried; MassTransit faults it to the error queue with the reason.
+                telemetry?.Rejected(MessageType, "message");
+                throw;
             }
             catch (Exception ex) when (retry <= policy.Retries && !cancellationToken.IsCancellationRequested && ex is not InvalidMessageException)
             {
