@@ -62,6 +62,8 @@ public sealed class EventObserver : IAsyncDisposable
                 e.Handler<BulkUploadProgressed>(context => observer!.Record(context));
                 e.Handler<BulkUploadCompleted>(context => observer!.Record(context));
                 e.Handler<BulkUploadFailed>(context => observer!.Record(context));
+                e.Handler<OptOutSettingsChanged>(context => observer!.Record(context));
+                e.Handler<OptOutSettingsRejected>(context => observer!.Record(context));
             });
         });
         observer = new EventObserver(bus, queueName);

@@ -195,6 +195,24 @@ public sealed class RawRabbit : IAsyncDisposable
         await channel.QueuePurgeAsync(queue, cancellationToken);
     }
 
+    /// <summary>
+    /// Declares <paramref name="queue"/> (not durable, gone after 10 idle minutes should cleanup never run) bound to the
+    /// message-type exchanges, declared as MassTransit declares them (durable fanout) in case nothing was published yet:
+    /// what a subscriber that is not MassTransit reads.
+    /// </summary>
+    public async Task BindQueueAsync(string queue, IEnumerable<string> exchanges, CancellationToken cancellationToken = default)
+    {
+        var connection = await ConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["x-expires"] = (int)TimeSpan.FromMinutes(10).TotalMilliseconds }, cancellationToken: cancellationToken);
+        foreach (var exchange in exchanges)
+        {
+            await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.QueueBindAsync(queue, exchange, "", cancellationToken: cancellationToken);
+        }
+    }
+
     /// <summary>Deletes a queue and the exchange of the same name MassTransit binds to it (if they exist).</summary>
     public async Task DeleteQueueAndExchangeAsync(string name, CancellationToken cancellationToken = default)
     {
