@@ -57,12 +57,15 @@ public static partial class PhoneMask
     /// <summary>
     /// Masks every run of 7 or more digits (with an optional leading +) in free text, such as a driver's error message
     /// that quotes a key (<c>dup key: { phone: "+15552011234" }</c> → <c>dup key: { phone: "********1234" }</c>).
-    /// Shorter runs (counts, ports, error codes) stay readable.
+    /// Shorter runs (counts, ports, error codes) stay readable, and so do ids: a GUID (or 32 hex digits) is left
+    /// whole, though one in twenty has a run of 7 decimal digits somewhere.
     /// </summary>
     public static string MaskNumbersIn(string? text) =>
-        string.IsNullOrEmpty(text) ? text ?? "" : DigitRun().Replace(text, m => Mask(m.Value));
+        string.IsNullOrEmpty(text) ? text ?? "" : DigitRun().Replace(text, m => m.Groups["phone"].Success ? Mask(m.Value) : m.Value);
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\+?\d{7,}")]
+    // An id alternative is tried first at each position, so a GUID is consumed whole before its digits could match.
+    [System.Text.RegularExpressions.GeneratedRegex(
+        @"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|(?<![0-9A-Za-z])[0-9A-Fa-f]{32}(?![0-9A-Za-z])|(?<phone>\+?\d{7,})")]
     private static partial System.Text.RegularExpressions.Regex DigitRun();
 
     /// <summary>Keeps the last 4 characters, masks the rest: <c>+15552011234</c> → <c>*******1234</c>.</summary>

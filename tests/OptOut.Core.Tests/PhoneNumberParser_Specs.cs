@@ -80,6 +80,15 @@ public class When_normalizing_phone_numbers
         Assert.That(PhoneMask.MaskNumbersIn(message), Is.EqualTo(
             "E11000 duplicate key error collection: optout.opt_outs dup key: { accountId: 42, phone: \"********1234\" } after 3 tries, port 27017; ******0123"));
     }
+
+    [Test]
+    public void Should_leave_ids_whole_even_where_they_have_seven_digits_in_a_row()
+    {
+        var message = "account 12345678-9abc-4def-8123-456789012345, message 0123456789abcdef0123456789abcdef: opted out +15552011234";
+
+        Assert.That(PhoneMask.MaskNumbersIn(message), Is.EqualTo(
+            "account 12345678-9abc-4def-8123-456789012345, message 0123456789abcdef0123456789abcdef: opted out ********1234"));
+    }
 }
 
 [TestFixture]

@@ -1,5 +1,6 @@
 using MassTransit;
 using OptOut.Contracts;
+using OptOut.Core;
 using OptOut.Service.Tests.Harness;
 
 namespace OptOut.Service.Tests;
@@ -25,12 +26,40 @@ public class When_account_settings_are_updated
         await service.PublishAndWait(Update(account, b =>
         {
             b.Message = "Bye from Acme. Reply START to rejoin.";
-            b.Keywords = [.. Core.AccountSettings.DefaultKeywords, "BASTA"];
+            b.Keywords = [.. AccountSettings.DefaultKeywords, "BASTA"];
         }));
         await service.PublishAndWait(Messages.Text(account, "+15552011234", "basta"));
 
         Assert.That(service.Published<OptOutSettingsChanged>().Single().Keywords, Does.Contain("BASTA"));
         Assert.That(service.Published<ConfirmationMessageRequested>().Single().Body, Is.EqualTo("Bye from Acme. Reply START to rejoin."));
+    }
+
+    [Test]
+    public async Task Should_apply_a_change_made_by_another_instance_once_its_event_arrives()
+    {
+        await using var service = await ServiceHarness.StartAsync();
+        var account = Guid.NewGuid();
+        await service.PublishAndWait(Messages.Text(account, "+15552011111", "hi")); // this instance caches the defaults
+
+        // Another instance (same store) applies an update: it saves the settings and publishes OptOutSettingsChanged.
+        var store = service.Services.GetRequiredService<ISettingsStore>();
+        var (settings, errors) = AccountSettings.TryCreate(
+            Update(account, b => { b.Message = "Bye from Acme."; b.Keywords = [.. AccountSettings.DefaultKeywords, "BASTA"]; }),
+            AccountSettings.Defaults(account), Messages.T0);
+        Assert.That(errors, Is.Empty);
+        await store.SaveAsync(settings!);
+        await service.PublishAndWait(Messages.Text(account, "+15552011234", "basta"));
+        var beforeTheEvent = service.Published<ConversationOptStateChanged>().Count;
+
+        await service.PublishAndWait(new OptOutSettingsChanged { AccountId = account, Keywords = settings!.Keywords, OptOutMessage = settings.OptOutMessage });
+        await service.PublishAndWait(Messages.Text(account, "+15552015678", "basta"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(beforeTheEvent, Is.Zero, "until the event arrives, this instance's cached settings apply (the spec would prove nothing otherwise)");
+            Assert.That(service.Published<ConversationOptStateChanged>().Single().PhoneNumber, Is.EqualTo("+15552015678"));
+            Assert.That(service.Published<ConfirmationMessageRequested>().Single().Body, Is.EqualTo("Bye from Acme."));
+        });
     }
 
     [Test]

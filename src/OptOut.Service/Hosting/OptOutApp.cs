@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Console;
 using OptOut.Service.Api;
 
 namespace OptOut.Service.Hosting;
@@ -11,6 +12,11 @@ public static class OptOutApp
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // One log sink, the console, through the masking formatter: the default Debug and EventSource providers would
+        // hand whole phone numbers (in library messages and exceptions) to whoever listens.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.FormatterName = MaskingConsoleFormatter.FormatterName);
+        builder.Logging.AddConsoleFormatter<MaskingConsoleFormatter, SimpleConsoleFormatterOptions>();
         configure?.Invoke(builder);
         builder.Services
             .AddOptOutCore(builder.Configuration)
