@@ -18,8 +18,12 @@ namespace OptOut.Core;
 /// </remarks>
 public sealed class KeywordMatcher
 {
-    /// <summary>Longer messages are never keywords; they are rejected before any normalization work.</summary>
-    public const int MaxBodyLength = 200;
+    /// <summary>
+    /// Longer messages are never keywords; they are rejected before any normalization work. As long as a text can be
+    /// (<see cref="InboundText.MaxBodyLength"/>): "STOP" with a hundred 🛑 after it, or a keyword repeated in anger,
+    /// is still a STOP. Most long replies are ruled out by their first letter anyway.
+    /// </summary>
+    public const int MaxBodyLength = InboundText.MaxBodyLength;
 
     // Covers every body up to MaxBodyLength unless NFKC expands it (ligatures, squared words), which is rare.
     private const int StackBufferLength = 256;
@@ -74,12 +78,23 @@ public sealed class KeywordMatcher
             return null;
 
         var source = Prepare(text);
-        Span<char> buffer = source.Length <= StackBufferLength ? stackalloc char[source.Length] : new char[source.Length];
-        var normalized = buffer[..Fold(source, buffer)];
-        if (normalized.IsEmpty)
-            return null;
+        char[]? rented = null;
+        Span<char> buffer = source.Length <= StackBufferLength
+            ? stackalloc char[source.Length]
+            : rented = ArrayPool<char>.Shared.Rent(source.Length);
+        try
+        {
+            var normalized = buffer[..Fold(source, buffer)];
+            if (normalized.IsEmpty)
+                return null;
 
-        return _exact.TryGetValue(normalized, out var keyword) ? keyword : MatchSequence(normalized);
+            return _exact.TryGetValue(normalized, out var keyword) ? keyword : MatchSequence(normalized);
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<char>.Shared.Return(rented);
+        }
     }
 
     // Most replies are ruled out by their first letter, before any normalization. Only decided when that letter

@@ -140,19 +140,28 @@ public class When_matching_opt_out_keywords
     }
 
     [Test]
-    public void Should_match_a_message_of_200_characters()
+    public void Should_match_a_keyword_repeated_as_long_as_a_text_can_be()
     {
-        var body = string.Join(' ', Enumerable.Repeat("STOP", 40)) + "!";
-        Assert.That(body, Has.Length.EqualTo(200));
+        var body = string.Join(' ', Enumerable.Repeat("STOP", 1000)) + "!";
+        Assert.That(body, Has.Length.EqualTo(InboundText.MaxBodyLength));
 
         Assert.That(_matcher.Match(body), Is.EqualTo("STOP"));
     }
 
     [Test]
-    public void Should_not_match_a_message_over_200_characters()
+    public void Should_match_a_keyword_followed_by_a_hundred_emoji()
     {
-        var body = string.Join(' ', Enumerable.Repeat("STOP", 40)) + "!!";
-        Assert.That(body, Has.Length.EqualTo(201));
+        var body = "STOP " + string.Concat(Enumerable.Repeat("🛑", 100));
+        Assert.That(body.Length, Is.GreaterThan(200));
+
+        Assert.That(_matcher.Match(body), Is.EqualTo("STOP"));
+    }
+
+    [Test]
+    public void Should_not_match_a_message_longer_than_a_text_can_be()
+    {
+        var body = string.Join(' ', Enumerable.Repeat("STOP", 1000)) + "!!";
+        Assert.That(body, Has.Length.EqualTo(InboundText.MaxBodyLength + 1));
 
         Assert.That(_matcher.Match(body), Is.Null);
     }
