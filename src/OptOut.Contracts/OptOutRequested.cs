@@ -18,8 +18,11 @@ public sealed record OptOutRequested
     /// <summary>Numbers as the user typed them; an element may itself be a comma-separated list. Required, at most 1,000 numbers.</summary>
     public IReadOnlyList<string>? PhoneNumbers { get; init; }
 
-    /// <summary>Who is asking. Decides whether a confirmation text is sent (Messenger only).</summary>
-    public OptOutRequestSource Source { get; init; }
+    /// <summary>
+    /// Who is asking. Decides whether a confirmation text is sent (Messenger only). Required: a request without it is
+    /// rejected, never taken as Manual (which would leave a Messenger opt-out unconfirmed and wrongly attributed).
+    /// </summary>
+    public OptOutRequestSource? Source { get; init; }
 
     /// <summary>The user or service that asked (shown in the note and history). Required.</summary>
     public string? RequestedBy { get; init; }

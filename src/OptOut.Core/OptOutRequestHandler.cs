@@ -14,7 +14,8 @@ public sealed record OptRequest
 
     public required OptState State { get; init; }
 
-    public required OptOutSource Source { get; init; }
+    /// <summary>Null when the message left it out: rejected.</summary>
+    public required OptOutSource? Source { get; init; }
 
     public required IReadOnlyList<string?>? PhoneNumbers { get; init; }
 
@@ -76,7 +77,7 @@ public sealed class OptOutRequestHandler(SettingsCache settingsCache, OptOutServ
                 AccountId = request.AccountId,
                 Phone = phone,
                 State = request.State,
-                Source = request.Source,
+                Source = request.Source!.Value,
                 At = request.RequestedAt,
                 CausationId = $"request:{request.RequestId:N}",
                 Actor = request.RequestedBy,
@@ -105,8 +106,10 @@ public sealed class OptOutRequestHandler(SettingsCache settingsCache, OptOutServ
             errors.Add("at least one phone number is required");
         else if (inputs.Count > OptRequest.MaxNumbers)
             errors.Add($"{inputs.Count} numbers in one request; the limit is {OptRequest.MaxNumbers} (use a bulk upload)");
-        if (!Enum.IsDefined(request.Source))
-            errors.Add($"source '{request.Source}' is not one of Manual, Messenger, Api");
+        if (request.Source is not { } source)
+            errors.Add("source is required: Manual, Messenger or Api");
+        else if (!Enum.IsDefined(source))
+            errors.Add($"source '{source}' is not one of Manual, Messenger, Api");
         if (errors.Count > 0)
             throw new InvalidMessageException(errors);
     }

@@ -64,4 +64,27 @@ public class When_a_producer_sends_bad_input
 
         Assert.That(ex!.Fault!.Exceptions[0].Message, Does.Contain("at least one phone number"));
     }
+
+    [Test]
+    public async Task Should_fault_an_opt_out_request_without_a_source_and_opt_nobody_out()
+    {
+        await using var service = await ServiceHarness.StartAsync();
+        var client = service.Harness.GetRequestClient<OptOutRequested>();
+        var account = Guid.NewGuid();
+
+        var ex = Assert.ThrowsAsync<RequestFaultException>(() => client.GetResponse<OptOutRequestCompleted>(new OptOutRequested
+        {
+            RequestId = Guid.NewGuid(),
+            AccountId = account,
+            PhoneNumbers = ["+15552011234"],
+            RequestedBy = "crm",
+        }));
+        var record = await service.Services.GetRequiredService<OptOut.Core.IOptOutStore>().FindAsync(account, "+15552011234");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex!.Fault!.Exceptions[0].Message, Does.Contain("source is required: Manual, Messenger or Api"));
+            Assert.That(record, Is.Null, "not taken as Manual");
+        });
+    }
 }

@@ -23,6 +23,7 @@ public sealed class OptOutRequestedConsumer(OptOutRequestHandler handler, Settin
                 OptOutRequestSource.Manual => OptOutSource.Manual,
                 OptOutRequestSource.Messenger => OptOutSource.Messenger,
                 OptOutRequestSource.Api => OptOutSource.Api,
+                null => null,
                 _ => (OptOutSource)(-1),
             },
             PhoneNumbers = message.PhoneNumbers,

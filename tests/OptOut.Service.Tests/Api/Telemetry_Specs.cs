@@ -108,7 +108,8 @@ public sealed class When_telemetry_is_exported : AdminApiSpecification
             Assert.That(Sum(metrics, "optout.transitions", ("source", "Keyword"), ("state", "OptedOut")), Is.GreaterThanOrEqualTo(1));
             Assert.That(Sum(metrics, "optout.keyword_hits", ("keyword", "STOP")), Is.GreaterThanOrEqualTo(1));
             Assert.That(Sum(metrics, "optout.rejected_inputs", ("message_type", "OptOutRequested"), ("input", "phone_number")), Is.GreaterThanOrEqualTo(1));
-            Assert.That(metrics.Any(m => m.Name.StartsWith("messaging.masstransit.", StringComparison.Ordinal)), "MassTransit's meter");
+            // Not MassTransit's own instruments: they are created once per process (by whichever bus of the test run
+            // came first), so whether they reach this host's reader depends on test order. Its spans are checked above.
         });
     }
 
