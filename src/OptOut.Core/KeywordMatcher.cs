@@ -77,24 +77,10 @@ public sealed class KeywordMatcher
         if (text.IsEmpty || text.Length > MaxBodyLength || _keywords.Length == 0 || CannotStartAKeyword(text))
             return null;
 
-        var source = Prepare(text);
-        char[]? rented = null;
-        Span<char> buffer = source.Length <= StackBufferLength
-            ? stackalloc char[source.Length]
-            : rented = ArrayPool<char>.Shared.Rent(source.Length);
-        try
-        {
-            var normalized = buffer[..Fold(source, buffer)];
-            if (normalized.IsEmpty)
-                return null;
-
-            return _exact.TryGetValue(normalized, out var keyword) ? keyword : MatchSequence(normalized);
-        }
-        finally
-        {
-            if (rented is not null)
-                ArrayPool<char>.Shared.Return(rented);
-        }
+        return Folded(Prepare(text), this, static (normalized, matcher) =>
+            normalized.IsEmpty ? null
+            : matcher._exact.TryGetValue(normalized, out var keyword) ? keyword
+            : matcher.MatchSequence(normalized));
     }
 
     // Most replies are ruled out by their first letter, before any normalization. Only decided when that letter
@@ -130,15 +116,22 @@ public sealed class KeywordMatcher
         if (trimmed.IsEmpty)
             return string.Empty;
 
-        var source = Prepare(trimmed);
+        return Folded(Prepare(trimmed), text!, static (normalized, original) =>
+            original.AsSpan().SequenceEqual(normalized) ? original : normalized.ToString());
+    }
+
+    private delegate TResult FoldedFunc<in TState, out TResult>(ReadOnlySpan<char> normalized, TState state);
+
+    // Folds the prepared text into a buffer on the stack (or rented, for a long text) and hands it to use.
+    private static TResult Folded<TState, TResult>(ReadOnlySpan<char> source, TState state, FoldedFunc<TState, TResult> use)
+    {
         char[]? rented = null;
         Span<char> buffer = source.Length <= StackBufferLength
             ? stackalloc char[source.Length]
             : rented = ArrayPool<char>.Shared.Rent(source.Length);
         try
         {
-            var normalized = buffer[..Fold(source, buffer)];
-            return text.AsSpan().SequenceEqual(normalized) ? text! : normalized.ToString();
+            return use(buffer[..Fold(source, buffer)], state);
         }
         finally
         {
