@@ -15,7 +15,6 @@ internal static class RequestReplies
         Guid accountId, IReadOnlyList<OptItemOutcome> outcomes, ConfirmationTarget? confirmation)
         where TRequest : class
     {
-        telemetry.Rejected(typeof(TRequest).Name, "phone_number", outcomes.Count(o => o.Result.Outcome == OptOutOutcome.Rejected));
         foreach (var outcome in outcomes)
         {
             if (outcome.Change is not null && outcome.Decision is not null)
@@ -26,5 +25,8 @@ internal static class RequestReplies
         await context.Publish(completed, p => p.MessageId = MessageIds.Derive($"request:{requestId:N}", "", "completed"));
         if (context.ResponseAddress is not null)
             await context.RespondAsync(completed);
+
+        // Last, so an attempt that failed to publish and is tried again is not counted twice.
+        telemetry.Rejected(typeof(TRequest).Name, "phone_number", outcomes.Count(o => o.Result.Outcome == OptOutOutcome.Rejected));
     }
 }

@@ -86,6 +86,7 @@ public sealed class When_telemetry_is_exported : AdminApiSpecification
         var account = Guid.NewGuid();
         using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = "+15552012003, hello" }));
         await Expect(post, HttpStatusCode.OK);
+        await Services.GetRequiredService<IBus>().Publish(Messages.Text(account, "+15552012005", "")); // bad input: faulted
         await Services.GetRequiredService<IBus>().Publish(Messages.Text(account, "+15552012004", "STOP"));
         var deadline = DateTime.UtcNow + Patience;
         while (true)
@@ -108,6 +109,7 @@ public sealed class When_telemetry_is_exported : AdminApiSpecification
             Assert.That(Sum(metrics, "optout.transitions", ("source", "Keyword"), ("state", "OptedOut")), Is.GreaterThanOrEqualTo(1));
             Assert.That(Sum(metrics, "optout.keyword_hits", ("keyword", "STOP")), Is.GreaterThanOrEqualTo(1));
             Assert.That(Sum(metrics, "optout.rejected_inputs", ("message_type", "OptOutRequested"), ("input", "phone_number")), Is.GreaterThanOrEqualTo(1));
+            Assert.That(Sum(metrics, "optout.rejected_inputs", ("message_type", "InboundMessage"), ("input", "message")), Is.GreaterThanOrEqualTo(1));
             // Not MassTransit's own instruments: they are created once per process (by whichever bus of the test run
             // came first), so whether they reach this host's reader depends on test order. Its spans are checked above.
         });
