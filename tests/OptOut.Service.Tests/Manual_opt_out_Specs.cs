@@ -91,16 +91,7 @@ public class When_an_admin_opts_out_a_list_of_numbers
     [Test]
     public async Task Should_opt_a_number_back_in_when_its_opt_out_is_deleted()
     {
-        var client = _service.Harness.GetRequestClient<OptInRequested>();
-        var response = await client.GetResponse<OptOutRequestCompleted>(new OptInRequested
-        {
-            RequestId = Guid.NewGuid(),
-            AccountId = _account,
-            PhoneNumber = "+1 555 201 1234",
-            RequestedBy = "alice@example.com",
-            Reason = "contact asked to resume",
-            RequestedAt = Messages.T0.AddHours(1),
-        });
+        var response = await OptIn("+1 555 201 1234", reason: "contact asked to resume");
         await _service.Quiet();
 
         var record = await _service.Services.GetRequiredService<IOptOutStore>().FindAsync(_account, "+15552011234");
@@ -117,15 +108,7 @@ public class When_an_admin_opts_out_a_list_of_numbers
     [Test]
     public async Task Should_reject_an_opt_in_that_lists_several_numbers_and_opt_none_back_in()
     {
-        var client = _service.Harness.GetRequestClient<OptInRequested>();
-        var response = await client.GetResponse<OptOutRequestCompleted>(new OptInRequested
-        {
-            RequestId = Guid.NewGuid(),
-            AccountId = _account,
-            PhoneNumber = "+1 555 201 1234; 555.201.5678",
-            RequestedBy = "alice@example.com",
-            RequestedAt = Messages.T0.AddHours(1),
-        });
+        var response = await OptIn("+1 555 201 1234; 555.201.5678");
         await _service.Quiet();
 
         var store = _service.Services.GetRequiredService<IOptOutStore>();
@@ -146,18 +129,22 @@ public class When_an_admin_opts_out_a_list_of_numbers
     [Test]
     public async Task Should_say_not_opted_out_for_a_number_never_opted_out()
     {
-        var client = _service.Harness.GetRequestClient<OptInRequested>();
-        var response = await client.GetResponse<OptOutRequestCompleted>(new OptInRequested
-        {
-            RequestId = Guid.NewGuid(),
-            AccountId = _account,
-            PhoneNumber = "5552019999",
-            RequestedBy = "alice@example.com",
-            RequestedAt = Messages.T0.AddHours(1),
-        });
+        var response = await OptIn("5552019999");
 
         Assert.That(response.Message.Results.Single().Outcome, Is.EqualTo(OptOutOutcome.NotOptedOut));
     }
+
+    // "Delete Opt Out" by alice, an hour after the opt-outs of the set-up.
+    private Task<Response<OptOutRequestCompleted>> OptIn(string phone, string? reason = null) =>
+        _service.Harness.GetRequestClient<OptInRequested>().GetResponse<OptOutRequestCompleted>(new OptInRequested
+        {
+            RequestId = Guid.NewGuid(),
+            AccountId = _account,
+            PhoneNumber = phone,
+            RequestedBy = "alice@example.com",
+            Reason = reason,
+            RequestedAt = Messages.T0.AddHours(1),
+        });
 }
 
 [TestFixture]

@@ -13,6 +13,8 @@ public abstract class RabbitMqServiceFixture
 
     public const string InboundExchange = "OptOut.Contracts:InboundMessage";
     public const string OptOutRequestedExchange = "OptOut.Contracts:OptOutRequested";
+    public const string OptInRequestedExchange = "OptOut.Contracts:OptInRequested";
+    public const string UpdateOptOutSettingsExchange = "OptOut.Contracts:UpdateOptOutSettings";
 
     protected BrokerEndpoint Broker { get; private set; } = null!;
 

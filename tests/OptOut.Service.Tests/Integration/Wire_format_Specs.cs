@@ -12,9 +12,6 @@ namespace OptOut.Service.Tests.Integration;
 [TestFixture]
 public class When_producers_and_subscribers_speak_plain_json : RabbitMqServiceFixture
 {
-    private const string OptInRequestedExchange = "OptOut.Contracts:OptInRequested";
-    private const string UpdateSettingsExchange = "OptOut.Contracts:UpdateOptOutSettings";
-    private const string OurNumber = "+15559870000";
 
     [Test]
     [CancelAfter(60_000)]
@@ -52,7 +49,7 @@ public class When_producers_and_subscribers_speak_plain_json : RabbitMqServiceFi
     public async Task Should_change_the_settings_from_plain_json_and_use_them_for_the_next_text(CancellationToken cancellationToken)
     {
         var account = Guid.NewGuid();
-        await Rabbit.PublishJsonAsync(UpdateSettingsExchange, $$"""
+        await Rabbit.PublishJsonAsync(UpdateOptOutSettingsExchange, $$"""
             {"accountId": "{{account}}", "defaultCountryCode": "44", "autoOptOutEnabled": true,
              "optOutMessage": "Non riceverai altri messaggi.", "keywords": ["STOP", "BASTA"], "requestedBy": "admin@example.com"}
             """, Guid.NewGuid().ToString(), cancellationToken);
@@ -60,7 +57,7 @@ public class When_producers_and_subscribers_speak_plain_json : RabbitMqServiceFi
 
         // A UK mobile typed without +44: the new default country code applies.
         await Rabbit.PublishJsonAsync(InboundExchange, $$"""
-            {"accountId": "{{account}}", "from": "07400 123456", "to": "{{OurNumber}}", "body": "basta", "receivedAt": "2026-11-29T12:00:00Z"}
+            {"accountId": "{{account}}", "from": "07400 123456", "to": "{{Messages.OurNumber}}", "body": "basta", "receivedAt": "2026-11-29T12:00:00Z"}
             """, Guid.NewGuid().ToString(), cancellationToken);
         var confirmation = (await Events.WaitForAsync<ConfirmationMessageRequested>(m => m.AccountId == account, EventTimeout)).Single().Message;
 
@@ -79,7 +76,7 @@ public class When_producers_and_subscribers_speak_plain_json : RabbitMqServiceFi
     public async Task Should_reject_plain_json_settings_that_leave_out_autoOptOutEnabled(CancellationToken cancellationToken)
     {
         var account = Guid.NewGuid();
-        await Rabbit.PublishJsonAsync(UpdateSettingsExchange, $$"""
+        await Rabbit.PublishJsonAsync(UpdateOptOutSettingsExchange, $$"""
             {"accountId": "{{account}}", "defaultCountryCode": "1", "optOutMessage": "Bye.", "requestedBy": "script"}
             """, Guid.NewGuid().ToString(), cancellationToken);
 
@@ -107,7 +104,7 @@ public class When_producers_and_subscribers_speak_plain_json : RabbitMqServiceFi
         try
         {
             await Rabbit.PublishJsonAsync(InboundExchange, $$"""
-                {"accountId": "{{account}}", "from": "(555) 201-3002", "to": "{{OurNumber}}", "body": "STOP", "receivedAt": "2026-11-29T12:00:00Z",
+                {"accountId": "{{account}}", "from": "(555) 201-3002", "to": "{{Messages.OurNumber}}", "body": "STOP", "receivedAt": "2026-11-29T12:00:00Z",
                  "conversationId": "conv-9", "campaignId": "camp-9"}
                 """, Guid.NewGuid().ToString(), cancellationToken);
             // Before the settings below turn keyword opt-out off (they are consumed on another queue).
@@ -116,10 +113,10 @@ public class When_producers_and_subscribers_speak_plain_json : RabbitMqServiceFi
                 {"requestId": "{{requestId}}", "accountId": "{{account}}", "phoneNumbers": ["555 201 3003", "hello"], "source": "Api",
                  "requestedBy": "crm", "requestedAt": "2026-11-29T12:00:00Z"}
                 """, Guid.NewGuid().ToString(), cancellationToken);
-            await Rabbit.PublishJsonAsync(UpdateSettingsExchange, $$"""
+            await Rabbit.PublishJsonAsync(UpdateOptOutSettingsExchange, $$"""
                 {"accountId": "{{account}}", "defaultCountryCode": "1", "autoOptOutEnabled": false, "optOutMessage": "Bye.", "requestedBy": "admin"}
                 """, Guid.NewGuid().ToString(), cancellationToken);
-            await Rabbit.PublishJsonAsync(UpdateSettingsExchange, $$"""
+            await Rabbit.PublishJsonAsync(UpdateOptOutSettingsExchange, $$"""
                 {"accountId": "{{account}}", "defaultCountryCode": "999", "autoOptOutEnabled": true, "optOutMessage": "", "requestedBy": "admin"}
                 """, Guid.NewGuid().ToString(), cancellationToken);
 
@@ -155,7 +152,7 @@ public class When_producers_and_subscribers_speak_plain_json : RabbitMqServiceFi
                 Assert.That(Names(confirmation), Is.SupersetOf(new[]
                     { "accountId", "to", "from", "body", "conversationId", "campaignId", "requestedAt" }));
                 Assert.That(confirmation.GetProperty("to").GetString(), Is.EqualTo("+15552013002"));
-                Assert.That(confirmation.GetProperty("from").GetString(), Is.EqualTo(OurNumber));
+                Assert.That(confirmation.GetProperty("from").GetString(), Is.EqualTo(Messages.OurNumber));
                 Assert.That(confirmation.GetProperty("conversationId").GetString(), Is.EqualTo("conv-9"));
 
                 var completed = events[nameof(OptOutRequestCompleted)];
