@@ -63,3 +63,29 @@ public enum OptOutOutcome
     /// <summary>A newer change to this number (by event time) already exists; this older request changed nothing.</summary>
     Superseded,
 }
+
+/// <summary>Which reply a <see cref="ConfirmationMessageRequested"/> carries. Travels as a string on the wire.</summary>
+public enum ConfirmationKind
+{
+    /// <summary>The opt-out confirmation (also what an absent <c>kind</c> means, as sent before the field existed).</summary>
+    OptOut,
+
+    /// <summary>The confirmation that a contact who texted an opt-in keyword (START…) is subscribed again.</summary>
+    OptIn,
+
+    /// <summary>The answer to a help keyword (HELP…): who is texting and how to opt out.</summary>
+    Help,
+}
+
+/// <summary>How an inbound text was recognised as what it asks for. Travels as a string on the wire.</summary>
+public enum DetectionMethod
+{
+    /// <summary>The whole text is a keyword of the account's lists (after normalization).</summary>
+    Keyword,
+
+    /// <summary>A revocation phrase of one of the account's active languages ("stop texting me", "remove me from your list").</summary>
+    Phrase,
+
+    /// <summary>A misspelt opt-out keyword ("unsubcribe", "stpo") with little or nothing else in the text.</summary>
+    Typo,
+}

@@ -32,12 +32,18 @@ public sealed record ConversationOptStateChanged
 
     /// <summary>Event time of the change (the text's <c>receivedAt</c> or the request's <c>requestedAt</c>).</summary>
     public DateTimeOffset ChangedAt { get; init; }
+
+    /// <summary>For a change the contact's own text caused (source <c>Keyword</c>): how the text was read. Null otherwise.</summary>
+    public OptOutDetection? Detection { get; init; }
 }
 
 /// <summary>
-/// Send the account's opt-out confirmation text to a contact who just opted out in a conversation.
-/// <para>Sent by: the opt-out service, exactly once per keyword or Messenger opt-out. Consumed by: the campaign
-/// service / SMS gateway, which sends <see cref="Body"/> from <see cref="From"/> to <see cref="To"/>.</para>
+/// Send a reply text to a contact: the account's opt-out confirmation to a contact who just opted out in a
+/// conversation, the opt-in confirmation to one who texted START, or the help message to one who texted HELP
+/// (<see cref="Kind"/>).
+/// <para>Sent by: the opt-out service, exactly once per keyword, detected or Messenger opt-out, once per opt-in by
+/// keyword, and at most once per number per 10 minutes for help. Consumed by: the campaign service / SMS gateway,
+/// which sends <see cref="Body"/> from <see cref="From"/> to <see cref="To"/> whatever the kind.</para>
 /// </summary>
 public sealed record ConfirmationMessageRequested
 {
@@ -50,7 +56,7 @@ public sealed record ConfirmationMessageRequested
     /// <summary>Our number the contact texted (or the request's <c>replyFrom</c>), as received.</summary>
     public string From { get; init; } = "";
 
-    /// <summary>The account's opt-out confirmation message.</summary>
+    /// <summary>The text to send: the account's message of this kind, in the contact's language.</summary>
     public string Body { get; init; } = "";
 
     /// <summary>The conversation, when known.</summary>
@@ -61,6 +67,12 @@ public sealed record ConfirmationMessageRequested
 
     /// <summary>Event time of the opt-out that asks for the confirmation.</summary>
     public DateTimeOffset RequestedAt { get; init; }
+
+    /// <summary>Which reply this is. Always written by the service; absent (from older senders) means <c>OptOut</c>.</summary>
+    public ConfirmationKind? Kind { get; init; }
+
+    /// <summary>The language of <see cref="Body"/> (ISO 639-1): the language the contact wrote in.</summary>
+    public string? Language { get; init; }
 }
 
 /// <summary>The result for one input of a request.</summary>
@@ -117,8 +129,23 @@ public sealed record OptOutSettingsChanged
     /// <summary>The confirmation text.</summary>
     public string OptOutMessage { get; init; } = "";
 
-    /// <summary>The keyword list now in force.</summary>
+    /// <summary>The English opt-out keyword list now in force (every language's lists are in <see cref="Languages"/>).</summary>
     public IReadOnlyList<string> Keywords { get; init; } = [];
+
+    /// <summary>The languages whose keywords and phrases are recognised (ISO 639-1 codes).</summary>
+    public IReadOnlyList<string> ActiveLanguages { get; init; } = [];
+
+    /// <summary>Every shipped language's keyword lists and messages now in force, active or not.</summary>
+    public IReadOnlyList<LanguageSettings> Languages { get; init; } = [];
+
+    /// <summary>Whether texts that are not keywords are read for natural-language revocations.</summary>
+    public bool DetectionEnabled { get; init; }
+
+    /// <summary>The score at or above which a possible revocation is published for review.</summary>
+    public double PossibleRevocationThreshold { get; init; }
+
+    /// <summary>Whether a contact's START also resumes a number an administrator opted out.</summary>
+    public bool ContactOptInOverridesAdmin { get; init; }
 
     /// <summary>Who changed it.</summary>
     public string? ChangedBy { get; init; }
@@ -154,7 +181,9 @@ public sealed record SettingsFieldError
 {
     /// <summary>
     /// The camelCase wire name of the field of <see cref="UpdateOptOutSettings"/>: <c>accountId</c>,
-    /// <c>defaultCountryCode</c>, <c>optOutMessage</c> or <c>keywords</c>.
+    /// <c>defaultCountryCode</c>, <c>optOutMessage</c>, <c>keywords</c>, <c>activeLanguages</c>,
+    /// <c>possibleRevocationThreshold</c>, or for a language's field <c>languages[es].optOutKeywords</c> (the language's
+    /// code in brackets, then the field).
     /// </summary>
     public required string Field { get; init; }
 

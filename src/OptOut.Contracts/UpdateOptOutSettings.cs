@@ -22,12 +22,66 @@ public sealed record UpdateOptOutSettings
     /// </summary>
     public bool? AutoOptOutEnabled { get; init; }
 
-    /// <summary>The confirmation text sent after a conversation opt-out: 1–320 characters.</summary>
+    /// <summary>The English confirmation text sent after a conversation opt-out: 1–320 characters. (Other languages' messages are in <see cref="Languages"/>.)</summary>
     public string? OptOutMessage { get; init; }
 
-    /// <summary>Optional: the full keyword list; null keeps the current list. Must contain STOP.</summary>
+    /// <summary>Optional: the full English opt-out keyword list; null keeps the current list. Must contain STOP.</summary>
     public IReadOnlyList<string>? Keywords { get; init; }
+
+    /// <summary>
+    /// Optional: the languages whose keywords and phrases are recognised (ISO 639-1 codes of the shipped languages:
+    /// <c>en es fr pt de zh vi ko tl</c>); null keeps the current ones. English is always active. By default every
+    /// shipped language is: a text that is exactly ARRÊT or 退订 is a revocation whatever language the account texts in.
+    /// </summary>
+    public IReadOnlyList<string>? ActiveLanguages { get; init; }
+
+    /// <summary>Optional: keyword lists and messages of some languages; a language left out keeps what it has.</summary>
+    public IReadOnlyList<LanguageSettings>? Languages { get; init; }
+
+    /// <summary>Optional: whether texts that are not keywords are read for natural-language revocations; null keeps it (on for new accounts).</summary>
+    public bool? DetectionEnabled { get; init; }
+
+    /// <summary>
+    /// Optional: the detector score (0.1–0.75) at or above which a text that is not a clear revocation is published for
+    /// review (<see cref="OptOutReviewRequested"/>); null keeps it (0.5 for new accounts). Revocations (score 0.8 and up)
+    /// are opted out whatever this is.
+    /// </summary>
+    public double? PossibleRevocationThreshold { get; init; }
+
+    /// <summary>
+    /// Optional: whether a contact's opt-in keyword (START) also resumes a number an administrator opted out (Manual,
+    /// BulkUpload, Api, Messenger); null keeps it (off for new accounts: only the contact's own opt-outs are resumed).
+    /// </summary>
+    public bool? ContactOptInOverridesAdmin { get; init; }
 
     /// <summary>The user who changed the settings.</summary>
     public string? RequestedBy { get; init; }
+}
+
+/// <summary>
+/// One language's keyword lists and reply messages, in <see cref="UpdateOptOutSettings.Languages"/> and
+/// <see cref="OptOutSettingsChanged.Languages"/>. In an update a list or message left out (null) keeps the current one.
+/// </summary>
+public sealed record LanguageSettings
+{
+    /// <summary>The language's ISO 639-1 code (<c>es</c>). Required.</summary>
+    public string? Language { get; init; }
+
+    /// <summary>The full opt-out keyword list of the language (English: must contain STOP).</summary>
+    public IReadOnlyList<string>? OptOutKeywords { get; init; }
+
+    /// <summary>The full opt-in (resume) keyword list of the language (English: must contain START).</summary>
+    public IReadOnlyList<string>? OptInKeywords { get; init; }
+
+    /// <summary>The full help keyword list of the language (English: must contain HELP).</summary>
+    public IReadOnlyList<string>? HelpKeywords { get; init; }
+
+    /// <summary>The opt-out confirmation in this language, 1–320 characters (English: <see cref="UpdateOptOutSettings.OptOutMessage"/> wins when both are given).</summary>
+    public string? OptOutMessage { get; init; }
+
+    /// <summary>The opt-in confirmation in this language, 1–320 characters.</summary>
+    public string? OptInMessage { get; init; }
+
+    /// <summary>The help reply in this language, 1–320 characters: who is texting and how to opt out.</summary>
+    public string? HelpMessage { get; init; }
 }

@@ -1,12 +1,12 @@
-using System.Globalization;
 using OptOut.Contracts;
+using OptOut.Core.Keywords;
 
 namespace OptOut.Core;
 
 /// <summary>
-/// An account's opt-out settings. Only <see cref="Defaults"/> and <see cref="TryCreate"/> build one, so stored
-/// and cached settings are always valid: a calling code libphonenumber knows, a 1–320 character confirmation
-/// message, a keyword list that contains STOP.
+/// An account's opt-out settings. Only <see cref="Defaults"/>, <see cref="Validate"/> and <see cref="Restore"/> build
+/// one, so stored and cached settings are always valid: a calling code libphonenumber knows, 1–320 character messages,
+/// keyword lists that keep STOP, START and HELP and never give one text two meanings (<see cref="AccountSettingsValidator"/>).
 /// </summary>
 public sealed record AccountSettings
 {
@@ -18,12 +18,23 @@ public sealed record AccountSettings
 
     public const int MaxKeywordLength = 50;
 
-    /// <summary>Every inbound text is compared with each keyword, so the list stays short.</summary>
+    /// <summary>Per language and kind: every inbound text is looked up among them, so the lists stay short.</summary>
     public const int MaxKeywords = 100;
 
-    /// <summary>The defaults (DESIGN.md §2).</summary>
-    public static readonly IReadOnlyList<string> DefaultKeywords =
-        ["STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT", "OPT OUT", "OPT-OUT"];
+    /// <summary>Scores from this up are revocations (opted out); fixed, so "revocation" means the same in every account.</summary>
+    public const double RevocationScore = 0.8;
+
+    public const double DefaultPossibleRevocationThreshold = 0.5;
+
+    public const double MinPossibleRevocationThreshold = 0.1;
+
+    public const double MaxPossibleRevocationThreshold = 0.75;
+
+    /// <summary>English is always active: its STOP, START and HELP are the carriers' own keywords.</summary>
+    public const string AlwaysActiveLanguage = "en";
+
+    /// <summary>The English opt-out defaults (DESIGN.md §2).</summary>
+    public static IReadOnlyList<string> DefaultKeywords => ShippedLanguages.All[0].OptOut;
 
     private AccountSettings()
     {
@@ -35,34 +46,56 @@ public sealed record AccountSettings
 
     public bool AutoOptOutEnabled { get; private init; }
 
-    public string OptOutMessage { get; private init; } = DefaultOptOutMessage;
+    /// <summary>Every shipped language's lists and messages in force, in shipped order (active or not).</summary>
+    public IReadOnlyList<LanguageKeywords> Languages { get; private init; } = [];
 
-    /// <summary>Keywords as entered (trimmed, upper case, no duplicates).</summary>
-    public IReadOnlyList<string> Keywords { get; private init; } = DefaultKeywords;
+    /// <summary>Codes of the languages whose keywords and phrases are recognised, in shipped order; always has English.</summary>
+    public IReadOnlyList<string> ActiveLanguages { get; private init; } = [];
+
+    /// <summary>Whether texts that are not keywords are read for natural-language revocations (on by default).</summary>
+    public bool DetectionEnabled { get; private init; } = true;
+
+    /// <summary>Detector scores from this up (and below <see cref="RevocationScore"/>) are published for review.</summary>
+    public double PossibleRevocationThreshold { get; private init; } = DefaultPossibleRevocationThreshold;
+
+    /// <summary>Whether a contact's START also resumes a number an administrator opted out (off by default).</summary>
+    public bool ContactOptInOverridesAdmin { get; private init; }
+
+    /// <summary>The English opt-out confirmation (the original setting; other languages' are in <see cref="Languages"/>).</summary>
+    public string OptOutMessage => Language(AlwaysActiveLanguage).OptOutMessage;
+
+    /// <summary>The English opt-out keywords as entered (the original setting).</summary>
+    public IReadOnlyList<string> Keywords => Language(AlwaysActiveLanguage).OptOut;
 
     public DateTimeOffset? UpdatedAt { get; private init; }
 
     public string? UpdatedBy { get; private init; }
 
-    /// <summary>Settings of an account that never changed them: calling code 1, auto opt-out on (April 2025 FCC rules), default message and keywords.</summary>
+    /// <summary>The lists and messages of a shipped language.</summary>
+    public LanguageKeywords Language(string code) =>
+        Languages.FirstOrDefault(l => l.Code == code) ?? throw new ArgumentOutOfRangeException(nameof(code), code, "not a shipped language");
+
+    public bool IsActive(string code) => ActiveLanguages.Contains(code, StringComparer.Ordinal);
+
+    /// <summary>Settings of an account that never changed them: calling code 1, auto opt-out and detection on, every shipped language as shipped.</summary>
     public static AccountSettings Defaults(Guid accountId) => new()
     {
         AccountId = accountId,
         DefaultCountryCode = 1,
         AutoOptOutEnabled = true,
-        OptOutMessage = DefaultOptOutMessage,
-        Keywords = DefaultKeywords,
+        Languages = [.. ShippedLanguages.All.Select(LanguageKeywords.Shipped)],
+        ActiveLanguages = [.. ShippedLanguages.All.Select(l => l.Code)],
     };
 
     /// <summary>
-    /// Validates an update against the current settings. Returns the new settings, or every reason it is invalid
-    /// (all of them at once, so an administrator fixes the form in one go).
+    /// Validates an update against the current settings. Returns the new settings, or every reason it is invalid (all
+    /// of them at once, so an administrator fixes the form in one go), each with the field it is about.
     /// </summary>
-    /// <remarks>
-    /// Keywords are trimmed and upper-cased; blanks are dropped, and a keyword that matches the same messages as
-    /// an earlier one (<see cref="KeywordMatcher.Normalize"/>: OPT-OUT and OPT OUT) is dropped as a duplicate. A
-    /// keyword with no letter or digit is an error rather than a silent no-op: it could never match a message.
-    /// </remarks>
+    public static (AccountSettings? Settings, List<SettingsFieldError> Errors) Validate(
+        UpdateOptOutSettings update, AccountSettings current, DateTimeOffset now) =>
+        AccountSettingsValidator.Validate(update, current, now);
+
+    /// <summary>As <see cref="Validate"/>, with the reasons alone.</summary>
     public static (AccountSettings? Settings, IReadOnlyList<string> Errors) TryCreate(
         UpdateOptOutSettings update, AccountSettings current, DateTimeOffset now)
     {
@@ -70,111 +103,59 @@ public sealed record AccountSettings
         return (settings, errors.ConvertAll(e => e.Reason));
     }
 
-    /// <summary>As <see cref="TryCreate"/>, with the field of <see cref="UpdateOptOutSettings"/> each reason is about.</summary>
-    public static (AccountSettings? Settings, List<SettingsFieldError> Errors) Validate(
-        UpdateOptOutSettings update, AccountSettings current, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(update);
-        ArgumentNullException.ThrowIfNull(current);
-
-        var errors = new List<SettingsFieldError>();
-        if (update.AccountId == Guid.Empty)
-            errors.Add(Error("accountId", "the account id is missing"));
-
-        var callingCode = ValidateCallingCode(update.DefaultCountryCode, errors);
-        if (update.AutoOptOutEnabled is null)
-            errors.Add(Error("autoOptOutEnabled", "autoOptOutEnabled is required (true or false); left out it is not taken as off"));
-        var message = ValidateOptOutMessage(update.OptOutMessage, errors);
-        var keywords = update.Keywords is null ? current.Keywords : ValidateKeywords(update.Keywords, errors);
-
-        if (errors.Count > 0)
-            return (null, errors);
-
-        return (new AccountSettings
-        {
-            AccountId = update.AccountId,
-            DefaultCountryCode = callingCode,
-            AutoOptOutEnabled = update.AutoOptOutEnabled!.Value,
-            OptOutMessage = message,
-            Keywords = keywords,
-            UpdatedAt = now,
-            UpdatedBy = update.RequestedBy,
-        }, errors);
-    }
-
-    /// <summary>Rebuilds settings read back from a store (they were validated when written).</summary>
-    public static AccountSettings Restore(Guid accountId, int defaultCountryCode, bool autoOptOutEnabled, string optOutMessage,
-        IReadOnlyList<string> keywords, DateTimeOffset? updatedAt, string? updatedBy) => new()
+    internal static AccountSettings Create(Guid accountId, int defaultCountryCode, bool autoOptOutEnabled,
+        IReadOnlyList<LanguageKeywords> languages, IReadOnlyList<string> activeLanguages, bool detectionEnabled,
+        double possibleRevocationThreshold, bool contactOptInOverridesAdmin, DateTimeOffset? updatedAt, string? updatedBy) => new()
     {
         AccountId = accountId,
         DefaultCountryCode = defaultCountryCode,
         AutoOptOutEnabled = autoOptOutEnabled,
-        OptOutMessage = optOutMessage,
-        Keywords = keywords,
+        Languages = languages,
+        ActiveLanguages = activeLanguages,
+        DetectionEnabled = detectionEnabled,
+        PossibleRevocationThreshold = possibleRevocationThreshold,
+        ContactOptInOverridesAdmin = contactOptInOverridesAdmin,
         UpdatedAt = updatedAt,
         UpdatedBy = updatedBy,
     };
 
-    private static SettingsFieldError Error(string field, string reason) => new() { Field = field, Reason = reason };
-
-    private static int ValidateCallingCode(string? value, List<SettingsFieldError> errors)
+    /// <summary>
+    /// Rebuilds settings read back from a store (they were validated when written). <paramref name="languages"/> null is
+    /// an account saved before languages existed: its English opt-out keywords and message are
+    /// <paramref name="keywords"/> and <paramref name="optOutMessage"/>, and every shipped language is active.
+    /// </summary>
+    public static AccountSettings Restore(Guid accountId, int defaultCountryCode, bool autoOptOutEnabled, string optOutMessage,
+        IReadOnlyList<string> keywords, DateTimeOffset? updatedAt, string? updatedBy, StoredLanguageSettings? languages = null)
     {
-        var text = value.AsSpan().Trim();
-        if (text.IsEmpty)
+        ArgumentNullException.ThrowIfNull(keywords);
+        var stored = languages ?? new StoredLanguageSettings
         {
-            errors.Add(Error("defaultCountryCode", "the default country code is required, such as 1 or 44"));
-            return 0;
-        }
-
-        var digits = text[0] == '+' ? text[1..] : text;
-        // Calling codes never start with 0; "01" would otherwise quietly become 1.
-        if (digits.Length is < 1 or > 3 || digits.ContainsAnyExceptInRange('0', '9') || digits[0] == '0'
-            || !PhoneNumberParser.IsKnownCallingCode(int.Parse(digits, CultureInfo.InvariantCulture)))
-        {
-            errors.Add(Error("defaultCountryCode", $"'{text}' is not a country calling code"));
-            return 0;
-        }
-
-        return int.Parse(digits, CultureInfo.InvariantCulture);
+            Languages = [LanguageCustomization.Between(ShippedLanguages.All[0],
+                LanguageKeywords.Shipped(ShippedLanguages.All[0]) with { OptOut = keywords, OptOutMessage = optOutMessage })],
+        };
+        var customized = stored.Languages.ToDictionary(c => c.Code, StringComparer.Ordinal);
+        return Create(
+            accountId,
+            defaultCountryCode,
+            autoOptOutEnabled,
+            [.. ShippedLanguages.All.Select(l => customized.TryGetValue(l.Code, out var c) ? c.Apply(l) : LanguageKeywords.Shipped(l))],
+            [.. ShippedLanguages.All.Select(l => l.Code).Where(c => c == AlwaysActiveLanguage || !stored.InactiveLanguages.Contains(c))],
+            stored.DetectionEnabled,
+            stored.PossibleRevocationThreshold,
+            stored.ContactOptInOverridesAdmin,
+            updatedAt,
+            updatedBy);
     }
 
-    private static string ValidateOptOutMessage(string? value, List<SettingsFieldError> errors)
+    /// <summary>What a store keeps besides the original columns: the difference from the shipped languages.</summary>
+    public StoredLanguageSettings ToStored() => new()
     {
-        var message = value?.Trim() ?? string.Empty;
-        if (message.Length == 0)
-            errors.Add(Error("optOutMessage", "the opt-out message is empty"));
-        else if (message.Length > MaxOptOutMessageLength)
-            errors.Add(Error("optOutMessage", $"the opt-out message is {message.Length} characters; the limit is {MaxOptOutMessageLength}"));
-        return message;
-    }
-
-    private static List<string> ValidateKeywords(IReadOnlyList<string> values, List<SettingsFieldError> errors)
-    {
-        var keywords = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var value in values)
-        {
-            var keyword = value?.Trim().ToUpperInvariant();
-            if (string.IsNullOrEmpty(keyword))
-                continue;
-
-            if (keyword.Length > MaxKeywordLength)
-            {
-                errors.Add(Error("keywords", $"the keyword '{keyword[..20]}…' is {keyword.Length} characters; the limit is {MaxKeywordLength}"));
-                continue;
-            }
-
-            var normalized = KeywordMatcher.Normalize(keyword);
-            if (normalized.Length == 0)
-                errors.Add(Error("keywords", $"the keyword '{keyword}' has no letters or digits, so no message could ever match it"));
-            else if (seen.Add(normalized))
-                keywords.Add(keyword);
-        }
-
-        if (keywords.Count > MaxKeywords)
-            errors.Add(Error("keywords", $"there are {keywords.Count} keywords; the limit is {MaxKeywords}"));
-        if (!seen.Contains("STOP"))
-            errors.Add(Error("keywords", "STOP cannot be removed from the keywords"));
-        return keywords;
-    }
+        InactiveLanguages = [.. ShippedLanguages.All.Select(l => l.Code).Where(c => !IsActive(c))],
+        Languages = [.. ShippedLanguages.All
+            .Select(l => LanguageCustomization.Between(l, Language(l.Code)))
+            .Where(c => !c.IsEmpty)],
+        DetectionEnabled = DetectionEnabled,
+        PossibleRevocationThreshold = PossibleRevocationThreshold,
+        ContactOptInOverridesAdmin = ContactOptInOverridesAdmin,
+    };
 }

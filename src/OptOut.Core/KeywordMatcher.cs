@@ -2,19 +2,24 @@ using System.Buffers;
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
+using OptOut.Core.Keywords;
 
 namespace OptOut.Core;
 
+/// <summary>A keyword of an account's lists: as listed, what it asks for, and its language (null for a bare list).</summary>
+public sealed record KeywordEntry(string Keyword, KeywordKind Kind, string? Language);
+
 /// <summary>
-/// Decides whether a whole message is an opt-out keyword (DESIGN.md §2): Unicode NFKC, case-insensitive,
-/// surrounding whitespace, punctuation, quotes and emoji stripped, inner whitespace collapsed, and a keyword
-/// repeated ("STOP STOP") still matches. Built once per settings version and cached with them.
+/// Decides whether a whole message is a keyword (DESIGN.md §2) and which: Unicode NFKC, case-insensitive, accents
+/// folded (ARRET = ARRÊT), surrounding whitespace, punctuation, quotes and emoji stripped, inner whitespace collapsed,
+/// and a keyword repeated ("STOP STOP") still matches. Built once per settings version and cached with them.
 /// </summary>
 /// <remarks>
 /// A message made only of keywords, the same or different ones ("STOP STOP", "Stop. Unsubscribe!", "QUIT END"),
-/// is an opt-out too: there is nothing else in it to read it as, and compliance comes first (the FCC's 2024
-/// revocation rule, 47 CFR 64.1200(a)(10), lists these words as revocations). A keyword inside other words
-/// ("please stop texting me") is not matched: that is for a person to read.
+/// is a keyword text too: there is nothing else in it to read it as. When its keywords are of different kinds, an
+/// opt-out keyword wins, then help, then opt-in ("START STOP" is a STOP): compliance comes first (the FCC's 2024
+/// revocation rule, 47 CFR 64.1200(a)(10), lists these words as revocations), and help changes no state. A keyword
+/// inside other words ("please stop texting me") is not matched here: that is <see cref="Intent.RevocationDetector"/>'s.
 /// </remarks>
 public sealed class KeywordMatcher
 {
@@ -46,32 +51,71 @@ public sealed class KeywordMatcher
     // Spacing accents whose NFKC form is a space plus a combining mark: that space would split "DON´T" in two.
     private static readonly SearchValues<char> SpacingAcutes = SearchValues.Create("\u00B4\u1FFD");
 
-    // Longest first, so the keyword reported for "STOP ALL" is STOP ALL, not STOP.
+    // Latin letters with accents, by code point from U+00C0, folded to their base letter (upper case); '\0' for none.
+    private const char LatinFoldStart = '\u00C0';
+    private static readonly char[] LatinFold = BuildLatinFold();
+
+    // Longest first, so the keyword reported for "STOP ALL" is STOP ALL, not STOP; _entries[i] is _keywords[i]'s.
     private readonly string[] _keywords;
-    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _exact;
+    private readonly KeywordEntry[] _entries;
+    private readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _exact;
     private readonly SearchValues<char> _firstCharacters;
 
-    /// <summary>Builds a matcher for an account's keyword list; keywords are normalized like message bodies.</summary>
+    /// <summary>Builds a matcher for a bare list of opt-out keywords; keywords are normalized like message bodies.</summary>
     public KeywordMatcher(IEnumerable<string> keywords)
+        : this(Entries(keywords))
     {
-        ArgumentNullException.ThrowIfNull(keywords);
-
-        _keywords = keywords
-            .Select(Normalize)
-            .Where(k => k.Length > 0)
-            .Distinct(StringComparer.Ordinal)
-            .OrderByDescending(k => k.Length)
-            .ThenBy(k => k, StringComparer.Ordinal)
-            .ToArray();
-        _exact = _keywords.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
-        _firstCharacters = SearchValues.Create(_keywords.Select(k => k[0]).Distinct().ToArray());
     }
 
     /// <summary>
-    /// The keyword the message matches (in its normalized form), or null. For a message of several keywords the
-    /// first one is returned.
+    /// Builds a matcher for keywords of several kinds and languages. When two normalize alike, an opt-out one is kept,
+    /// else the first (settings are validated so this never happens in a saved account; a file saved before languages
+    /// existed may have added a word a language now ships).
     /// </summary>
-    public string? Match(string? body)
+    public KeywordMatcher(IEnumerable<KeywordEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+
+        var byNormalized = new Dictionary<string, KeywordEntry>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            var normalized = Normalize(entry.Keyword);
+            if (normalized.Length == 0)
+                continue;
+            if (!byNormalized.TryGetValue(normalized, out var kept) || (kept.Kind != KeywordKind.OptOut && entry.Kind == KeywordKind.OptOut))
+                byNormalized[normalized] = entry;
+        }
+
+        var ordered = byNormalized.OrderByDescending(p => p.Key.Length).ThenBy(p => p.Key, StringComparer.Ordinal).ToArray();
+        _keywords = [.. ordered.Select(p => p.Key)];
+        _entries = [.. ordered.Select(p => p.Value)];
+        _exact = _keywords.Select((k, i) => KeyValuePair.Create(k, i)).ToFrozenDictionary(StringComparer.Ordinal)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
+        _firstCharacters = SearchValues.Create(_keywords.Select(k => k[0]).Distinct().ToArray());
+    }
+
+    /// <summary>The matcher of an account: every keyword of each active language.</summary>
+    public static KeywordMatcher For(AccountSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new KeywordMatcher(settings.Languages
+            .Where(l => settings.IsActive(l.Code))
+            .SelectMany(l => new[] { KeywordKind.OptOut, KeywordKind.Help, KeywordKind.OptIn }
+                .SelectMany(kind => l.Keywords(kind).Select(k => new KeywordEntry(k, kind, l.Code)))));
+    }
+
+    /// <summary>The keywords, normalized (longest first).</summary>
+    public IReadOnlyList<string> NormalizedKeywords => _keywords;
+
+    /// <summary>The entry of a normalized keyword (one of <see cref="NormalizedKeywords"/>), or null.</summary>
+    public KeywordEntry? EntryOf(ReadOnlySpan<char> normalized) =>
+        _exact.TryGetValue(normalized, out var index) ? _entries[index] : null;
+
+    /// <summary>The keyword the message matches, as listed, or null. For a message of several keywords, see the remarks.</summary>
+    public string? Match(string? body) => MatchEntry(body)?.Keyword;
+
+    /// <summary>The keyword entry the message matches, or null.</summary>
+    public KeywordEntry? MatchEntry(string? body)
     {
         var text = body.AsSpan().Trim();
         if (text.IsEmpty || text.Length > MaxBodyLength || _keywords.Length == 0 || CannotStartAKeyword(text))
@@ -79,8 +123,14 @@ public sealed class KeywordMatcher
 
         return Folded(Prepare(text), this, static (normalized, matcher) =>
             normalized.IsEmpty ? null
-            : matcher._exact.TryGetValue(normalized, out var keyword) ? keyword
+            : matcher._exact.TryGetValue(normalized, out var index) ? matcher._entries[index]
             : matcher.MatchSequence(normalized));
+    }
+
+    private static IEnumerable<KeywordEntry> Entries(IEnumerable<string> keywords)
+    {
+        ArgumentNullException.ThrowIfNull(keywords);
+        return keywords.Select(k => new KeywordEntry(k, KeywordKind.OptOut, null));
     }
 
     // Most replies are ruled out by their first letter, before any normalization. Only decided when that letter
@@ -104,9 +154,9 @@ public sealed class KeywordMatcher
     }
 
     /// <summary>
-    /// The normalized form both message bodies and keywords are compared in: NFKC, upper case (invariant), quotes
-    /// and apostrophes removed, combining marks and invisible format characters (zero-width joiners, variation
-    /// selectors) removed, every other character that is not a letter or digit (punctuation, symbols, emoji,
+    /// The normalized form both message bodies and keywords are compared in: NFKC, upper case (invariant), accents of
+    /// Latin letters folded (Ê → E, Ừ → U, Đ → D), quotes and apostrophes removed, combining marks and invisible format
+    /// characters (zero-width joiners, variation selectors) removed, every other character that is not a letter or digit (punctuation, symbols, emoji,
     /// whitespace) turned into a space, spaces collapsed and trimmed. <c>"  Stop!! 🛑"</c> → <c>STOP</c>,
     /// <c>"opt-out"</c> → <c>OPT OUT</c>, <c>"Don't stop"</c> → <c>DONT STOP</c>.
     /// </summary>
@@ -141,9 +191,10 @@ public sealed class KeywordMatcher
     }
 
     // Multi-keyword bodies: can the words be split into a sequence of whole keywords? Keywords may span several
-    // words (OPT OUT), so this walks word starts reachable by whole keywords. An ordinary reply fails at the first
-    // word and costs a handful of comparisons.
-    private string? MatchSequence(ReadOnlySpan<char> normalized)
+    // words (OPT OUT), so this walks word starts reachable by whole keywords, keeping at each the most compelling
+    // keyword seen on the way (opt-out, then help, then opt-in; the first of equals). An ordinary reply fails at the
+    // first word and costs a handful of comparisons.
+    private KeywordEntry? MatchSequence(ReadOnlySpan<char> normalized)
     {
         var length = normalized.Length;
         Span<int> firstKeyword = length < StackBufferLength ? stackalloc int[length + 1] : new int[length + 1];
@@ -165,19 +216,28 @@ public sealed class KeywordMatcher
                     continue;
 
                 var end = position + keyword.Length;
-                var firstOfSequence = first == Start ? k : first;
+                var best = first == Start || Priority(k) > Priority(first) ? k : first;
                 if (end == length)
-                    return _keywords[firstOfSequence];
-                if (normalized[end] != ' ' || firstKeyword[end + 1] != Unreached)
+                    return _entries[best];
+                if (normalized[end] != ' ')
                     continue;
 
-                firstKeyword[end + 1] = firstOfSequence;
+                var reached = firstKeyword[end + 1];
+                if (reached == Unreached || Priority(best) > Priority(reached))
+                    firstKeyword[end + 1] = best;
                 furthest = Math.Max(furthest, end + 1);
             }
         }
 
         return null;
     }
+
+    private int Priority(int index) => _entries[index].Kind switch
+    {
+        KeywordKind.OptOut => 2,
+        KeywordKind.Help => 1,
+        _ => 0,
+    };
 
     // ASCII is already NFKC and can't hold invalid UTF-16, so the common case costs one vectorized scan.
     private static ReadOnlySpan<char> Prepare(ReadOnlySpan<char> text)
@@ -271,6 +331,8 @@ public sealed class KeywordMatcher
                     var upper = Rune.ToUpperInvariant(rune);
                     if (upper.Utf16SequenceLength != consumed)
                         upper = rune;
+                    if (upper.Value - LatinFoldStart is >= 0 and var offset && offset < LatinFold.Length && LatinFold[offset] != Dropped)
+                        upper = new Rune(LatinFold[offset]);
                     if (pendingSpace && written > 0)
                         destination[written++] = ' ';
                     pendingSpace = false;
@@ -290,6 +352,26 @@ public sealed class KeywordMatcher
         }
 
         return written;
+    }
+
+    // Each Latin letter whose canonical decomposition is an ASCII letter and marks (É, Ñ, Ü, Ừ…), plus the few that
+    // have none but are read as one (Đ, Ø, Ł). Only Latin: Hangul and kana decompose too, into letters that matter.
+    private static char[] BuildLatinFold()
+    {
+        var fold = new char[0x1F00 - LatinFoldStart];
+        for (var c = LatinFoldStart; c < 0x1F00; c++)
+        {
+            if (c is >= '\u0250' and < '\u1E00')
+                continue;
+            var decomposed = c.ToString().Normalize(NormalizationForm.FormD);
+            if (decomposed.Length > 1 && char.IsAsciiLetter(decomposed[0])
+                && decomposed.AsSpan(1).ToString().All(m => CharUnicodeInfo.GetUnicodeCategory(m) == UnicodeCategory.NonSpacingMark))
+                fold[c - LatinFoldStart] = char.ToUpperInvariant(decomposed[0]);
+        }
+
+        foreach (var (letter, folded) in (ReadOnlySpan<(char, char)>)[('Đ', 'D'), ('đ', 'D'), ('Ø', 'O'), ('ø', 'O'), ('Ł', 'L'), ('ł', 'L')])
+            fold[letter - LatinFoldStart] = folded;
+        return fold;
     }
 
     private static char[] BuildAsciiFold()

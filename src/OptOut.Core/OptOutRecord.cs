@@ -71,4 +71,7 @@ public sealed record OptOutHistoryEntry
     public string? ConversationId { get; init; }
 
     public string? CampaignId { get; init; }
+
+    /// <summary>How the contact's text was read (keyword, phrase, typo; language, what matched, score), for an entry an inbound text caused.</summary>
+    public OptOutDetection? Detection { get; init; }
 }

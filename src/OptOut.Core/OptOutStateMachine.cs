@@ -26,6 +26,28 @@ public sealed record OptChange
     public string? ConversationId { get; init; }
 
     public string? CampaignId { get; init; }
+
+    /// <summary>How the contact's text was read, for a change an inbound text caused (kept in the history entry).</summary>
+    public OptOutDetection? Detection { get; init; }
+
+    /// <summary>For an opt-in: which opt-outs it may undo (an administrator's opt-in undoes any).</summary>
+    public OptInGuard Guard { get; init; }
+}
+
+/// <summary>Which opt-outs an opt-in may undo (CTIA: a contact's START resumes texting a contact who texted STOP).</summary>
+public enum OptInGuard
+{
+    /// <summary>Any state (an administrator's or a service's opt-in); a number never seen is remembered as opted in.</summary>
+    None,
+
+    /// <summary>Only an opted-out number, whoever opted it out; a number that isn't opted out is left as it is, unwritten (a contact's YES is then an ordinary reply).</summary>
+    OptedOutOnly,
+
+    /// <summary>
+    /// Only a number the contact opted out themselves (source Keyword: a keyword or a detected revocation). A number
+    /// an administrator opted out stays out, and the request is recorded in its history (<see cref="ChangeKind.Refused"/>).
+    /// </summary>
+    ContactOptOutOnly,
 }
 
 /// <summary>What applying a change did.</summary>
@@ -46,6 +68,12 @@ public enum ChangeKind
     /// is lost if the first publish was.
     /// </summary>
     Replayed,
+
+    /// <summary>
+    /// A contact's opt-in for a number an administrator opted out: the number stays opted out and the request is
+    /// appended to its history as evidence (an entry in the opted-out state). Nothing is published.
+    /// </summary>
+    Refused,
 }
 
 /// <summary>The decision for one change, and the write it needs (null when nothing is stored).</summary>
@@ -81,6 +109,9 @@ public static class OptOutStateMachine
 {
     public static OptDecision Decide(OptOutRecord? current, OptChange change, DateTimeOffset now)
     {
+        if (change.State == OptState.OptedIn && change.Guard != OptInGuard.None && (current is null || current.State == OptState.OptedIn))
+            return new OptDecision(ChangeKind.Unchanged, current, null);
+
         if (current is null)
         {
             // An opt-in for a number never opted out is not a transition (no history, no event), but its time is
@@ -127,6 +158,9 @@ public static class OptOutStateMachine
         if (!newer && !tieWonByOptOut)
             return new OptDecision(ChangeKind.Superseded, current, null);
 
+        if (change.Guard == OptInGuard.ContactOptOutOnly && current.Source != OptOutSource.Keyword)
+            return Refuse(current, change, now);
+
         var transition = HistoryEntry(change, now);
         var next = current with
         {
@@ -143,6 +177,18 @@ public static class OptOutStateMachine
         return new OptDecision(ChangeKind.Changed, next, new OptOutWrite(next, current.Version, transition));
     }
 
+    // The state and its clock stay; only the evidence that the contact asked is added.
+    private static OptDecision Refuse(OptOutRecord current, OptChange change, DateTimeOffset now)
+    {
+        var entry = HistoryEntry(change, now) with
+        {
+            State = OptState.OptedOut,
+            Note = $"{change.Note}; stays opted out: opted out by {current.Source} ({current.Actor ?? "unknown"}), and the account doesn't let a contact's opt-in undo that",
+        };
+        var next = current with { UpdatedAt = now, Version = current.Version + 1, History = [.. current.History, entry] };
+        return new OptDecision(ChangeKind.Refused, next, new OptOutWrite(next, current.Version, entry));
+    }
+
     private static OptOutHistoryEntry HistoryEntry(OptChange change, DateTimeOffset now) => new()
     {
         State = change.State,
@@ -154,5 +200,6 @@ public static class OptOutStateMachine
         CausationId = change.CausationId,
         ConversationId = change.ConversationId,
         CampaignId = change.CampaignId,
+        Detection = change.Detection,
     };
 }

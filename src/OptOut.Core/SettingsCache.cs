@@ -1,9 +1,17 @@
 using System.Collections.Concurrent;
+using OptOut.Core.Intent;
 
 namespace OptOut.Core;
 
-/// <summary>An account's settings with the keyword matcher built from them (built once per settings change).</summary>
-public sealed record ResolvedSettings(AccountSettings Settings, KeywordMatcher Keywords);
+/// <summary>
+/// An account's settings with the keyword matcher and the revocation detector (null when detection is off) built from
+/// them, once per settings change.
+/// </summary>
+public sealed record ResolvedSettings(AccountSettings Settings, KeywordMatcher Keywords, RevocationDetector? Detector)
+{
+    public static ResolvedSettings From(AccountSettings settings) => new(
+        settings, KeywordMatcher.For(settings), settings.DetectionEnabled ? RevocationDetector.For(settings.ActiveLanguages) : null);
+}
 
 /// <summary>
 /// Caches account settings: 90% of inbound traffic is ordinary replies, which must not cost a database read.
@@ -33,7 +41,7 @@ public sealed class SettingsCache(ISettingsStore store, TimeProvider clock)
 
     private ResolvedSettings Put(AccountSettings settings, DateTimeOffset now)
     {
-        var resolved = new ResolvedSettings(settings, new KeywordMatcher(settings.Keywords));
+        var resolved = ResolvedSettings.From(settings);
         _entries[settings.AccountId] = (resolved, now + TimeToLive);
         return resolved;
     }

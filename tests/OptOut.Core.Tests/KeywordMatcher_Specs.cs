@@ -248,12 +248,12 @@ public class When_building_a_matcher_from_an_accounts_keywords
     [Test]
     public void Should_match_nothing_without_keywords()
     {
-        Assert.That(new KeywordMatcher([]).Match("STOP"), Is.Null);
+        Assert.That(new KeywordMatcher(Array.Empty<string>()).Match("STOP"), Is.Null);
     }
 
     [Test]
     public void Should_refuse_a_missing_list()
     {
-        Assert.Throws<ArgumentNullException>(() => _ = new KeywordMatcher(null!));
+        Assert.Throws<ArgumentNullException>(() => _ = new KeywordMatcher((IEnumerable<string>)null!));
     }
 }

@@ -28,10 +28,10 @@ public sealed record BulkUploadJob
 
 /// <summary>A state change to announce (ConversationOptStateChanged), with the causation its message id derives from.</summary>
 public sealed record StateChange(Guid AccountId, string Phone, OptState State, OptOutSource Source, string? Note, DateTimeOffset At,
-    string CausationId, string? ConversationId = null, string? CampaignId = null)
+    string CausationId, string? ConversationId = null, string? CampaignId = null, OptOutDetection? Detection = null)
 {
     public static StateChange From(OptChange change) => new(change.AccountId, change.Phone.E164, change.State, change.Source, change.Note,
-        change.At, change.CausationId, change.ConversationId, change.CampaignId);
+        change.At, change.CausationId, change.ConversationId, change.CampaignId, change.Detection);
 }
 
 /// <summary>What the processor tells the platform; the host publishes these on the bus.</summary>

@@ -1,18 +1,19 @@
 using MassTransit;
 using OptOut.Contracts;
 using OptOut.Core;
+using OptOut.Core.Intent;
 using OptOut.Service.Messaging;
 
 namespace OptOut.Service.Consumers;
 
-/// <summary>Keyword auto opt-out: every text a contact sends passes here (DESIGN.md §2).</summary>
-public sealed class InboundMessageConsumer(KeywordOptOutHandler handler, EventPublisher publisher, OptOutTelemetry telemetry, TimeProvider clock)
+/// <summary>Every text a contact sends passes here (DESIGN.md §2): keywords, detected revocations, START and HELP.</summary>
+public sealed class InboundMessageConsumer(InboundTextHandler handler, EventPublisher publisher, OptOutTelemetry telemetry, TimeProvider clock)
     : IConsumer<InboundMessage>
 {
     public async Task Consume(ConsumeContext<InboundMessage> context)
     {
         var message = context.Message;
-        var outcome = await handler.HandleAsync(new InboundText
+        var text = new InboundText
         {
             AccountId = message.AccountId,
             From = message.From,
@@ -23,12 +24,16 @@ public sealed class InboundMessageConsumer(KeywordOptOutHandler handler, EventPu
             CausationId = "inbound:" + (string.IsNullOrWhiteSpace(message.ProviderMessageId) ? context.StableMessageId() : message.ProviderMessageId.Trim()),
             ConversationId = message.ConversationId,
             CampaignId = message.CampaignId,
-        }, context.CancellationToken);
+        };
+        var outcome = await handler.HandleAsync(text, context.CancellationToken);
+        telemetry.Read(outcome.Intent);
 
-        if (outcome.Change is null || outcome.Decision is null)
-            return;
-
-        telemetry.KeywordHit(outcome.Keyword!);
-        await publisher.PublishAsync(context, outcome.Change, outcome.Decision, new ConfirmationTarget(message.To, outcome.Settings.Settings.OptOutMessage));
+        var reply = outcome.RepliesNow ? new ConfirmationTarget(message.To, outcome.Reply!.Body, outcome.Reply.Kind, outcome.Reply.Language) : null;
+        if (outcome is { Change: { } change, Decision: { } decision })
+            await publisher.PublishAsync(context, change, decision, reply);
+        else if (reply is not null)
+            await publisher.PublishReplyAsync(context, text.AccountId, outcome.Contact!, text.CausationId, text.ReceivedAt, text.ConversationId, text.CampaignId, reply);
+        else if (outcome.Intent.Kind == TextIntentKind.PossibleOptOut)
+            await publisher.PublishReviewAsync(context, text, message.ProviderMessageId, outcome.Contact!, outcome.Intent.Detection!);
     }
 }

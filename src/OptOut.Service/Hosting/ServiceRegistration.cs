@@ -25,7 +25,8 @@ public static class ServiceRegistration
         services.TryAddSingletonTimeProvider();
         services.AddSingleton<SettingsCache>();
         services.AddSingleton<OptOutService>();
-        services.AddSingleton<KeywordOptOutHandler>();
+        services.AddSingleton<InboundTextHandler>();
+        services.AddSingleton<HelpReplyLimiter>();
         services.AddSingleton<OptOutRequestHandler>();
         services.AddSingleton<OptOutTelemetry>();
         services.AddSingleton<EventPublisher>();

@@ -22,18 +22,9 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
         if (decision.Kind == ChangeKind.Changed)
             telemetry.Transition(change.Source, change.State);
 
-        var phone = change.Phone.E164;
         var stateChanged = PublishStateChangeAsync(context, StateChange.From(change));
-        if (change.State != OptState.OptedOut || confirmation is null)
+        if (confirmation is null)
         {
-            await stateChanged.ConfigureAwait(false);
-            return;
-        }
-
-        if (string.IsNullOrWhiteSpace(confirmation.From))
-        {
-            // Compliance first: the opt-out stands; only the confirmation can't be sent without our number.
-            logger.LogWarning("Opt-out of {Phone} in account {AccountId} has no number to send the confirmation from", change.Phone.Masked, change.AccountId);
             await stateChanged.ConfigureAwait(false);
             return;
         }
@@ -42,18 +33,65 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
         // wake-up of this consume) instead of two. They are different message types on different exchanges, so no
         // subscriber depends on their order. (Published one after the other for a while as a precaution against two
         // harness hangs; those were the consume-deadline spec's probe, fixed since, and the suite has run clean.)
-        var confirmationRequested = context.Publish(new ConfirmationMessageRequested
-        {
-            AccountId = change.AccountId,
-            To = phone,
-            From = confirmation.From,
-            Body = confirmation.Body,
-            ConversationId = change.ConversationId,
-            CampaignId = change.CampaignId,
-            RequestedAt = change.At,
-        }, p => p.MessageId = MessageIds.Derive(change.CausationId, phone, "confirmation"));
-        await Task.WhenAll(stateChanged, confirmationRequested).ConfigureAwait(false);
+        await Task.WhenAll(stateChanged, PublishReplyAsync(context, change, confirmation)).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Publishes a reply to the contact (a confirmation or the help message), its message id derived from the causing
+    /// text and the kind, so a redelivered text re-publishes an exact duplicate.
+    /// </summary>
+    public Task PublishReplyAsync(ConsumeContext context, OptChange change, ConfirmationTarget reply) =>
+        PublishReplyAsync(context, change.AccountId, change.Phone, change.CausationId, change.At, change.ConversationId, change.CampaignId, reply);
+
+    /// <summary>As <see cref="PublishReplyAsync(ConsumeContext, OptChange, ConfirmationTarget)"/>, for a reply that changes nothing (help).</summary>
+    public Task PublishReplyAsync(ConsumeContext context, Guid accountId, PhoneNumber contact, string causationId, DateTimeOffset at,
+        string? conversationId, string? campaignId, ConfirmationTarget reply)
+    {
+        if (string.IsNullOrWhiteSpace(reply.From))
+        {
+            // Compliance first: the change stands; only the reply can't be sent without our number.
+            logger.LogWarning("{Kind} reply to {Phone} in account {AccountId} has no number to send it from", reply.Kind, contact.Masked, accountId);
+            return Task.CompletedTask;
+        }
+
+        return context.Publish(new ConfirmationMessageRequested
+        {
+            AccountId = accountId,
+            To = contact.E164,
+            From = reply.From,
+            Body = reply.Body,
+            ConversationId = conversationId,
+            CampaignId = campaignId,
+            RequestedAt = at,
+            Kind = reply.Kind,
+            Language = reply.Language,
+        }, p => p.MessageId = MessageIds.Derive(causationId, contact.E164, ReplyIdKind(reply.Kind)));
+    }
+
+    /// <summary>Publishes a possible revocation for review; nothing about the number changed.</summary>
+    public Task PublishReviewAsync(ConsumeContext context, InboundText text, string? providerMessageId, PhoneNumber contact, OptOutDetection detection) =>
+        context.Publish(new OptOutReviewRequested
+        {
+            AccountId = text.AccountId,
+            PhoneNumber = contact.E164,
+            To = text.To,
+            Text = text.Body!,
+            Reason = detection.Reason ?? "",
+            Score = detection.Score,
+            Detection = detection,
+            ReceivedAt = text.ReceivedAt,
+            ProviderMessageId = providerMessageId,
+            ConversationId = text.ConversationId,
+            CampaignId = text.CampaignId,
+        }, p => p.MessageId = MessageIds.Derive(text.CausationId, contact.E164, "review"));
+
+    // The opt-out confirmation keeps the id it always had, so a re-publish across an upgrade is still a duplicate.
+    private static string ReplyIdKind(ConfirmationKind kind) => kind switch
+    {
+        ConfirmationKind.OptOut => "confirmation",
+        ConfirmationKind.OptIn => "confirmation-opt-in",
+        _ => "help",
+    };
 
     /// <summary>Publishes many state changes (a bulk upload or its undo), returning once the broker confirmed all of them.</summary>
     public async Task PublishAsync(IPublishEndpoint endpoint, IReadOnlyList<StateChange> changes, CancellationToken cancellationToken)
@@ -85,8 +123,9 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
             CampaignId = change.CampaignId,
             Note = change.Note,
             ChangedAt = change.At,
+            Detection = change.Detection,
         }, p => p.MessageId = MessageIds.Derive(change.CausationId, change.Phone, "state"), cancellationToken);
 }
 
-/// <summary>Where and what to send as the confirmation of a conversation opt-out.</summary>
-public sealed record ConfirmationTarget(string? From, string Body);
+/// <summary>Where and what to send as a reply: the confirmation of a conversation opt-out or opt-in, or the help message.</summary>
+public sealed record ConfirmationTarget(string? From, string Body, ConfirmationKind Kind = ConfirmationKind.OptOut, string Language = "en");

@@ -13,14 +13,14 @@ public class When_an_inbound_text_comes_from_an_unusable_number
     private static readonly Guid Account = Guid.NewGuid();
 
     private InMemoryOptOutStore _store = null!;
-    private KeywordOptOutHandler _handler = null!;
+    private InboundTextHandler _handler = null!;
 
     [SetUp]
     public void Create_the_handler()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
         _store = new InMemoryOptOutStore();
-        _handler = new KeywordOptOutHandler(new SettingsCache(new NoSettings(), clock), new OptOutService(_store, clock));
+        _handler = new InboundTextHandler(new SettingsCache(new NoSettings(), clock), new OptOutService(_store, clock), new HelpReplyLimiter(clock));
     }
 
     [TestCase("STOP")]
@@ -53,7 +53,7 @@ public class When_an_inbound_text_comes_from_an_unusable_number
 
         Assert.Multiple(() =>
         {
-            Assert.That(outcome.Keyword, Is.Null);
+            Assert.That(outcome.Intent.Keyword, Is.Null);
             Assert.That(outcome.Change, Is.Null);
             Assert.That(outcome.Contact, Is.Null);
             Assert.That(_store.Writes, Is.Zero);
@@ -67,7 +67,7 @@ public class When_an_inbound_text_comes_from_an_unusable_number
 
         Assert.Multiple(() =>
         {
-            Assert.That(outcome.Keyword, Is.EqualTo("STOP"));
+            Assert.That(outcome.Intent.Keyword, Is.EqualTo("STOP"));
             Assert.That(outcome.Contact?.E164, Is.EqualTo("+12015550123"));
             Assert.That(outcome.Change?.Phone.E164, Is.EqualTo("+12015550123"));
             Assert.That(_store.Writes, Is.EqualTo(1));
