@@ -58,6 +58,15 @@ internal sealed class ParsedArguments
         return new ParsedArguments(values);
     }
 
+    public string GetString(string name, string defaultValue, params string[] allowed)
+    {
+        if (!_values.TryGetValue(name, out var text))
+            return defaultValue;
+        if (allowed.Length > 0 && !allowed.Contains(text, StringComparer.Ordinal))
+            throw new UsageException($"--{name} must be one of {string.Join(", ", allowed)} (got '{text}')");
+        return text;
+    }
+
     public int GetInt32(string name, int defaultValue, int min = 1, int max = int.MaxValue)
     {
         if (!_values.TryGetValue(name, out var text))

@@ -1,12 +1,14 @@
 using OptOut.Benchmarks;
 using OptOut.Benchmarks.Bulk;
 using OptOut.Benchmarks.Inbound;
+using OptOut.Benchmarks.Intent;
 
 // Verb dispatch: each benchmark is a BenchmarkCommand with its own options; add new ones to this list.
 BenchmarkCommand[] commands =
 [
     InboundBenchmark.Command,
     BulkBenchmark.Command,
+    IntentBenchmark.Command,
 ];
 
 if (args.Length == 0 || args[0] is "--help" or "-h" or "help")

@@ -246,6 +246,10 @@ internal static class AccountSettingsValidator
                         continue;
                     }
 
+                    // Two spellings in one list (OPT OUT, OPT-OUT) mean the same thing: harmless.
+                    if (owner.Code == language.Code && owner.Kind == kind)
+                        continue;
+
                     errors.Add(Error(FieldOf(language.Code, kind), owner.Code == language.Code
                         ? $"'{keyword}' is both {Named(owner.Kind)} and {Named(kind)} keyword of {language.Code}; a keyword has one meaning"
                         : $"'{keyword}' of {language.Code} is already '{owner.Keyword}', {Named(owner.Kind)} keyword of {owner.Code} (active too); a text must mean one thing"));

@@ -9,18 +9,40 @@ namespace OptOut.Core.Intent;
 internal sealed class PhraseSet
 {
     public PhraseSet(string language, bool substrings, IEnumerable<(string Pattern, double Score)> revocations, IEnumerable<string> blocks,
-        IEnumerable<string>? typoTargets = null, IEnumerable<string>? notTypos = null)
+        IEnumerable<string>? negations = null, IEnumerable<string>? notNegations = null, IEnumerable<string>? typoTargets = null,
+        IEnumerable<string>? notTypos = null, IEnumerable<string>? fillers = null)
     {
         Language = language;
         Substrings = substrings;
-        Patterns =
-        [
-            .. revocations.Select(r => PhrasePattern.Parse(language, r.Pattern, PhraseRole.Revocation, r.Score, substrings)),
-            .. blocks.Select(b => PhrasePattern.Parse(language, b, PhraseRole.Block, 0, substrings)),
-        ];
+        var sources = revocations.Select(r => (r.Pattern, Role: PhraseRole.Revocation, r.Score))
+            .Concat(blocks.Select(b => (Pattern: b, Role: PhraseRole.Block, Score: 0.0)))
+            .Concat((negations ?? []).Select(n => (Pattern: n, Role: PhraseRole.Negation, Score: 0.0)))
+            .Concat((notNegations ?? []).Select(n => (Pattern: n, Role: PhraseRole.NotNegation, Score: 0.0)));
+        var patterns = new List<PhrasePattern>();
+        var errors = new List<string>();
+        foreach (var (pattern, role, score) in sources)
+        {
+            try
+            {
+                patterns.Add(PhrasePattern.Parse(language, pattern, role, score, substrings));
+            }
+            catch (FormatException ex)
+            {
+                errors.Add(ex.Message);
+            }
+        }
+
+        // Every mistake at once: these are written by hand, and found by the first spec that reads a text.
+        if (errors.Count > 0)
+            throw new FormatException($"{language} phrases: " + string.Join("; ", errors));
+        Patterns = patterns;
         TypoTargets = [.. (typoTargets ?? []).Select(KeywordMatcher.Normalize)];
         NotTypos = [.. (notTypos ?? []).Select(KeywordMatcher.Normalize)];
+        Fillers = [.. (fillers ?? []).Select(KeywordMatcher.Normalize)];
     }
+
+    /// <summary>Words that add nothing around a keyword ("STOP PLEASE", "BAJA XFA", "HINTO NA PO"): a keyword with only these is a revocation.</summary>
+    public IReadOnlyList<string> Fillers { get; }
 
     public string Language { get; }
 

@@ -22,6 +22,9 @@ public sealed class RevocationDetector
 {
     private const int StackWords = 128;
 
+    // A negation blocks a revocation that starts within this many words after it ("DONT EVER UNSUBSCRIBE ME").
+    private const int NegationReach = 3;
+
     private static readonly ConcurrentDictionary<string, RevocationDetector> ByLanguages = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, PhrasePattern[]>.AlternateLookup<ReadOnlySpan<char>> _byFirstWord;
@@ -29,17 +32,26 @@ public sealed class RevocationDetector
     private readonly PhrasePattern[] _substrings;
     private readonly PhraseSet[] _sets;
 
+    // Typo targets and their not-typos of every active language: a word that is one of them is never corrected.
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _neverCorrected;
+
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _fillers;
+
     private RevocationDetector(IEnumerable<string> languages)
     {
         _sets = [.. languages.Select(code => PhraseSets.Find(code)).OfType<PhraseSet>()];
         var wordPatterns = _sets.Where(s => !s.Substrings).SelectMany(s => s.Patterns).ToArray();
         _byFirstWord = wordPatterns
+            .Where(p => !p.StartsWithPrefix)
             .SelectMany(p => p.FirstWords.Select(w => (Word: w, Pattern: p)))
             .GroupBy(x => x.Word, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(x => x.Pattern).ToArray(), StringComparer.Ordinal)
             .GetAlternateLookup<ReadOnlySpan<char>>();
-        _prefixFirst = [.. wordPatterns.Where(p => !p.FirstWords.Any())];
+        _prefixFirst = [.. wordPatterns.Where(p => p.StartsWithPrefix)];
         _substrings = [.. _sets.Where(s => s.Substrings).SelectMany(s => s.Patterns)];
+        _neverCorrected = _sets.SelectMany(s => s.TypoTargets.Concat(s.NotTypos)).ToHashSet(StringComparer.Ordinal)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
+        _fillers = _sets.SelectMany(s => s.Fillers).ToHashSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>The detector for these languages (codes of <see cref="ShippedLanguages"/>); built once per set and shared.</summary>
@@ -59,9 +71,13 @@ public sealed class RevocationDetector
         if (text.Length == 0)
             return null;
 
-        var reading = ReadNormalized(text, DetectionMethod.Phrase);
+        var breakAfterFirst = BreakAfterFirstWord(body!);
+        var reading = ReadNormalized(text, DetectionMethod.Phrase, breakAfterFirst);
         if (reading is { Score: >= AccountSettings.RevocationScore })
             return reading;
+
+        if (KeywordWithFillers(text, keywords, DetectionMethod.Phrase) is { } withFillers)
+            return withFillers;
 
         var (corrected, language) = CorrectTypos(text);
         if (corrected is null)
@@ -69,17 +85,63 @@ public sealed class RevocationDetector
 
         if (keywords?.MatchEntry(corrected) is { Kind: KeywordKind.OptOut } entry)
         {
-            return new RevocationReading(0.9, DetectionMethod.Typo, language!, corrected,
+            return new RevocationReading(0.9, DetectionMethod.Typo, entry.Language ?? language!, entry.Keyword,
                 $"\"{text}\" is a misspelling of the keyword {entry.Keyword}");
         }
 
-        var typo = ReadNormalized(corrected, DetectionMethod.Typo);
+        if (KeywordWithFillers(corrected, keywords, DetectionMethod.Typo) is { } typoWithFillers)
+            return typoWithFillers with { Reason = $"{typoWithFillers.Reason}, read as \"{corrected}\" (a misspelling)" };
+
+        var typo = ReadNormalized(corrected, DetectionMethod.Typo, breakAfterFirst);
         return typo is not null && typo.Score > (reading?.Score ?? 0)
             ? typo with { Reason = $"{typo.Reason}, read as \"{corrected}\" (a misspelling)" }
             : reading;
     }
 
-    private RevocationReading? ReadNormalized(string text, DetectionMethod method)
+    // An opt-out keyword with nothing but filler words around it ("STOP PLEASE", "YES STOP", "BAJA XFA", "HINTO NA PO"):
+    // there is nothing else in the text to read it as.
+    private RevocationReading? KeywordWithFillers(string text, KeywordMatcher? keywords, DetectionMethod method)
+    {
+        if (keywords is null)
+            return null;
+
+        Span<Range> buffer = stackalloc Range[StackWords];
+        var words = Words(text, buffer);
+        var first = 0;
+        var last = words.Length - 1;
+        while (first <= last && _fillers.Contains(text.AsSpan(words[first])))
+            first++;
+        while (last >= first && _fillers.Contains(text.AsSpan(words[last])))
+            last--;
+        if (first > last || (first == 0 && last == words.Length - 1))
+            return null;
+
+        var core = text[words[first].Start..words[last].End];
+        if (keywords.MatchEntry(core) is not { Kind: KeywordKind.OptOut } entry)
+            return null;
+
+        var language = entry.Language ?? AccountSettings.AlwaysActiveLanguage;
+        return new RevocationReading(0.9, method, language, entry.Keyword,
+            $"the opt-out keyword {entry.Keyword}, with only filler words around it (\"{text}\")");
+    }
+
+    // "STOP. Who is this?", "Stop! I never signed up", "ALTO 🛑": the first word stands alone, as a keyword would.
+    private static bool BreakAfterFirstWord(string body)
+    {
+        var text = body.AsSpan().TrimStart();
+        var i = 0;
+        while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] is '\'' or '\u2019' || char.GetUnicodeCategory(text[i]) is UnicodeCategory.NonSpacingMark))
+            i++;
+        while (i < text.Length && text[i] == ' ')
+            i++;
+        if (i >= text.Length)
+            return true;
+        var next = text[i];
+        return next is '.' or '!' or '?' or ',' or ';' or ':' or '…' or '-' or '¡' or '¿' or '。' or '！' or '，'
+            || char.IsSurrogate(next) || char.GetUnicodeCategory(next) is UnicodeCategory.OtherSymbol;
+    }
+
+    private RevocationReading? ReadNormalized(string text, DetectionMethod method, bool breakAfterFirst)
     {
         Span<Range> buffer = stackalloc Range[StackWords];
         var words = Words(text, buffer);
@@ -91,17 +153,17 @@ public sealed class RevocationDetector
             if (_byFirstWord.TryGetValue(word, out var candidates))
             {
                 foreach (var pattern in candidates)
-                    AddIfMatched(pattern, text, words, i, ref matches);
+                    AddIfMatched(pattern, text, words, i, breakAfterFirst, ref matches);
             }
 
             foreach (var pattern in _prefixFirst)
             {
                 if (pattern.FirstSlotAccepts(word))
-                    AddIfMatched(pattern, text, words, i, ref matches);
+                    AddIfMatched(pattern, text, words, i, breakAfterFirst, ref matches);
             }
         }
 
-        var best = Best(matches);
+        var best = Best(matches, NegationReach);
         if (_substrings.Length > 0 && !System.Text.Ascii.IsValid(text))
         {
             var compact = text.Replace(" ", "", StringComparison.Ordinal);
@@ -116,7 +178,7 @@ public sealed class RevocationDetector
                 }
             }
 
-            var inCompact = Best(found);
+            var inCompact = Best(found, 0);
             if (inCompact is not null && (best is null || inCompact.Value.Pattern.Score > best.Value.Pattern.Score))
                 best = inCompact;
         }
@@ -131,16 +193,18 @@ public sealed class RevocationDetector
             string.Create(CultureInfo.InvariantCulture, $"{name} {level} phrase \"{decided.Words}\" (pattern {phrase.Source}, score {phrase.Score:0.00})"));
     }
 
-    private static void AddIfMatched(PhrasePattern pattern, string text, ReadOnlySpan<Range> words, int start, ref List<Match>? matches)
+    private static void AddIfMatched(PhrasePattern pattern, string text, ReadOnlySpan<Range> words, int start, bool breakAfterFirst,
+        ref List<Match>? matches)
     {
-        var end = pattern.MatchAt(text, words, start);
+        var end = pattern.MatchAt(text, words, start, breakAfterFirst);
         if (end > start)
             (matches ??= []).Add(new Match(pattern, start, end, text[words[start].Start..words[end - 1].End]));
     }
 
     // The best revocation that no block overlaps (a block inside it doesn't count: "STOP THIS SPAM" is not blocked by
-    // "STOP THIS"); of equal scores the longer match.
-    private static Match? Best(List<Match>? matches)
+    // "STOP THIS") and no negation precedes by at most `reach` positions (one inside it doesn't count: "DONT TEXT ME");
+    // of equal scores the longer match.
+    private static Match? Best(List<Match>? matches, int reach)
     {
         if (matches is null)
             return null;
@@ -154,8 +218,12 @@ public sealed class RevocationDetector
             var blocked = false;
             foreach (var block in matches)
             {
-                if (block.Pattern.Role == PhraseRole.Block && block.Start < match.End && match.Start < block.End
-                    && !(match.Start <= block.Start && block.End <= match.End))
+                var inside = match.Start <= block.Start && block.End <= match.End;
+                if (inside)
+                    continue;
+                if ((block.Pattern.Role == PhraseRole.Block && block.Start < match.End && match.Start < block.End)
+                    || (block.Pattern.Role == PhraseRole.Negation && block.End <= match.Start && match.Start - block.End <= reach
+                        && !matches.Exists(n => n.Pattern.Role == PhraseRole.NotNegation && n.Start < block.End && block.Start < n.End)))
                 {
                     blocked = true;
                     break;
@@ -180,6 +248,8 @@ public sealed class RevocationDetector
         string? language = null;
         for (var i = 0; i < words.Length; i++)
         {
+            if (_neverCorrected.Contains(text.AsSpan(words[i])))
+                continue;
             foreach (var set in _sets)
             {
                 if (TypoCorrector.Correct(text.AsSpan(words[i]), set.TypoTargets, set.NotTypos) is { } target)

@@ -2,7 +2,8 @@ namespace OptOut.Core.Intent;
 
 /// <summary>
 /// Reads a misspelt keyword as the keyword ("STPO", "UNSUBCRIBE", "UNSUSCRIBE"): one edit (an insertion, deletion,
-/// substitution or swap of neighbours) for words of 4–8 letters, two for longer ones. Real words that close to a
+/// substitution or swap of neighbours) for words of 4–8 letters, two for longer ones, and any word that is the target
+/// with letters held down ("STOOOOOP", "BAJAA": runs of one letter read as one). Real words that close to a
 /// keyword (SHOP and STEP for STOP) are listed per language and never corrected. Only a word about as long as the
 /// target, starting with one of its first two letters, is compared at all, so an ordinary reply costs a few checks.
 /// </summary>
@@ -18,10 +19,16 @@ internal static class TypoCorrector
         if (word.Length < MinLength)
             return null;
 
+        Span<char> collapsed = stackalloc char[word.Length];
+        var collapsedLength = Collapse(word, collapsed);
         foreach (var target in targets)
         {
+            if (collapsedLength < word.Length && !word.SequenceEqual(target) && IsCollapsedForm(collapsed[..collapsedLength], target))
+                return target;
+
             var allowed = target.Length >= LongWord ? 2 : 1;
-            if (Math.Abs(target.Length - word.Length) > allowed || (word[0] != target[0] && word[0] != target[1] && word[1] != target[0]))
+            if (Math.Abs(target.Length - word.Length) > allowed
+                || (word[0] != target[0] && word[0] != target[1] && word[1] != target[0] && !word[1..].SequenceEqual(target.AsSpan(1))))
                 continue;
             if (word.SequenceEqual(target) || Distance(word, target, allowed) > allowed)
                 continue;
@@ -36,6 +43,24 @@ internal static class TypoCorrector
         }
 
         return null;
+    }
+
+    private static int Collapse(ReadOnlySpan<char> word, Span<char> destination)
+    {
+        var n = 0;
+        foreach (var c in word)
+        {
+            if (n == 0 || destination[n - 1] != c)
+                destination[n++] = c;
+        }
+
+        return n;
+    }
+
+    private static bool IsCollapsedForm(ReadOnlySpan<char> collapsed, string target)
+    {
+        Span<char> buffer = stackalloc char[target.Length];
+        return collapsed.SequenceEqual(buffer[..Collapse(target, buffer)]);
     }
 
     // Optimal string alignment distance (Damerau–Levenshtein without repeated edits of one substring), stopped early

@@ -1,35 +1,56 @@
 namespace OptOut.Core.Intent.Phrases;
 
-/// <summary>Tagalog and Taglish revocation phrases ("i-text" reads as I TEXT).</summary>
+/// <summary>Tagalog and Taglish revocation phrases ("i-text" reads as I TEXT, "paki-remove" as PAKI REMOVE).</summary>
 internal static class TagalogPhrases
 {
-    private const string Text = "TEXT~|ITEXT~|MAGTEXT~|MESSAGE~|MAGMESSAGE~|TAWAG~|TUMAWAG~|MAGSEND~|SEND~|PADALA~|MAGPADALA~|TXT~|CHAT~|KONTAKIN|ISTORBOHIN";
+    private const string Text = "TEXT~|ITEXT~|ITXT~|TXT~|MAGTEXT~|MESSAGE~|MENSAHE|MAGMESSAGE~|TAWAG~|TUMAWAG~|MAGSEND~|SEND~|PADALA~|MAGPADALA~|PAGPAPADALA|CHAT~|KONTAKIN|ISTORBOHIN|PAGTEXT~";
+    private const string Stop = "TIGIL~|ITIGIL~|TUMIGIL~|HINTO~|HUMINTO~|PAKITIGIL~|TIGL|STOP|PASTOP";
 
     public static PhraseSet Create() => new(
         "tl",
         substrings: false,
         revocations:
         [
-            ("TIGIL~|ITIGIL~|TUMIGIL~|HINTO~|HUMINTO~|TAMA ?NA ?NYO|NIYO|MO|KAYO ?NA ?ANG|SA|PO ?PAG|PAGTEXT~|PAGTE~|PAGSEND~|PAGPADALA~|" + Text, 0.95),
-            ("TIGILAN|TANTANAN ?NYO|NIYO|MO|MUNA|NA ?NA|PO ?AKO", 0.95),
-            ($"WAG|HUWAG|HWAG|WAG NA ?NYO|NIYO|MO|KAYONG|KANG|NA ?PO ?NA ?AKO|PO ?I|MAG ?NA {Text}", 0.9),
-            ($"AYOKO|AYAW KO|DI KO GUSTO ?NA ?PO ?NG|SA|MAKATANGGAP|MATANGGAP ?NG ?MGA ?{Text}", 0.85),
-            ("ALISIN|TANGGALIN|BURAHIN|IALIS|ITANGGAL|ALIS ?NYO|NIYO|MO|NA|PO ?NA|PO ?AKO|ANG|NUMERO|NUMBER", 0.9),
-            ("MALI ?ANG|NA NUMERO|NUMBER|TAO|NUMERONG", 0.9),
-            ("HINDI|DI KO|AKO ?PO ?ITO|YAN|SI", 0.6),
-            ("^HINTO|TIGIL|ITIGIL|HUMINTO #5", 0.9),
-            ("^TAMA NA #4", 0.85),
-            ("UNSUBSCRIBE~|STOP|PASTOP|PA STOP", 0.85),
+            ($"{Stop} ?NA ?NYO|NIYO|MO|KAYO ?NA ?PO ?ANG|SA|NG|PAG ?MGA {Text}", 0.95),
+            ("TIGILAN|TANTANAN", 0.95),
+            ($"WAG|HUWAG|HWAG * {Text}", 0.9),
+            ($"AYOKO|AYAW ?KO ** {Text}", 0.9),
+            ("AYOKO|AYAW KO NA", 0.85),
+            ("ALISIN|TANGGALIN|BURAHIN|IALIS|ITANGGAL|REMOVE|DELETE ** NUMERO|NUMBER|AKO", 0.9),
+            ("PAKI REMOVE|ALIS|TANGGAL|DELETE|BURA", 0.9),
+            ("MALI ?PO ?ANG|NA NUMERO|NUMBER|TAO|NUMERONG", 0.9),
+            ("HINDI ?PO AKO SI", 0.85),
+            ($"^{Stop} ?NA ?PO $ #3", 0.9),
+            ($"^{Stop} !", 0.9),
+            ("^TAMA NA $", 0.85),
+            ("TAMA NA SOBRA", 0.85),
+            ("SOBRA NA KAYO|NYO", 0.8),
+            ("IREREPORT|ISUSUMBONG|IRERREPORT", 0.8),
+            ("IRE REPORT", 0.8),
             ("HINDI|DI AKO INTERESADO|INTERESTED|INTERESADA", 0.6),
-            ("SAAN|PAANO * NUMBER|NUMERO KO", 0.6),
+            ("SAAN|PAANO ** NUMBER|NUMERO KO", 0.6),
+            ("DAMI ?NYONG|NG TEXT~", 0.6),
+            ("BAWASAN ** TEXT~", 0.55),
+            ("SPAM BA", 0.55),
+            ("NA NAMAN $ #2", 0.5),
         ],
         blocks:
         [
-            "WAG|HUWAG|HWAG|DI ?KAYO|KAYONG|NYO|PO TUMIGIL|HUMINTO|ITIGIL|TIGIL",
-            "HINTO|TIGIL NG|SA JEEP|BUS|KANTO|TABI|DYAN|DITO|GERA|KORAPSYON|KURAPSYON",
+            "HINTO|TIGIL|HINTUAN NG|SA JEEP|BUS|KANTO|TABI|DYAN|DITO|GERA|KORAPSYON|KURAPSYON|PAGPUTOL|PANINIGARILYO",
             "TAMA NA ANG|SA KORAPSYON|KURAPSYON|GERA|ABUSO|PATAYAN",
             "PARA PO",
+            "TUMIGIL NA AKO SA",
+            "ITIGIL ANG",
         ],
-        typoTargets: null,
-        notTypos: null);
+        negations:
+        [
+            "WAG|HUWAG|HWAG|HINDI|DI",
+        ],
+        notNegations:
+        [
+            $"WAG|HUWAG|HWAG ** {Text}",
+            "HINDI|DI AKO INTERESADO|INTERESTED|INTERESADA|SI",
+            "HINDI PO AKO",
+        ],
+        fillers: ["NA", "PO", "NYO", "NIYO", "LANG", "SALAMAT", "NGA", "OPO", "PLS", "PLEASE", "NAMAN", "MUNA", "TALAGA", "KAYO"]);
 }

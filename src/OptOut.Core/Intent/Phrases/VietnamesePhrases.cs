@@ -6,36 +6,52 @@ namespace OptOut.Core.Intent.Phrases;
 /// </summary>
 internal static class VietnamesePhrases
 {
+    private const string Stop = "DUNG|NGUNG|THOI|DUNGG|DUGN";
+    private const string Send = "NHAN|GUI|NT|SMS|LIEN|GOI|LAM|NHAC";
+
     public static PhraseSet Create() => new(
         "vi",
         substrings: false,
         revocations:
         [
-            ("DUNG|NGUNG|THOI ?LAI ?VIEC ?NHAN|GUI|NT|SMS|LIEN ?TIN|NHAN|LAC|HE", 0.95),
-            ("DUNG|NGUNG|DUNGG|THOI NHAN|GUI|LIEN|GOI", 0.95),
-            ("DUNG|NGUNG|DUNGG|DUNGGG * NUA $", 0.9),
-            ("KHONG|KO|K|HONG|HOK ?MUON ?NHAN|GUI ?TIN ?NHAN ?NUA", 0.85),
-            ("KHONG|KO|K MUON NHAN", 0.9),
-            ("DUNG|DUNGG LAM|QUAY PHIEN|LÀM PHIEN|PHIEN|LAMPHIEN ?TOI|EM|ANH|CHI ?NUA", 0.9),
-            ("HUY|HUYY ?DANG KY|DICH VU|NHAN TIN|THEO DOI", 0.9),
-            ("XOA ?SO|TEN ?TOI|CUA TOI|KHOI|SO DIEN THOAI", 0.9),
+            ($"{Stop} ?LAI ?VIEC ?HAY {Send}", 0.95),
+            ($"{Stop} LAI $ #5", 0.9),
+            ($"{Stop} LAI DI|NHA|GIUM|DUM", 0.9),
+            ($"KHONG|KO|K|HONG|HOK|CHANG MUON ?NHAN|GUI ?TIN", 0.9),
+            ($"KHONG|KO|K|HONG|HOK NHAN|GUI ?TIN ** NUA", 0.9),
+            ($"{Send} ** NUA ?LA|TOI|TUI|EM ** BAO|KIEN|KIEU|THUA", 0.85),
+            ($"{Send} ** NUA ?LA|TOI|TUI|EM ** TO CAO", 0.85),
+            ("LAM PHIEN ?TOI|EM|TUI ?NUA", 0.85),
+            ("PHIEN QUA", 0.75),
+            ("HUY|HUYY DANG KY", 0.9),
+            ("HUY|HUYY DICH VU", 0.9),
+            ("HUY|HUYY NHAN|THEO|TIN TIN|DOI|NHAN", 0.9),
+            ("XOA ?SO|TEN ** DANH SACH|KHOI", 0.9),
+            ("XOA SO|TEN", 0.85),
             ("NHAM|SAI|LON SO|NGUOI", 0.9),
-            ("DE TOI|EM|TUI ?DUOC YEN", 0.9),
-            ("^DUNG|NGUNG|DUNGG #5", 0.85),
-            ("^HUY #4", 0.85),
+            ("KHONG PHAI ?LA ?ANH|CHI|CO|CHU|BAC|ONG|BA", 0.8),
+            ("DE ?CHO TOI|EM|TUI ?DUOC YEN", 0.9),
+            ("^DUNG|NGUNG|DUNGG !", 0.85),
+            ("^HUY !", 0.85),
             ("RUT|HUY ?LAI ?SU DONG Y", 0.95),
             ("KHONG|KO QUAN TAM", 0.6),
             ("KHONG CAN", 0.55),
-            ("QUA NHIEU|NHIEU QUA TIN", 0.6),
-            ("SAO|AI * SO CUA TOI|SO TOI", 0.6),
+            ("QUA NHIEU|NHIEU QUA|NHIEU TIN", 0.6),
+            ("SAO|AI ** SO CUA TOI|SO TOI", 0.6),
+            ("DAU CO|KHONG DANG KY", 0.6),
+            ("LAI NUA", 0.5),
         ],
         blocks:
         [
             "TRAM|BEN|XE|BUYT ?BUYT DUNG",
-            "DUNG DUNG|KHONG DUNG LAI|DUNG BO CUOC",
-            "DUNG ROI|VAY|KHONG|CHUA|DAY|NHE $",
-            "HUY ?LICH|HEN|DON|VE|CHUYEN",
+            "DUNG|NGUNG CHIEN|PHA|BAO|HUT|AN",
+            "HUY NO|LICH|HEN|DON|VE|CHUYEN",
+            "CU NHAN|GUI TIEP",
+            "KHONG SAO|DUOC|BAO GIO|DI",
         ],
-        typoTargets: null,
-        notTypos: null);
+        negations:
+        [
+            "DUNG DUNG",
+        ],
+        fillers: ["DI", "NHA", "NHE", "GIUM", "DUM", "GIUP", "AH", "A", "NGAY", "LIEN", "TOI", "EM", "LAI", "NUA", "DUM", "VOI"]);
 }

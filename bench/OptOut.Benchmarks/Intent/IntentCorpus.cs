@@ -1,0 +1,52 @@
+using System.Text;
+
+namespace OptOut.Benchmarks.Intent;
+
+/// <summary>One labelled text of corpus/intent (docs/intent-corpus.md).</summary>
+internal sealed record CorpusRow(string Id, string Language, string Label, string Form, string Case, string Text);
+
+/// <summary>
+/// Reads the labelled corpus: <c>dev.tsv</c> (what the phrases were tuned on) or <c>test.tsv</c> (never tuned on; the
+/// figures the README quotes). Shared by the <c>intent</c> benchmark and the corpus spec, which link this file.
+/// </summary>
+internal static class IntentCorpus
+{
+    public static readonly string[] Labels = ["OPT_OUT", "OPT_IN", "HELP", "POSSIBLE", "NONE"];
+
+    /// <summary>The corpus folder, found from the working directory or the assembly's folder upwards.</summary>
+    public static string Folder()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "corpus", "intent");
+                if (File.Exists(Path.Combine(candidate, "dev.tsv")))
+                    return candidate;
+            }
+        }
+
+        throw new FileNotFoundException("corpus/intent/dev.tsv not found above the working directory");
+    }
+
+    public static IReadOnlyList<CorpusRow> Read(string part)
+    {
+        if (part is not ("dev" or "test"))
+            throw new ArgumentException($"the corpus parts are dev and test, not '{part}'", nameof(part));
+
+        var path = Path.Combine(Folder(), part + ".tsv");
+        var rows = new List<CorpusRow>();
+        var lines = File.ReadAllLines(path, Encoding.UTF8);
+        for (var i = 1; i < lines.Length; i++)
+        {
+            if (lines[i].Length == 0)
+                continue;
+            var cells = lines[i].Split('\t');
+            if (cells.Length != 6 || !Labels.Contains(cells[2]))
+                throw new InvalidDataException($"{path}:{i + 1}: expected 6 tab-separated cells with a known label");
+            rows.Add(new CorpusRow(cells[0], cells[1], cells[2], cells[3], cells[4], cells[5]));
+        }
+
+        return rows;
+    }
+}
