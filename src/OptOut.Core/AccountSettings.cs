@@ -128,11 +128,7 @@ public sealed record AccountSettings
         IReadOnlyList<string> keywords, DateTimeOffset? updatedAt, string? updatedBy, StoredLanguageSettings? languages = null)
     {
         ArgumentNullException.ThrowIfNull(keywords);
-        var stored = languages ?? new StoredLanguageSettings
-        {
-            Languages = [LanguageCustomization.Between(ShippedLanguages.All[0],
-                LanguageKeywords.Shipped(ShippedLanguages.All[0]) with { OptOut = keywords, OptOutMessage = optOutMessage })],
-        };
+        var stored = languages ?? FromBeforeLanguages(keywords, optOutMessage);
         var customized = stored.Languages.ToDictionary(c => c.Code, StringComparer.Ordinal);
         return Create(
             accountId,
@@ -145,6 +141,48 @@ public sealed record AccountSettings
             stored.ContactOptInOverridesAdmin,
             updatedAt,
             updatedBy);
+    }
+
+    // An account saved before languages existed keeps every keyword it had, with its meaning, and gains the shipped
+    // languages. A word it added that a language now ships as an opt-out keyword (ARRET) moves to that language (it
+    // still opts out; the confirmation is that language's); one that a language ships with another meaning is removed
+    // from that language for this account, so the account's opt-out keeps working as before (compliance first) and its
+    // settings stay valid to save.
+    private static StoredLanguageSettings FromBeforeLanguages(IReadOnlyList<string> keywords, string optOutMessage)
+    {
+        var english = ShippedLanguages.All[0];
+        var kept = new List<string>();
+        var removed = new Dictionary<string, (List<string> OptIn, List<string> Help)>(StringComparer.Ordinal);
+        foreach (var keyword in keywords)
+        {
+            var normalized = KeywordMatcher.Normalize(keyword);
+            var elsewhere = false;
+            foreach (var language in ShippedLanguages.All.Skip(1))
+            {
+                if (language.OptOut.Any(k => KeywordMatcher.Normalize(k) == normalized))
+                {
+                    elsewhere = true;
+                    continue;
+                }
+
+                var lists = removed.TryGetValue(language.Code, out var l) ? l : removed[language.Code] = ([], []);
+                lists.OptIn.AddRange(language.OptIn.Where(k => KeywordMatcher.Normalize(k) == normalized));
+                lists.Help.AddRange(language.Help.Where(k => KeywordMatcher.Normalize(k) == normalized));
+            }
+
+            if (!elsewhere || normalized == "STOP")
+                kept.Add(keyword);
+        }
+
+        return new StoredLanguageSettings
+        {
+            Languages =
+            [
+                LanguageCustomization.Between(english, LanguageKeywords.Shipped(english) with { OptOut = kept, OptOutMessage = optOutMessage }),
+                .. removed.Where(r => r.Value.OptIn.Count + r.Value.Help.Count > 0)
+                    .Select(r => new LanguageCustomization { Code = r.Key, RemovedOptIn = r.Value.OptIn, RemovedHelp = r.Value.Help }),
+            ],
+        };
     }
 
     /// <summary>What a store keeps besides the original columns: the difference from the shipped languages.</summary>

@@ -130,7 +130,7 @@ public sealed class KeywordMatcher
     private static IEnumerable<KeywordEntry> Entries(IEnumerable<string> keywords)
     {
         ArgumentNullException.ThrowIfNull(keywords);
-        return keywords.Select(k => new KeywordEntry(k, KeywordKind.OptOut, null));
+        return keywords.Select(k => new KeywordEntry(k?.Trim().ToUpperInvariant() ?? "", KeywordKind.OptOut, null));
     }
 
     // Most replies are ruled out by their first letter, before any normalization. Only decided when that letter

@@ -28,7 +28,7 @@ public class When_settings_are_updated_with_valid_input
     [SetUp]
     public void Start_from_custom_settings() =>
         _current = AccountSettings.Restore(SettingsUpdates.AccountId, 1, true, AccountSettings.DefaultOptOutMessage,
-            ["STOP", "ARRET"], SettingsUpdates.Now.AddDays(-30), "someone@example.com");
+            ["STOP", "ENOUGH"], SettingsUpdates.Now.AddDays(-30), "someone@example.com");
 
     [Test]
     public void Should_apply_every_field()
@@ -87,7 +87,7 @@ public class When_settings_are_updated_with_valid_input
     {
         var (settings, _) = AccountSettings.TryCreate(SettingsUpdates.Valid(), _current, SettingsUpdates.Now);
 
-        Assert.That(settings?.Keywords, Is.EqualTo(new[] { "STOP", "ARRET" }));
+        Assert.That(settings?.Keywords, Is.EqualTo(new[] { "STOP", "ENOUGH" }));
     }
 
     [Test]
@@ -95,12 +95,12 @@ public class When_settings_are_updated_with_valid_input
     {
         var update = SettingsUpdates.Valid() with
         {
-            Keywords = ["quit", " stop ", "", "   ", null!, "QUIT", "Stop!", "opt-out", "OPT OUT", "arrêt"],
+            Keywords = ["quit", " stop ", "", "   ", null!, "QUIT", "Stop!", "opt-out", "OPT OUT", "ñapa"],
         };
 
         var (settings, errors) = AccountSettings.TryCreate(update, _current, SettingsUpdates.Now);
 
-        Assert.That(settings?.Keywords, Is.EqualTo(new[] { "QUIT", "STOP", "OPT-OUT", "ARRÊT" }), string.Join("; ", errors));
+        Assert.That(settings?.Keywords, Is.EqualTo(new[] { "QUIT", "STOP", "OPT-OUT", "ÑAPA" }), string.Join("; ", errors));
     }
 
     [Test]
@@ -131,10 +131,10 @@ public class When_settings_are_updated_with_valid_input
     [Test]
     public void Should_build_a_matcher_that_matches_the_new_keywords()
     {
-        var (settings, _) = AccountSettings.TryCreate(SettingsUpdates.Valid() with { Keywords = ["STOP", "Halt"] }, _current,
+        var (settings, _) = AccountSettings.TryCreate(SettingsUpdates.Valid() with { Keywords = ["STOP", "Hold"] }, _current,
             SettingsUpdates.Now);
 
-        Assert.That(new KeywordMatcher(settings!.Keywords).Match("halt!"), Is.EqualTo("HALT"));
+        Assert.That(new KeywordMatcher(settings!.Keywords).Match("hold!"), Is.EqualTo("HOLD"));
     }
 }
 

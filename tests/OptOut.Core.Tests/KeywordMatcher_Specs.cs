@@ -28,8 +28,8 @@ public class When_normalizing_message_text
     [TestCase("S\u200BTOP", "STOP")]
     [TestCase("\uFEFFSTOP\u00AD", "STOP")]
     [TestCase("1\uFE0F\u20E3 stop", "1 STOP")]
-    [TestCase("été", "ÉTÉ")]
-    [TestCase("e\u0301te\u0301", "ÉTÉ")]
+    [TestCase("été", "ETE")]
+    [TestCase("e\u0301te\u0301", "ETE")]
     [TestCase("stop\ud800", "STOP")]
     [TestCase("\udc00stop", "STOP")]
     [TestCase("stop\uFFFE", "STOP")]
@@ -200,8 +200,8 @@ public class When_building_a_matcher_from_an_accounts_keywords
 
         Assert.Multiple(() =>
         {
-            Assert.That(matcher.Match("opt out"), Is.EqualTo("OPT OUT"));
-            Assert.That(matcher.Match("OPT-OUT"), Is.EqualTo("OPT OUT"));
+            Assert.That(matcher.Match("opt out"), Is.EqualTo("OPT-OUT"));
+            Assert.That(matcher.Match("OPT-OUT"), Is.EqualTo("OPT-OUT"));
             Assert.That(matcher.Match("optout"), Is.Null);
         });
     }
@@ -215,6 +215,7 @@ public class When_building_a_matcher_from_an_accounts_keywords
         {
             Assert.That(matcher.Match("Arrêt"), Is.EqualTo("ARRÊT"));
             Assert.That(matcher.Match("arre\u0302t!"), Is.EqualTo("ARRÊT"));
+            Assert.That(matcher.Match("ARRET"), Is.EqualTo("ARRÊT"), "accents fold: ARRET = ARRÊT");
             Assert.That(matcher.Match("¡Alto!"), Is.EqualTo("ALTO"));
             Assert.That(matcher.Match("QUIT"), Is.Null);
         });
@@ -229,7 +230,8 @@ public class When_building_a_matcher_from_an_accounts_keywords
         Assert.Multiple(() =>
         {
             Assert.That(matcher.Match("e\u0301te\u0301"), Is.EqualTo("ÉTÉ"));
-            Assert.That(matcher.Match("ete"), Is.Null);
+            Assert.That(matcher.Match("ete"), Is.EqualTo("ÉTÉ"), "accents fold");
+            Assert.That(matcher.Match("etc"), Is.Null);
         });
     }
 
