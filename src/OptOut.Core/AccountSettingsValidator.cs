@@ -232,29 +232,36 @@ internal static class AccountSettingsValidator
 
     private static void CheckEachKeywordHasOneMeaning(List<LanguageKeywords> languages, List<string> active, List<SettingsFieldError> errors)
     {
-        var owners = new Dictionary<string, (string Code, KeywordKind Kind, string Keyword)>(StringComparer.Ordinal);
+        var owners = new Dictionary<string, Owner>(StringComparer.Ordinal);
         foreach (var language in languages.Where(l => active.Contains(l.Code)))
         {
+            var shipped = ShippedLanguage.Find(language.Code)!;
             foreach (var kind in Kinds)
             {
                 foreach (var keyword in language.Keywords(kind))
                 {
                     var normalized = KeywordMatcher.Normalize(keyword);
-                    if (!owners.TryGetValue(normalized, out var owner))
+                    var owner = new Owner(language.Code, kind, keyword,
+                        shipped.Keywords(kind).Any(k => KeywordMatcher.Normalize(k) == normalized));
+                    if (!owners.TryGetValue(normalized, out var first))
                     {
-                        owners[normalized] = (language.Code, kind, keyword);
+                        owners[normalized] = owner;
                         continue;
                     }
 
                     // Two spellings in one list (OPT OUT, OPT-OUT) mean the same thing: harmless.
-                    if (owner.Code == language.Code && owner.Kind == kind)
+                    if (first.Code == owner.Code && first.Kind == kind)
                         continue;
 
-                    errors.Add(Error(FieldOf(language.Code, kind), owner.Code == language.Code
-                        ? $"'{keyword}' is both {Named(owner.Kind)} and {Named(kind)} keyword of {language.Code}; a keyword has one meaning"
-                        : $"'{keyword}' of {language.Code} is already '{owner.Keyword}', {Named(owner.Kind)} keyword of {owner.Code} (active too); a text must mean one thing"));
+                    // Said of the keyword the account added, not of the one the service ships.
+                    var (added, other) = first.Shipped && !owner.Shipped ? (owner, first) : !first.Shipped && owner.Shipped ? (first, owner) : (owner, first);
+                    errors.Add(Error(FieldOf(added.Code, added.Kind), added.Code == other.Code
+                        ? $"'{added.Keyword}' is both {Named(other.Kind)} and {Named(added.Kind)} keyword of {added.Code}; a keyword has one meaning"
+                        : $"'{added.Keyword}' of {added.Code} is already '{other.Keyword}', {Named(other.Kind)} keyword of {other.Code} (active too); a text must mean one thing"));
                 }
             }
         }
     }
+
+    private sealed record Owner(string Code, KeywordKind Kind, string Keyword, bool Shipped);
 }

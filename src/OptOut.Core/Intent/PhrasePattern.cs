@@ -20,6 +20,12 @@ internal enum PhraseRole
     /// </summary>
     Negation,
 
+    /// <summary>
+    /// A condition that turns a revocation into a possible one ("DONT TEXT ME SO EARLY", "NOT ON WEEKENDS"): a revocation
+    /// match this overlaps scores at most this pattern's score, so a person reads it.
+    /// </summary>
+    Soften,
+
     /// <summary>Words that make a negation none ("WHY DONT YOU STOP", "DIDNT I TELL YOU TO STOP"): a negation this overlaps doesn't count.</summary>
     NotNegation,
 }
@@ -82,6 +88,9 @@ internal sealed class PhrasePattern
 
     /// <summary>True when the first slot accepts words by prefix (<c>TEXT~</c>): such a pattern is tried at every word.</summary>
     public bool StartsWithPrefix => _slots.Length > 0 && _slots[0].Prefixes.Length > 0;
+
+    /// <summary>True when the pattern has a gap (<c>*</c>, <c>**</c>): a broad pattern, which a block inside it still blocks.</summary>
+    public bool HasGaps => _slots.Any(s => s.Gap > 0);
 
     public static PhrasePattern Parse(string language, string source, PhraseRole role, double score, bool substring)
     {

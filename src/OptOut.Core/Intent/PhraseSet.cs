@@ -10,14 +10,15 @@ internal sealed class PhraseSet
 {
     public PhraseSet(string language, bool substrings, IEnumerable<(string Pattern, double Score)> revocations, IEnumerable<string> blocks,
         IEnumerable<string>? negations = null, IEnumerable<string>? notNegations = null, IEnumerable<string>? typoTargets = null,
-        IEnumerable<string>? notTypos = null, IEnumerable<string>? fillers = null)
+        IEnumerable<string>? notTypos = null, IEnumerable<string>? fillers = null, IEnumerable<(string Pattern, double Score)>? softeners = null)
     {
         Language = language;
         Substrings = substrings;
         var sources = revocations.Select(r => (r.Pattern, Role: PhraseRole.Revocation, r.Score))
             .Concat(blocks.Select(b => (Pattern: b, Role: PhraseRole.Block, Score: 0.0)))
             .Concat((negations ?? []).Select(n => (Pattern: n, Role: PhraseRole.Negation, Score: 0.0)))
-            .Concat((notNegations ?? []).Select(n => (Pattern: n, Role: PhraseRole.NotNegation, Score: 0.0)));
+            .Concat((notNegations ?? []).Select(n => (Pattern: n, Role: PhraseRole.NotNegation, Score: 0.0)))
+            .Concat((softeners ?? []).Select(n => (n.Pattern, Role: PhraseRole.Soften, n.Score)));
         var patterns = new List<PhrasePattern>();
         var errors = new List<string>();
         foreach (var (pattern, role, score) in sources)

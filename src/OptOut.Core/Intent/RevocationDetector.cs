@@ -174,12 +174,12 @@ public sealed class RevocationDetector
                 {
                     var at = compact.IndexOf(alternative, StringComparison.Ordinal);
                     if (at >= 0)
-                        (found ??= []).Add(new Match(pattern, at, at + alternative.Length, alternative));
+                        (found ??= []).Add(new Match(pattern, at, at + alternative.Length, alternative, pattern.Score));
                 }
             }
 
             var inCompact = Best(found, 0);
-            if (inCompact is not null && (best is null || inCompact.Value.Pattern.Score > best.Value.Pattern.Score))
+            if (inCompact is not null && (best is null || inCompact.Value.Score > best.Value.Score))
                 best = inCompact;
         }
 
@@ -188,9 +188,10 @@ public sealed class RevocationDetector
 
         var phrase = decided.Pattern;
         var name = ShippedLanguage.Find(phrase.Language)?.Name ?? phrase.Language;
-        var level = phrase.Score >= AccountSettings.RevocationScore ? "revocation" : "possible revocation";
-        return new RevocationReading(phrase.Score, method, phrase.Language, decided.Words,
-            string.Create(CultureInfo.InvariantCulture, $"{name} {level} phrase \"{decided.Words}\" (pattern {phrase.Source}, score {phrase.Score:0.00})"));
+        var level = decided.Score >= AccountSettings.RevocationScore ? "revocation" : "possible revocation";
+        var softened = decided.Score < phrase.Score ? ", made a possible one by a condition in the text" : "";
+        return new RevocationReading(decided.Score, method, phrase.Language, decided.Words,
+            string.Create(CultureInfo.InvariantCulture, $"{name} {level} phrase \"{decided.Words}\" (pattern {phrase.Source}, score {decided.Score:0.00}{softened})"));
     }
 
     private static void AddIfMatched(PhrasePattern pattern, string text, ReadOnlySpan<Range> words, int start, bool breakAfterFirst,
@@ -198,40 +199,46 @@ public sealed class RevocationDetector
     {
         var end = pattern.MatchAt(text, words, start, breakAfterFirst);
         if (end > start)
-            (matches ??= []).Add(new Match(pattern, start, end, text[words[start].Start..words[end - 1].End]));
+            (matches ??= []).Add(new Match(pattern, start, end, text[words[start].Start..words[end - 1].End], pattern.Score));
     }
 
-    // The best revocation that no block overlaps (a block inside it doesn't count: "STOP THIS SPAM" is not blocked by
-    // "STOP THIS") and no negation precedes by at most `reach` positions (one inside it doesn't count: "DONT TEXT ME");
-    // of equal scores the longer match.
+    // The best revocation that no block overlaps and no negation precedes by at most `reach` positions. A block or
+    // negation inside a narrow match doesn't count ("STOP THIS SPAM" is not blocked by "STOP THIS", "DONT TEXT ME" not
+    // negated by its DONT); inside a broad one (with gaps) a block still does ("CANCEL MY RENEWAL NOT THE TEXTS"). A
+    // softener it overlaps, or that follows it closely, caps its score ("DONT TEXT ME SO EARLY" is for review). Of equal scores the longer match.
     private static Match? Best(List<Match>? matches, int reach)
     {
         if (matches is null)
             return null;
 
         Match? best = null;
-        foreach (var match in matches)
+        foreach (var candidate in matches)
         {
-            if (match.Pattern.Role != PhraseRole.Revocation)
+            if (candidate.Pattern.Role != PhraseRole.Revocation)
                 continue;
 
+            var match = candidate;
             var blocked = false;
-            foreach (var block in matches)
+            foreach (var other in matches)
             {
-                var inside = match.Start <= block.Start && block.End <= match.End;
-                if (inside)
+                var overlaps = other.Start < match.End && match.Start < other.End;
+                var inside = match.Start <= other.Start && other.End <= match.End;
+                if (other.Pattern.Role == PhraseRole.Soften && (overlaps || (other.Start >= match.End && other.Start - match.End <= reach))
+                    && other.Pattern.Score < match.Score)
+                    match = match with { Score = other.Pattern.Score };
+                if (inside && (!match.Pattern.HasGaps || other.Pattern.Role == PhraseRole.Negation))
                     continue;
-                if ((block.Pattern.Role == PhraseRole.Block && block.Start < match.End && match.Start < block.End)
-                    || (block.Pattern.Role == PhraseRole.Negation && block.End <= match.Start && match.Start - block.End <= reach
-                        && !matches.Exists(n => n.Pattern.Role == PhraseRole.NotNegation && n.Start < block.End && block.Start < n.End)))
+                if ((other.Pattern.Role == PhraseRole.Block && overlaps)
+                    || (other.Pattern.Role == PhraseRole.Negation && other.End <= match.Start && match.Start - other.End <= reach
+                        && !matches.Exists(n => n.Pattern.Role == PhraseRole.NotNegation && n.Start < other.End && other.Start < n.End)))
                 {
                     blocked = true;
                     break;
                 }
             }
 
-            if (!blocked && (best is null || match.Pattern.Score > best.Value.Pattern.Score
-                    || (match.Pattern.Score == best.Value.Pattern.Score && match.End - match.Start > best.Value.End - best.Value.Start)))
+            if (!blocked && (best is null || match.Score > best.Value.Score
+                    || (match.Score == best.Value.Score && match.End - match.Start > best.Value.End - best.Value.Start)))
                 best = match;
         }
 
@@ -289,5 +296,5 @@ public sealed class RevocationDetector
         return words[..n];
     }
 
-    private readonly record struct Match(PhrasePattern Pattern, int Start, int End, string Words);
+    private readonly record struct Match(PhrasePattern Pattern, int Start, int End, string Words, double Score);
 }

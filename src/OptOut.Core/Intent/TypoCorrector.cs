@@ -30,7 +30,9 @@ internal static class TypoCorrector
             if (Math.Abs(target.Length - word.Length) > allowed
                 || (word[0] != target[0] && word[0] != target[1] && word[1] != target[0] && !word[1..].SequenceEqual(target.AsSpan(1))))
                 continue;
-            if (word.SequenceEqual(target) || Distance(word, target, allowed) > allowed)
+            // An inflection (UNSUBSCRIBED, STOPPING) or a prefixed word (N'ARRÊTEZ → NARRETEZ) is not a misspelling:
+            // correcting it would read the word it was built from, losing a negation or a tense.
+            if (word.SequenceEqual(target) || word.StartsWith(target) || word.EndsWith(target) || Distance(word, target, allowed) > allowed)
                 continue;
 
             foreach (var real in notTypos)

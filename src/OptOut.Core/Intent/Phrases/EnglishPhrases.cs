@@ -65,7 +65,6 @@ internal static class EnglishPhrases
             ($"NOT ?WANT~ ?TO ?RECEIV~|GET ?ANY|THESE|YOUR|UR ?MORE {Messages}", 0.85),
             ($"NO LONGER WANT|WISH|NEED ** {Messages}", 0.9),
             ("NO LONGER HAVE|GIVE ** PERMISSION|CONSENT", 0.95),
-            ($"DONT|DO NOT|NEVER {Doing} ?ME|US * SO|TOO|ON|AT|AFTER|BEFORE|DURING|BETWEEN|EARLY|LATE|WEEKENDS|NIGHT|SUNDAYS|SATURDAYS", 0.6),
             // Wrong number and the like: the person never consented.
             ("WRONG NUMBER|NUMBR|NUM|#|NMBR|PERSON|GUY|LADY|CELL|PHONE|NO", 0.95),
             ("^WRONG !", 0.9),
@@ -97,6 +96,13 @@ internal static class EnglishPhrases
             ("BLOCK~ ?YOUR|THIS|UR NUMBER|YOU|U", 0.8),
             ("REPORT~ ** SPAM|FCC|ATTORNEY|LAWYER|AG", 0.8),
             ("CALL~ ** LAWYER|ATTORNEY|POLICE|COPS|FCC", 0.8),
+            // Broad: a stop-verb and what we send, within a few words ("can you guys quit with the daily texts").
+            ($"STOP|STOPPING|QUIT|CEASE|HALT|CANCEL|DISCONTINUE|PAUSE|BLOCK ** {Messages}", 0.85),
+            ($"REMOVE|DELETE|ERASE|DROP|UNSUBSCRIBE|EXCLUDE|TAKE|SCRUB|PURGE ** FROM|OFF ** LIST~|DATABASE|CONTACTS|SYSTEM|{Messages}", 0.9),
+            ($"NOT ** WANT|NEED|WISH ** {Messages} ** ANYMORE|NO MORE|LONGER", 0.85),
+            ($"{Messages} ** NO MORE|ANYMORE|STOP $", 0.8),
+            ("HOW ** GET|BE ** OFF|REMOVED|UNSUBSCRIBED|OUT", 0.85),
+            ("HOW ** STOP|UNSUBSCRIBE|OPT|END ** THESE|THIS|THEM|IT|TEXTS|MESSAGES", 0.85),
             // Possible revocations: a reasonable person could read them either way.
             ("NOT INTERESTED|INTRESTED|INTERESTD", 0.6),
             ("NO THANK~|THX|THNX", 0.55),
@@ -106,7 +112,8 @@ internal static class EnglishPhrases
             ($"TOO|SO MANY {Messages}", 0.6),
             ($"LESS|FEWER ** {Messages}", 0.55),
             ("LESS OFTEN", 0.55),
-            ("NEVER|DIDNT|DID NOT SIGN~|SUBSCRIB~|OPT~|AGREE~|ASK~|REGISTER~|GIVE|GAVE", 0.6),
+            ("NEVER|DIDNT SIGN~|SUBSCRIB~|OPT~|AGREE~|ASK~|REGISTER~|GIVE|GAVE", 0.6),
+            ("DID NOT SIGN~|SUBSCRIB~|OPT~|AGREE~|ASK~|REGISTER~|GIVE|GAVE", 0.6),
             ("^SPAM|SCAM|SPAMMER|SPAMMERS|BLOCKED|REPORTED $ #2", 0.6),
             ("^BYE|PASS|GOODBYE $ #2", 0.5),
             ("NOT A CUSTOMER|MEMBER|SUPPORTER|RESIDENT|VOTER", 0.55),
@@ -119,12 +126,10 @@ internal static class EnglishPhrases
             "BUS|TRUCK|PIT|FULL|NEXT|LAST|FIRST|ONE|NON|WHISTLE|TRAIN|REST|SUBWAY|TRAM|ONLY|EACH|EVERY|1ST|2ND|3RD STOP~",
             "TO|CAN|WILL|WOULD|COULD|SHOULD|MIGHT|ILL|ID|LETS|MUST|GOTTA|HELP|GONNA STOP THE|THIS|THAT|THEM|HIM|HER|IT|OUR|THEIR|HIS",
             "CANT|COULDNT STOP THINKING|LAUGHING|TALKING",
-            "UNSUBSCRIB~|OPT~|REMOVE~|TAKE|DELETE ** FROM|OF|OFF ** EMAIL~|NEWSLETTER~|MAIL~|MAILINGS|PAPER|BILL~|CATALOG~|PETITION|SCHEDULE|WAITLIST|ROSTER|SHIFT|CALENDAR|CARD|ACCOUNT|ORDER|CART|GROUP|CHAT",
-            "OFF THE|THIS|MY|YOUR ** PETITION|SCHEDULE|WAITLIST|ROSTER|SHIFT|CALENDAR|TEAM|CARD|ACCOUNT|ORDER|CART|BILL|MAILING",
+            "UNSUBSCRIB~|OPT~|REMOVE~|TAKE|DELETE ** FROM|OF|OFF ** EMAIL~|NEWSLETTER~|MAIL|MAILS|MAILINGS|PAPER|BILL~|CATALOG~|PETITION|SCHEDULE|WAITLIST|ROSTER|SHIFT|CALENDAR|CARD|ACCOUNT|ORDER|CART|GROUP|CHAT",
+            "OFF THE|THIS|MY|YOUR ** PETITION|SCHEDULE|WAITLIST|ROSTER|SHIFT|CALENDAR|TEAM|CARD|ACCOUNT|ORDER|CART|BILL",
             "BUT ** KEEP|STILL ** TEXT~|MESSAG~|SMS|ALERT~|COMING|SENDING|GETTING",
             "NOT THE TEXTS|MESSAGES|SMS|ALERTS",
-            $"{Doing} ?ME|US ** SO|TOO EARLY|LATE",
-            $"{Doing} ?ME|US ** ON|AT|AFTER|BEFORE|DURING WEEKENDS|NIGHT|SUNDAYS|SATURDAYS|WORK|9|10|11|8|7|6",
             "IF ?I REPLY|TEXT|SAY|SEND|TYPE STOP",
             "SAYING|SAYS|SAID REPLY STOP",
             "REPLY STOP TO",
@@ -152,5 +157,12 @@ internal static class EnglishPhrases
             "MASSAGES", "NUMBED", "LUMBER", "NUMBERS", "TEXTED", "TESTS", "TENTS", "NEXTS", "TEXAS", "TEXT", "REMOVED", "REMOTE", "REMOVER",
             "STOPPED", "WRING", "WRONGS", "STRONG", "PRONG", "WRONGLY", "THONG", "TEST", "NEXT", "TEXTS"],
         fillers: ["PLEASE", "PLS", "PLZ", "PLEASEE", "NOW", "THANKS", "THANK", "YOU", "THX", "TY", "OK", "OKAY", "YES", "YEAH", "JUST",
-            "ALREADY", "ASAP", "IMMEDIATELY", "FOREVER", "AGAIN", "SO", "THEN", "KINDLY", "ME", "ALL", "RIGHT", "NOW", "SIR", "MAAM", "GUYS", "YALL"]);
+            "ALREADY", "ASAP", "IMMEDIATELY", "FOREVER", "AGAIN", "SO", "THEN", "KINDLY", "ME", "ALL", "RIGHT", "NOW", "SIR", "MAAM", "GUYS", "YALL"],
+        softeners:
+        [
+            // Conditions: not "stop", but "not like this": a person decides.
+            ("SO|TOO|VERY EARLY|LATE|OFTEN|MUCH", 0.6),
+            ("ON|AT|AFTER|BEFORE|DURING WEEKENDS|WEEKEND|NIGHT|NIGHTS|SUNDAYS|SATURDAYS|WORK|SCHOOL|9|10|11|8|7|6|MIDNIGHT", 0.6),
+            ("ONLY|JUST ** ABOUT|FOR", 0.6),
+        ]);
 }

@@ -47,6 +47,10 @@ internal static class SpanishPhrases
             ("VAYANSE|LARGUENSE|VETE", 0.8),
             ("ME TIENEN HART~|HARTO|HARTA|CANSAD~ CON|DE ?SUS|TANTOS ?MENSAJES", 0.7),
             ("^YA ESTOY HART~|HARTA|HARTO", 0.6),
+            ($"DEJ~|PAR~|DETEN~|CANCEL~|QUIT~|BORR~|ELIMIN~|BLOQUE~|SUSPEND~ ** {Messages}", 0.85),
+            ($"NO ** QUIERO|DESEO|KIERO|NECESITO ** {Messages}", 0.85),
+            ($"{Messages} ** YA NO|NO MAS $", 0.8),
+            ("COMO ** DOY|DAR|DARME|SALGO|SALIR|QUITO|ELIMINO ** BAJA|LISTA", 0.85),
             ("NO ESTOY INTERESAD~|INTERESADA", 0.6),
             ("NO ME INTERESA~", 0.6),
             ("NO GRACIAS", 0.55),
@@ -61,7 +65,6 @@ internal static class SpanishPhrases
             ("NO SOY CLIENTE|MIEMBRO", 0.55),
             ("YA NO VIVO", 0.5),
             ("CAMBIE DE NUMERO", 0.5),
-            ($"NO ?ME {Send} ** TAN TEMPRANO|TARDE|NOCHE|FIN DE SEMANA|FINES", 0.6),
         ],
         blocks:
         [
@@ -69,7 +72,6 @@ internal static class SpanishPhrases
             "MUY|MAS|TAN|LO|QUE|EL|LA|LOS|MENOS ALTO|ALTA|ALTOS",
             "PARADA|PARADERO",
             "CANCEL~ ?MI|LA|EL|NUESTRA|ESA|MIS|LOS CITA~|ORDEN~|PEDIDO~|RESERVA~|VUELO~|CUENTA|TARJETA|VIAJE|CARGO|CLASE|EVENTO",
-            $"{Send} ** TAN TEMPRANO|TARDE",
             "SI QUIERO|SIGAN|SIGUE",
             "RESPONDA|RESPONDER|RESPONDO|RESPONDE|CONTESTE ALTO|STOP|BAJA",
             "QUE PASA SI",
@@ -88,5 +90,11 @@ internal static class SpanishPhrases
         typoTargets: ["ALTO", "DESUSCRIBIR", "CANCELAR", "BAJA", "MENSAJES"],
         notTypos: ["ALTA", "ALTOS", "ALGO", "AUTO", "ALTAR", "CANTAR", "CANCELA", "MENSAJE", "SALTO", "FALTO", "ALMO", "BAJO", "BAJAS", "CAJA", "BAÑA",
             "PAJA", "BATA", "BABA", "BAJAR", "RAJA", "MAJA", "LAJA", "BALA", "BAYA", "BAHIA", "VAJILLA", "ABAJO", "BAJAN", "BAJE"],
-        fillers: ["POR", "FAVOR", "XFA", "PORFA", "PORFAVOR", "GRACIAS", "YA", "AHORA", "SI", "YAA", "MUCHAS", "PLIS", "PLS", "OK", "YAAA", "MISMO", "TODO", "TODOS"]);
+        fillers: ["POR", "FAVOR", "XFA", "PORFA", "PORFAVOR", "GRACIAS", "YA", "AHORA", "SI", "YAA", "MUCHAS", "PLIS", "PLS", "OK", "YAAA", "MISMO", "TODO", "TODOS"],
+        softeners:
+        [
+            ("TAN|MUY TEMPRANO|TARDE|SEGUIDO", 0.6),
+            ("EN|DE|LOS|EL|POR LA NOCHE|NOCHES|FIN|FINES|DOMINGOS|SABADOS|MADRUGADA", 0.6),
+            ("SOLO|NOMAS ** DE|SOBRE|PARA", 0.6),
+        ]);
 }
