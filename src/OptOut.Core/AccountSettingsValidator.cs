@@ -42,7 +42,7 @@ internal static class AccountSettingsValidator
         var active = ValidateActiveLanguages(update.ActiveLanguages, current, errors);
         var threshold = ValidateThreshold(update.PossibleRevocationThreshold, current, errors);
         if (errors.Count == 0)
-            CheckEachKeywordHasOneMeaning(languages, active, errors);
+            CheckEachKeywordHasOneMeaning(languages, active, current, errors);
 
         if (errors.Count > 0)
             return (null, errors);
@@ -230,9 +230,10 @@ internal static class AccountSettingsValidator
         return threshold;
     }
 
-    private static void CheckEachKeywordHasOneMeaning(List<LanguageKeywords> languages, List<string> active, List<SettingsFieldError> errors)
+    private static void CheckEachKeywordHasOneMeaning(List<LanguageKeywords> languages, List<string> active, AccountSettings current,
+        List<SettingsFieldError> errors)
     {
-        var owners = new Dictionary<string, (string Code, KeywordKind Kind, string Keyword)>(StringComparer.Ordinal);
+        var owners = new Dictionary<string, Use>(StringComparer.Ordinal);
         foreach (var language in languages.Where(l => active.Contains(l.Code)))
         {
             foreach (var kind in Kinds)
@@ -240,17 +241,26 @@ internal static class AccountSettingsValidator
                 foreach (var keyword in language.Keywords(kind))
                 {
                     var normalized = KeywordMatcher.Normalize(keyword);
-                    if (!owners.TryGetValue(normalized, out var owner))
-                    {
-                        owners[normalized] = (language.Code, kind, keyword);
-                        continue;
-                    }
-
-                    errors.Add(Error(FieldOf(language.Code, kind), owner.Code == language.Code
-                        ? $"'{keyword}' is both {Named(owner.Kind)} and {Named(kind)} keyword of {language.Code}; a keyword has one meaning"
-                        : $"'{keyword}' of {language.Code} is already '{owner.Keyword}', {Named(owner.Kind)} keyword of {owner.Code} (active too); a text must mean one thing"));
+                    var use = new Use(language.Code, kind, keyword);
+                    // Two spellings in one list (English ships OPT OUT and OPT-OUT) are one keyword, not two meanings.
+                    if (!owners.TryAdd(normalized, use) && owners[normalized] is var owner && (owner.Code, owner.Kind) != (use.Code, use.Kind))
+                        errors.Add(Collision(owner, use, normalized, current));
                 }
             }
         }
+    }
+
+    private readonly record struct Use(string Code, KeywordKind Kind, string Keyword);
+
+    // The reason goes next to the list the keyword was just added to (ARRET added to English while French is active: at
+    // "keywords", naming fr), so the administrator sees it where they typed it; when both or neither are new (a language
+    // turned on), next to the later list.
+    private static SettingsFieldError Collision(Use first, Use second, string normalized, AccountSettings current)
+    {
+        bool IsNew(Use use) => !current.Language(use.Code).Keywords(use.Kind).Any(k => KeywordMatcher.Normalize(k) == normalized);
+        var (at, other) = IsNew(first) && !IsNew(second) ? (first, second) : (second, first);
+        return Error(FieldOf(at.Code, at.Kind), at.Code == other.Code
+            ? $"'{at.Keyword}' is both {Named(other.Kind)} and {Named(at.Kind)} keyword of {at.Code}; a keyword has one meaning"
+            : $"'{at.Keyword}' of {at.Code} is already '{other.Keyword}', {Named(other.Kind)} keyword of {other.Code} (active too); a text must mean one thing");
     }
 }
