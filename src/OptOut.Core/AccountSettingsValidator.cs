@@ -42,7 +42,7 @@ internal static class AccountSettingsValidator
         var active = ValidateActiveLanguages(update.ActiveLanguages, current, errors);
         var threshold = ValidateThreshold(update.PossibleRevocationThreshold, current, errors);
         if (errors.Count == 0)
-            CheckEachKeywordHasOneMeaning(languages, active, errors);
+            CheckEachKeywordHasOneMeaning(languages, active, current, errors);
 
         if (errors.Count > 0)
             return (null, errors);
@@ -230,38 +230,37 @@ internal static class AccountSettingsValidator
         return threshold;
     }
 
-    private static void CheckEachKeywordHasOneMeaning(List<LanguageKeywords> languages, List<string> active, List<SettingsFieldError> errors)
+    private static void CheckEachKeywordHasOneMeaning(List<LanguageKeywords> languages, List<string> active, AccountSettings current,
+        List<SettingsFieldError> errors)
     {
-        var owners = new Dictionary<string, Owner>(StringComparer.Ordinal);
+        var owners = new Dictionary<string, Use>(StringComparer.Ordinal);
         foreach (var language in languages.Where(l => active.Contains(l.Code)))
         {
-            var shipped = ShippedLanguage.Find(language.Code)!;
             foreach (var kind in Kinds)
             {
                 foreach (var keyword in language.Keywords(kind))
                 {
                     var normalized = KeywordMatcher.Normalize(keyword);
-                    var owner = new Owner(language.Code, kind, keyword,
-                        shipped.Keywords(kind).Any(k => KeywordMatcher.Normalize(k) == normalized));
-                    if (!owners.TryGetValue(normalized, out var first))
-                    {
-                        owners[normalized] = owner;
-                        continue;
-                    }
-
-                    // Two spellings in one list (OPT OUT, OPT-OUT) mean the same thing: harmless.
-                    if (first.Code == owner.Code && first.Kind == kind)
-                        continue;
-
-                    // Said of the keyword the account added, not of the one the service ships.
-                    var (added, other) = first.Shipped && !owner.Shipped ? (owner, first) : !first.Shipped && owner.Shipped ? (first, owner) : (owner, first);
-                    errors.Add(Error(FieldOf(added.Code, added.Kind), added.Code == other.Code
-                        ? $"'{added.Keyword}' is both {Named(other.Kind)} and {Named(added.Kind)} keyword of {added.Code}; a keyword has one meaning"
-                        : $"'{added.Keyword}' of {added.Code} is already '{other.Keyword}', {Named(other.Kind)} keyword of {other.Code} (active too); a text must mean one thing"));
+                    var use = new Use(language.Code, kind, keyword);
+                    // Two spellings in one list (English ships OPT OUT and OPT-OUT) are one keyword, not two meanings.
+                    if (!owners.TryAdd(normalized, use) && owners[normalized] is var owner && (owner.Code, owner.Kind) != (use.Code, use.Kind))
+                        errors.Add(Collision(owner, use, normalized, current));
                 }
             }
         }
     }
 
-    private sealed record Owner(string Code, KeywordKind Kind, string Keyword, bool Shipped);
+    private readonly record struct Use(string Code, KeywordKind Kind, string Keyword);
+
+    // The reason goes next to the list the keyword was just added to (ARRET added to English while French is active: at
+    // "keywords", naming fr), so the administrator sees it where they typed it; when both or neither are new (a language
+    // turned on), next to the later list.
+    private static SettingsFieldError Collision(Use first, Use second, string normalized, AccountSettings current)
+    {
+        bool IsNew(Use use) => !current.Language(use.Code).Keywords(use.Kind).Any(k => KeywordMatcher.Normalize(k) == normalized);
+        var (at, other) = IsNew(first) && !IsNew(second) ? (first, second) : (second, first);
+        return Error(FieldOf(at.Code, at.Kind), at.Code == other.Code
+            ? $"'{at.Keyword}' is both {Named(other.Kind)} and {Named(at.Kind)} keyword of {at.Code}; a keyword has one meaning"
+            : $"'{at.Keyword}' of {at.Code} is already '{other.Keyword}', {Named(other.Kind)} keyword of {other.Code} (active too); a text must mean one thing");
+    }
 }

@@ -20,8 +20,8 @@ public static class AdminApi
             .AddEndpointFilter<ApiKeyFilter>()
             .WithTags("Opt-outs");
 
-        api.MapGet("/settings", GetSettings);
-        api.MapPut("/settings", PutSettings);
+        api.MapGet("/settings", SettingsApi.Get);
+        api.MapPut("/settings", SettingsApi.Put);
         api.MapPost("/opt-outs", PostOptOuts);
         api.MapGet("/requests/{requestId:guid}", GetRequest);
         api.MapGet("/opt-outs.csv", Export);
@@ -35,38 +35,7 @@ public static class AdminApi
         return app;
     }
 
-    public sealed record SettingsBody(string? DefaultCountryCode, bool? AutoOptOutEnabled, string? OptOutMessage, IReadOnlyList<string>? Keywords);
-
     public sealed record OptOutsBody(string? Phones, string? Note);
-
-    private static async Task<IResult> GetSettings(Guid accountId, SettingsCache settings, CancellationToken ct) =>
-        Results.Ok(SettingsView((await settings.GetAsync(accountId, ct)).Settings));
-
-    private static async Task<IResult> PutSettings(Guid accountId, SettingsBody body, HttpContext http, IRequestClient<UpdateOptOutSettings> client,
-        CancellationToken ct)
-    {
-        var response = await client.GetResponse<OptOutSettingsChanged, OptOutSettingsRejected>(new UpdateOptOutSettings
-        {
-            AccountId = accountId,
-            RequestId = NewId.NextGuid(),
-            DefaultCountryCode = body.DefaultCountryCode,
-            AutoOptOutEnabled = body.AutoOptOutEnabled,
-            OptOutMessage = body.OptOutMessage,
-            Keywords = body.Keywords,
-            RequestedBy = ApiKeyFilter.Actor(http),
-        }, ct);
-
-        if (response.Is(out Response<OptOutSettingsRejected>? rejected))
-        {
-            // Keyed by the body's field each reason is about, so the panel shows it next to that field.
-            var errors = rejected.Message.Errors.GroupBy(e => e.Field, e => e.Reason).ToDictionary(g => g.Key, g => g.ToArray());
-            return Results.ValidationProblem(errors, title: "The settings were not changed", detail: string.Join("; ", rejected.Message.Reasons));
-        }
-
-        response.Is(out Response<OptOutSettingsChanged>? changed);
-        var c = changed!.Message;
-        return Results.Ok(SettingsView(c.DefaultCountryCode, c.AutoOptOutEnabled, c.OptOutMessage, c.Keywords));
-    }
 
     private static async Task<IResult> PostOptOuts(Guid accountId, OptOutsBody body, HttpContext http, IRequestClient<OptOutRequested> client,
         ApiResultCache results, AdminOptions options, CancellationToken ct)
@@ -137,7 +106,9 @@ public static class AdminApi
             optedOutAt = record.History.LastOrDefault(h => h.State == OptState.OptedOut)?.At,
             updatedAt = record.UpdatedAt,
             flagged = record.Flagged,
-            history = record.History.Select(h => new { h.State, h.Source, h.At, h.Actor, h.Note }),
+            // How the contact's text was read (keyword, phrase or typo; language, what matched, score, why), for an
+            // entry an inbound text caused: the evidence of a detected revocation (DESIGN.md §8).
+            history = record.History.Select(h => new { h.State, h.Source, h.At, h.Actor, h.Note, h.Detection }),
         });
     }
 
@@ -299,22 +270,6 @@ public static class AdminApi
 
     private static async Task<PhoneParseResult> Parse(Guid accountId, string phone, SettingsCache settings, CancellationToken ct) =>
         PhoneNumberParser.Parse(Uri.UnescapeDataString(phone), (await settings.GetAsync(accountId, ct)).Settings.DefaultCountryCode);
-
-    private static object SettingsView(AccountSettings s) =>
-        SettingsView(s.DefaultCountryCode.ToString(CultureInfo.InvariantCulture), s.AutoOptOutEnabled, s.OptOutMessage, s.Keywords);
-
-    private static object SettingsView(string countryCode, bool auto, string message, IReadOnlyList<string> keywords)
-    {
-        var length = SmsSegments.Measure(message);
-        return new
-        {
-            defaultCountryCode = countryCode,
-            autoOptOutEnabled = auto,
-            optOutMessage = message,
-            keywords,
-            message = new { length = length.Length, segments = length.Segments, encoding = length.Encoding },
-        };
-    }
 
     private static object UploadView(BulkUploadState u, ApiResultCache results)
     {

@@ -32,17 +32,7 @@ public sealed class UpdateOptOutSettingsConsumer(SettingsCache cache, ISettingsS
 
         await store.SaveAsync(settings, context.CancellationToken);
         cache.Set(settings);
-        var changed = new OptOutSettingsChanged
-        {
-            AccountId = settings.AccountId,
-            RequestId = update.RequestId,
-            DefaultCountryCode = settings.DefaultCountryCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            AutoOptOutEnabled = settings.AutoOptOutEnabled,
-            OptOutMessage = settings.OptOutMessage,
-            Keywords = settings.Keywords,
-            ChangedBy = settings.UpdatedBy,
-            ChangedAt = settings.UpdatedAt ?? clock.GetUtcNow(),
-        };
+        var changed = SettingsChangedMessage.From(settings, update.RequestId, clock.GetUtcNow());
         await context.Publish(changed);
         if (context.ResponseAddress is not null)
             await context.RespondAsync(changed);

@@ -137,3 +137,81 @@ public sealed class When_an_administrator_deletes_an_opt_out : AdminApiSpecifica
         await Expect(delete, HttpStatusCode.BadRequest);
     }
 }
+
+[TestFixture]
+public sealed class When_an_administrator_looks_up_a_number_a_contact_opted_out : AdminApiSpecification
+{
+    [Test]
+    public async Task Should_show_how_a_revocation_in_the_contacts_own_words_was_read()
+    {
+        var account = Guid.NewGuid();
+        var record = await TextAndLookUp(account, "+15552011101", "please stop texting me");
+
+        var entry = record.GetProperty("history").EnumerateArray().Single();
+        var detection = entry.GetProperty("detection");
+        Assert.That(detection.ValueKind, Is.EqualTo(JsonValueKind.Object), $"no detection in {entry}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(record.GetProperty("source").GetString(), Is.EqualTo("Keyword"));
+            Assert.That(detection.GetProperty("method").GetString(), Is.EqualTo("Phrase"));
+            Assert.That(detection.GetProperty("language").GetString(), Is.EqualTo("en"));
+            Assert.That(detection.GetProperty("matched").GetString(), Is.Not.Empty);
+            Assert.That(detection.GetProperty("score").GetDouble(), Is.InRange(0.8, 1.0), "a revocation");
+            Assert.That(detection.GetProperty("reason").GetString(), Is.Not.Empty);
+            Assert.That(entry.GetProperty("note").GetString(), Does.StartWith("Contact texted \"please stop texting me\""));
+        });
+    }
+
+    [Test]
+    public async Task Should_show_which_keyword_was_texted()
+    {
+        var record = await TextAndLookUp(Guid.NewGuid(), "+15552011102", "stop");
+
+        var detection = record.GetProperty("history")[0].GetProperty("detection");
+        Assert.That(detection.ValueKind, Is.EqualTo(JsonValueKind.Object), $"no detection in {record}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(detection.GetProperty("method").GetString(), Is.EqualTo("Keyword"));
+            Assert.That(detection.GetProperty("matched").GetString(), Is.EqualTo("STOP"));
+            Assert.That(detection.GetProperty("score").GetDouble(), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Should_show_no_detection_for_an_opt_out_no_text_caused()
+    {
+        using var client = Client();
+        var account = Guid.NewGuid();
+        using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = "+15552011103" }));
+        await Expect(post, HttpStatusCode.OK);
+
+        using var response = await client.GetAsync(Url(account, "opt-outs/+15552011103"));
+        var record = await Expect(response, HttpStatusCode.OK);
+        Assert.That(record.GetProperty("history")[0].GetProperty("detection").ValueKind, Is.EqualTo(JsonValueKind.Null));
+    }
+
+    /// <summary>Publishes what the contact texts, as the SMS gateway does, and polls the lookup until the number is opted out.</summary>
+    private async Task<JsonElement> TextAndLookUp(Guid account, string from, string body)
+    {
+        await Services.GetRequiredService<MassTransit.IBus>().Publish(new OptOut.Contracts.InboundMessage
+        {
+            AccountId = account,
+            From = from,
+            To = "+15552010000",
+            Body = body,
+            ReceivedAt = DateTimeOffset.UtcNow,
+            ProviderMessageId = "api-spec-" + Guid.NewGuid().ToString("N"),
+        });
+
+        using var client = Client();
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            using var response = await client.GetAsync(Url(account, "opt-outs/" + Uri.EscapeDataString(from)));
+            if (response.StatusCode == HttpStatusCode.OK)
+                return await ReadJson(response);
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"{from} was not opted out: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            await Task.Delay(200);
+        }
+    }
+}

@@ -1,9 +1,11 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Playwright;
+using OptOut.Core;
 using OptOut.Service.Hosting;
 using OptOut.Service.Tests.Api;
 
@@ -36,6 +38,9 @@ public abstract class PanelSpecification
     protected IPage Page { get; private set; } = null!;
 
     protected Guid Account { get; private set; }
+
+    /// <summary>The running service's services (its bus, to publish what a contact would text).</summary>
+    protected IServiceProvider Services => _app!.Services;
 
     protected virtual ViewportSize Viewport => new() { Width = 1280, Height = 900 };
 
@@ -166,6 +171,30 @@ public abstract class PanelSpecification
         var response = await client.SendAsync(request);
         Assert.That(response.IsSuccessStatusCode, Is.True, $"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return response;
+    }
+
+    /// <summary>Waits until the service has opted <paramref name="phone"/> out (after a text published on the bus) and returns the record.</summary>
+    protected async Task<JsonElement> WaitForOptOut(string phone)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(BaseAddress), Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(Patience);
+        while (true)
+        {
+            using var response = await client.GetAsync(new Uri($"/api/accounts/{Account}/opt-outs/{Uri.EscapeDataString(phone)}", UriKind.Relative));
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.IsSuccessStatusCode)
+                return JsonDocument.Parse(body).RootElement.Clone();
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"{phone} was not opted out in time: {(int)response.StatusCode} {body}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>What the panel's counter under a message says for <paramref name="text"/>, as the service measures it.</summary>
+    protected static string Counter(string text)
+    {
+        var m = SmsSegments.Measure(text.Trim());
+        return $"{m.Length} {(m.Length == 1 ? "character" : "characters")} · {m.Segments} {(m.Segments == 1 ? "segment" : "segments")} · {m.Encoding}";
     }
 
     private async Task WaitUntilReady()

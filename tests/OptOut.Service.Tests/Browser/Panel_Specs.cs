@@ -13,7 +13,7 @@ public sealed class When_an_administrator_uses_the_panel : PanelSpecification
     public async Task Should_save_the_settings_and_count_the_message_as_it_is_typed()
     {
         await SignIn();
-        var message = Page.GetByLabel("Confirmation message");
+        var message = Page.GetByLabel("English opt-out message");
         var counter = Page.Locator("#opt-out-message-counter");
         await Expect(counter).ToHaveTextAsync(Counter(AccountSettings.DefaultOptOutMessage));
 
@@ -32,10 +32,10 @@ public sealed class When_an_administrator_uses_the_panel : PanelSpecification
         await message.FillAsync(gsm);
         await Page.GetByLabel("Default country code").FillAsync("44");
         await Page.GetByLabel("Automatic opt-outs").UncheckAsync();
-        await Page.GetByLabel("New keyword").FillAsync("halt");
-        await Page.GetByLabel("New keyword").PressAsync("Enter");
-        await Page.GetByRole(AriaRole.Button, new() { Name = "Remove keyword QUIT" }).ClickAsync();
-        await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Remove keyword STOP", Exact = true })).ToHaveCountAsync(0);
+        await Page.GetByLabel("New English opt-out keyword").FillAsync("enough");
+        await Page.GetByLabel("New English opt-out keyword").PressAsync("Enter");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Remove English opt-out keyword QUIT" }).ClickAsync();
+        await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Remove English opt-out keyword STOP", Exact = true })).ToHaveCountAsync(0);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
         await Expect(Page.Locator("#settings-status")).ToHaveTextAsync("Settings saved.");
 
@@ -45,7 +45,7 @@ public sealed class When_an_administrator_uses_the_panel : PanelSpecification
         await Expect(Page.GetByLabel("Automatic opt-outs")).Not.ToBeCheckedAsync();
         await Expect(message).ToHaveValueAsync(gsm);
         var keywords = await Page.Locator("#keywords-list li span:first-child").AllTextContentsAsync();
-        Assert.That(keywords, Does.Contain("HALT").And.Not.Contain("QUIT").And.Contain("STOP"));
+        Assert.That(keywords, Does.Contain("ENOUGH").And.Not.Contain("QUIT").And.Contain("STOP"));
     }
 
     [Test]
@@ -53,7 +53,7 @@ public sealed class When_an_administrator_uses_the_panel : PanelSpecification
     {
         await SignIn();
         await Page.GetByLabel("Default country code").FillAsync("0");
-        await Page.GetByLabel("Confirmation message").FillAsync("   ");
+        await Page.GetByLabel("English opt-out message").FillAsync("   ");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
 
         await Expect(Page.Locator("#default-country-code-error")).ToContainTextAsync("'0' is not a country calling code");
@@ -299,12 +299,6 @@ public sealed class When_an_administrator_uses_the_panel : PanelSpecification
         await Page.GetByLabel("API key").FillAsync(ApiKey);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Open account" }).ClickAsync();
         await Expect(Page.Locator("#account-id-error")).ToContainTextAsync("is not an account id");
-    }
-
-    private static string Counter(string text)
-    {
-        var m = SmsSegments.Measure(text.Trim());
-        return $"{m.Length} {(m.Length == 1 ? "character" : "characters")} · {m.Segments} {(m.Segments == 1 ? "segment" : "segments")} · {m.Encoding}";
     }
 }
 
