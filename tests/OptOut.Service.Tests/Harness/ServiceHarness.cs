@@ -23,7 +23,11 @@ public sealed class ServiceHarness : IAsyncDisposable
         Harness = provider.GetRequiredService<ITestHarness>();
         Harness.TestTimeout = TimeSpan.FromSeconds(20);
         Harness.TestInactivityTimeout = TimeSpan.FromMilliseconds(500);
+        Harness.Bus.ConnectPublishObserver(PublishLog);
     }
+
+    /// <summary>Every publish, duplicates included (the harness's own lists show a message id once).</summary>
+    public PublishLog PublishLog { get; } = new();
 
     public ITestHarness Harness { get; }
 
@@ -31,7 +35,11 @@ public sealed class ServiceHarness : IAsyncDisposable
 
     public IBus Bus => Harness.Bus;
 
-    public static async Task<ServiceHarness> StartAsync()
+    /// <param name="clock">
+    /// The service's clock (a <c>FakeTimeProvider</c> for specs about time windows such as the help reply's); the
+    /// system clock when null. It is the clock of Core (limits, caches, "now" of a change), not MassTransit's.
+    /// </param>
+    public static async Task<ServiceHarness> StartAsync(TimeProvider? clock = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "optout-harness-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -46,6 +54,8 @@ public sealed class ServiceHarness : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
+        if (clock is not null)
+            services.AddSingleton(clock);
         services.AddOptOutCore(configuration);
         services.AddMetrics();
         services.AddMassTransitTestHarness(x =>
