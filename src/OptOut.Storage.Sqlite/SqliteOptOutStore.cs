@@ -183,8 +183,8 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             keywords             TEXT NOT NULL,
             updated_at           TEXT,
             updated_by           TEXT,
-            -- JSON of StoredLanguageSettings (StoredJson); NULL for a row saved before languages existed, whose
-            -- opt_out_message and keywords are English's (they are written for every row, English's).
+            -- JSON of StoredLanguageSettings (StoredJson); NULL in a row saved before languages existed. In every row
+            -- opt_out_message and keywords are English's opt-out message and keywords.
             languages            TEXT
         );
         -- Upload ids are globally unique (the caller's id, also the MongoDB _id), so the key is the id alone and every
