@@ -95,6 +95,8 @@ internal sealed class HistoryDocument
 
     public string? CampaignId { get; set; }
 
+    public DetectionDocument? Detection { get; set; }
+
     public static HistoryDocument From(OptOutHistoryEntry entry) => new()
     {
         State = entry.State,
@@ -106,6 +108,7 @@ internal sealed class HistoryDocument
         CausationId = entry.CausationId,
         ConversationId = entry.ConversationId,
         CampaignId = entry.CampaignId,
+        Detection = DetectionDocument.From(entry.Detection),
     };
 
     public OptOutHistoryEntry ToEntry() => new()
@@ -119,6 +122,7 @@ internal sealed class HistoryDocument
         CausationId = CausationId,
         ConversationId = ConversationId,
         CampaignId = CampaignId,
+        Detection = Detection?.ToDetection(),
     };
 }
 
@@ -139,6 +143,9 @@ internal sealed class SettingsDocument
 
     public string? UpdatedBy { get; set; }
 
+    /// <summary>Null in a document saved before languages existed; <see cref="OptOutMessage"/> and <see cref="Keywords"/> are English's in every document.</summary>
+    public LanguageSettingsDocument? Languages { get; set; }
+
     public static SettingsDocument From(AccountSettings settings) => new()
     {
         AccountId = settings.AccountId,
@@ -148,10 +155,11 @@ internal sealed class SettingsDocument
         Keywords = [.. settings.Keywords],
         UpdatedAt = settings.UpdatedAt?.ToUniversalTime(),
         UpdatedBy = settings.UpdatedBy,
+        Languages = LanguageSettingsDocument.From(settings.ToStored()),
     };
 
     public AccountSettings ToSettings() => AccountSettings.Restore(
-        AccountId, DefaultCountryCode, AutoOptOutEnabled, OptOutMessage, Keywords, UpdatedAt, UpdatedBy);
+        AccountId, DefaultCountryCode, AutoOptOutEnabled, OptOutMessage, Keywords, UpdatedAt, UpdatedBy, Languages?.ToStored());
 }
 
 /// <summary>
@@ -330,6 +338,8 @@ internal static class MongoMappings
             // registered one first (registering twice throws); the members below name their serializer anyway.
             BsonSerializer.TryRegisterSerializer(new GuidSerializer(GuidRepresentation.Standard));
 
+            MongoLanguageMappings.Register();
+
             BsonClassMap.TryRegisterClassMap<HistoryDocument>(cm =>
             {
                 cm.SetIgnoreExtraElements(true);
@@ -342,6 +352,8 @@ internal static class MongoMappings
                 cm.MapMember(x => x.CausationId).SetElementName("causationId");
                 cm.MapMember(x => x.ConversationId).SetElementName("conversationId");
                 cm.MapMember(x => x.CampaignId).SetElementName("campaignId");
+                // Only entries a contact's text caused have one: the others (an upload's million) carry no field.
+                cm.MapMember(x => x.Detection).SetElementName("detection").SetIgnoreIfNull(true).SetDefaultValue((DetectionDocument?)null);
             });
 
             BsonClassMap.TryRegisterClassMap<OptOutDocument>(cm =>
@@ -375,6 +387,7 @@ internal static class MongoMappings
                 cm.MapMember(x => x.UpdatedAt).SetElementName("updatedAt")
                     .SetSerializer(new NullableSerializer<DateTimeOffset>(Time));
                 cm.MapMember(x => x.UpdatedBy).SetElementName("updatedBy");
+                cm.MapMember(x => x.Languages).SetElementName("languages").SetIgnoreIfNull(true).SetDefaultValue((LanguageSettingsDocument?)null);
             });
 
             BsonClassMap.TryRegisterClassMap<CountsDocument>(cm =>

@@ -35,10 +35,11 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     /// The layout this code writes (<c>PRAGMA user_version</c>). 2: the opt-out tables store the account as 16 bytes,
     /// states, sources and times as integers, and notes, actors and causation ids once each in <c>texts</c>. 3: the
     /// numbers each bulk upload changed are listed in <c>causation_changes</c> instead of an index of every history
-    /// entry's causation, and a number's first history entry is kept in its own row. Files of layouts 1 (text columns,
-    /// before November 2026) and 2 are converted when the store starts.
+    /// entry's causation, and a number's first history entry is kept in its own row. 4: a history entry's detection (how a
+    /// contact's text was read) and an account's language settings, as JSON. Files of layouts 1 (text columns, before
+    /// November 2026), 2 and 3 are converted when the store starts.
     /// </summary>
-    internal const int SchemaVersion = 3;
+    internal const int SchemaVersion = 4;
 
     // Record and history columns as read back: the account is the caller's (every query filters on it), the shared
     // texts are joined in. LEFT JOINs keep SQLite walking the opt-out table first (an inner join may start from texts).
@@ -51,7 +52,8 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
     // A record's first history entry is in its own row (ReadFirstEntry); later ones in opt_out_history.
     private const string RecordWithFirstEntryColumns = RecordColumns
-        + ", o.first_state, o.first_source, o.first_at, o.first_recorded_at, fa.value, fn.value, fc.value, o.first_conversation_id, o.first_campaign_id";
+        + ", o.first_state, o.first_source, o.first_at, o.first_recorded_at, fa.value, fn.value, fc.value, o.first_conversation_id, o.first_campaign_id"
+        + ", o.first_detection";
 
     private const string RecordWithFirstEntryFrom = " FROM opt_outs o" + RecordTexts
         + " LEFT JOIN texts fa ON fa.id = o.first_actor LEFT JOIN texts fn ON fn.id = o.first_note LEFT JOIN texts fc ON fc.id = o.first_causation";
@@ -60,8 +62,11 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
     private const int FirstEntryOrdinal = 10;
 
+    /// <summary>How many columns a history entry has in a row read back (<see cref="ReadEntry{TRow}"/>).</summary>
+    private const int EntryColumns = 10;
+
     private const string HistorySelect = """
-        SELECT h.phone, h.state, h.source, h.at, h.recorded_at, a.value, n.value, c.value, h.conversation_id, h.campaign_id
+        SELECT h.phone, h.state, h.source, h.at, h.recorded_at, a.value, n.value, c.value, h.conversation_id, h.campaign_id, h.detection
         FROM opt_out_history h LEFT JOIN texts a ON a.id = h.actor LEFT JOIN texts n ON n.id = h.note LEFT JOIN texts c ON c.id = h.causation
         """;
 
@@ -103,6 +108,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             first_causation       INTEGER,
             first_conversation_id TEXT,
             first_campaign_id     TEXT,
+            first_detection       TEXT,    -- JSON (StoredJson), as opt_out_history.detection
             PRIMARY KEY (account_id, phone)
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ix_opt_outs_opted_in ON opt_outs (account_id, phone) WHERE state = 0;
@@ -120,6 +126,9 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             causation       INTEGER NOT NULL, -- texts.id of the causation id
             conversation_id TEXT,
             campaign_id     TEXT,
+            -- How the contact's text was read, as JSON (StoredJson: method, language, matched, score, reason); NULL for
+            -- an entry no text caused (uploads, administrators).
+            detection       TEXT,
             PRIMARY KEY (account_id, phone, seq)
         ) WITHOUT ROWID;
         -- The numbers each bulk upload changed (RecordChangesAsync), in parts of at most 1,000 by their position in the
@@ -142,7 +151,12 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
                strftime('%Y-%m-%dT%H:%M:%fZ', (o.state_at - 621355968000000000) / 10000000.0, 'unixepoch') AS state_at,
                strftime('%Y-%m-%dT%H:%M:%fZ', (o.created_at - 621355968000000000) / 10000000.0, 'unixepoch') AS created_at,
                strftime('%Y-%m-%dT%H:%M:%fZ', (o.updated_at - 621355968000000000) / 10000000.0, 'unixepoch') AS updated_at,
-               o.flagged, o.version
+               o.flagged, o.version,
+               -- How the transition that set the state (the newest history entry) was detected.
+               CASE WHEN EXISTS (SELECT 1 FROM opt_out_history h WHERE h.account_id = o.account_id AND h.phone = o.phone)
+                    THEN (SELECT h.detection FROM opt_out_history h WHERE h.account_id = o.account_id AND h.phone = o.phone
+                          ORDER BY h.seq DESC LIMIT 1)
+                    ELSE o.first_detection END AS detection
         FROM opt_outs o LEFT JOIN texts n ON n.id = o.note LEFT JOIN texts a ON a.id = o.actor;
         CREATE VIEW IF NOT EXISTS opt_out_history_readable AS
         SELECT lower(substr(hex(h.account_id), 1, 8) || '-' || substr(hex(h.account_id), 9, 4) || '-' || substr(hex(h.account_id), 13, 4)
@@ -152,13 +166,13 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
                CASE h.source WHEN 1 THEN 'Keyword' WHEN 2 THEN 'Manual' WHEN 3 THEN 'Messenger' WHEN 4 THEN 'BulkUpload' WHEN 5 THEN 'Api' END AS source,
                strftime('%Y-%m-%dT%H:%M:%fZ', (h.at - 621355968000000000) / 10000000.0, 'unixepoch') AS at,
                strftime('%Y-%m-%dT%H:%M:%fZ', (h.recorded_at - 621355968000000000) / 10000000.0, 'unixepoch') AS recorded_at,
-               a.value AS actor, n.value AS note, c.value AS causation_id, h.conversation_id, h.campaign_id
+               a.value AS actor, n.value AS note, c.value AS causation_id, h.conversation_id, h.campaign_id, h.detection
         FROM (SELECT account_id, phone, 1 AS seq, first_state AS state, first_source AS source, first_at AS at, first_recorded_at AS recorded_at,
                      first_actor AS actor, first_note AS note, first_causation AS causation, first_conversation_id AS conversation_id,
-                     first_campaign_id AS campaign_id
+                     first_campaign_id AS campaign_id, first_detection AS detection
               FROM opt_outs WHERE first_state IS NOT NULL
               UNION ALL
-              SELECT account_id, phone, seq, state, source, at, recorded_at, actor, note, causation, conversation_id, campaign_id
+              SELECT account_id, phone, seq, state, source, at, recorded_at, actor, note, causation, conversation_id, campaign_id, detection
               FROM opt_out_history) h
         LEFT JOIN texts a ON a.id = h.actor LEFT JOIN texts n ON n.id = h.note LEFT JOIN texts c ON c.id = h.causation;
         CREATE TABLE IF NOT EXISTS settings (
@@ -168,7 +182,10 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             opt_out_message      TEXT NOT NULL,
             keywords             TEXT NOT NULL,
             updated_at           TEXT,
-            updated_by           TEXT
+            updated_by           TEXT,
+            -- JSON of StoredLanguageSettings (StoredJson); NULL in a row saved before languages existed. In every row
+            -- opt_out_message and keywords are English's opt-out message and keywords.
+            languages            TEXT
         );
         -- Upload ids are globally unique (the caller's id, also the MongoDB _id), so the key is the id alone and every
         -- statement also filters on the account. A rowid table: rows carry up to 1,000 rejected rows as JSON.
@@ -199,7 +216,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         );
         CREATE INDEX IF NOT EXISTS ix_bulk_uploads_account_submitted
             ON bulk_uploads (account_id, submitted_at DESC, upload_id DESC);
-        PRAGMA user_version = 3;
+        PRAGMA user_version = 4;
         """;
 
     // Layout 1 stored everything as text: the account as "D" text, states and sources by name, times as UTC
@@ -217,7 +234,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
     // Layout 2 listed an upload's numbers through an index of every history entry's causation, and kept every history
     // entry in opt_out_history: the uploads' numbers are listed in causation_changes instead (Schema creates it), the
-    // index goes, and each number's first entry moves into its row.
+    // index goes, and each number's first entry moves into its row; then as layout 3.
     private const string UpgradeFromLayoutTwoSql = """
         ALTER TABLE opt_outs ADD COLUMN first_state INTEGER;
         ALTER TABLE opt_outs ADD COLUMN first_source INTEGER;
@@ -228,16 +245,36 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         ALTER TABLE opt_outs ADD COLUMN first_causation INTEGER;
         ALTER TABLE opt_outs ADD COLUMN first_conversation_id TEXT;
         ALTER TABLE opt_outs ADD COLUMN first_campaign_id TEXT;
-        DROP VIEW IF EXISTS opt_out_history_readable;
-        """ + Schema + ListLegacyChangesSql + MoveFirstEntriesSql + """
+        """ + AddDetectionsSql + Schema + ListLegacyChangesSql + MoveFirstEntriesSql + """
         DROP INDEX IF EXISTS ix_opt_out_history_account_causation_phone;
+        """;
+
+    // Layout 3 had no detections (and no language settings: AddLanguagesSql): nullable columns. ADD COLUMN only
+    // rewrites the table's definition, never its rows (a row without the column reads NULL), so a file of a million
+    // numbers converts at once. The views are made again by Schema, with the detections.
+    private const string UpgradeFromLayoutThreeSql = AddDetectionsSql + Schema;
+
+    private const string AddDetectionsSql = """
+        DROP VIEW IF EXISTS opt_outs_readable;
+        DROP VIEW IF EXISTS opt_out_history_readable;
+        ALTER TABLE opt_outs ADD COLUMN first_detection TEXT;
+        ALTER TABLE opt_out_history ADD COLUMN detection TEXT;
+        """;
+
+    // Before layout 4 the settings table had no languages column; every earlier layout's upgrade adds it (first) when the
+    // file has the table (Schema creates it, with the column, when it has none).
+    private const string AddLanguagesSql = "ALTER TABLE settings ADD COLUMN languages TEXT;";
+
+    private const string SettingsLackLanguagesSql = """
+        SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings')
+               AND NOT EXISTS (SELECT 1 FROM pragma_table_info('settings') WHERE name = 'languages')
         """;
 
     // Every history's first entry (seq 1 until layout 3) into its number's row; the later entries keep their seq.
     private const string MoveFirstEntriesSql = """
         UPDATE opt_outs SET (first_state, first_source, first_at, first_recorded_at, first_actor, first_note, first_causation,
-                             first_conversation_id, first_campaign_id) =
-            (SELECT h.state, h.source, h.at, h.recorded_at, h.actor, h.note, h.causation, h.conversation_id, h.campaign_id
+                             first_conversation_id, first_campaign_id, first_detection) =
+            (SELECT h.state, h.source, h.at, h.recorded_at, h.actor, h.note, h.causation, h.conversation_id, h.campaign_id, h.detection
              FROM opt_out_history h WHERE h.account_id = opt_outs.account_id AND h.phone = opt_outs.phone AND h.seq = 1);
         DELETE FROM opt_out_history WHERE seq = 1;
         """;
@@ -301,7 +338,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         + ", EXISTS (SELECT 1 FROM opt_out_history h WHERE h.account_id = o.account_id AND h.phone = o.phone)" + RecordWithFirstEntryFrom
         + " WHERE o.account_id = @account_id AND o." + PhonesOfBatch;
 
-    private const int LaterEntriesOrdinal = FirstEntryOrdinal + 9;
+    private const int LaterEntriesOrdinal = FirstEntryOrdinal + EntryColumns;
 
     private const string ListPhonesSql =
         "SELECT phone FROM opt_outs WHERE account_id = @account_id AND phone > @after ORDER BY phone LIMIT @limit";
@@ -342,20 +379,21 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
     private const string ListOptedInAfterSql = ListOptedInSelect + " AND o.state = 0 AND o.phone > @after" + ListOrder;
 
     private const string GetSettingsSql = """
-        SELECT default_country_code, auto_opt_out_enabled, opt_out_message, keywords, updated_at, updated_by
+        SELECT default_country_code, auto_opt_out_enabled, opt_out_message, keywords, updated_at, updated_by, languages
         FROM settings WHERE account_id = @account_id
         """;
 
     private const string SaveSettingsSql = """
-        INSERT INTO settings (account_id, default_country_code, auto_opt_out_enabled, opt_out_message, keywords, updated_at, updated_by)
-        VALUES (@account_id, @default_country_code, @auto_opt_out_enabled, @opt_out_message, @keywords, @updated_at, @updated_by)
+        INSERT INTO settings (account_id, default_country_code, auto_opt_out_enabled, opt_out_message, keywords, updated_at, updated_by, languages)
+        VALUES (@account_id, @default_country_code, @auto_opt_out_enabled, @opt_out_message, @keywords, @updated_at, @updated_by, @languages)
         ON CONFLICT (account_id) DO UPDATE SET
             default_country_code = excluded.default_country_code,
             auto_opt_out_enabled = excluded.auto_opt_out_enabled,
             opt_out_message = excluded.opt_out_message,
             keywords = excluded.keywords,
             updated_at = excluded.updated_at,
-            updated_by = excluded.updated_by
+            updated_by = excluded.updated_by,
+            languages = excluded.languages
         """;
 
     private readonly string _connectionString;
@@ -429,7 +467,19 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
 
         command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'opt_outs'";
         var layoutOne = version == 0 && Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
-        var upgrade = layoutOne ? UpgradeFromLayoutOneSql : version == 2 ? UpgradeFromLayoutTwoSql : null;
+        var upgrade = layoutOne ? UpgradeFromLayoutOneSql : version switch
+        {
+            2 => UpgradeFromLayoutTwoSql,
+            3 => UpgradeFromLayoutThreeSql,
+            _ => null,
+        };
+        if (upgrade is not null)
+        {
+            command.CommandText = SettingsLackLanguagesSql;
+            if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) != 0)
+                upgrade = AddLanguagesSql + upgrade;
+        }
+
         command.CommandText = upgrade is null ? Schema : "BEGIN IMMEDIATE;" + upgrade + "COMMIT;";
         try
         {
@@ -900,7 +950,8 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             reader.GetString(2),
             JsonSerializer.Deserialize<string[]>(reader.GetString(3)) ?? [],
             reader.IsDBNull(4) ? null : ParseTime(reader.GetString(4)),
-            reader.IsDBNull(5) ? null : reader.GetString(5));
+            reader.IsDBNull(5) ? null : reader.GetString(5),
+            StoredJson.ParseLanguages(reader.IsDBNull(6) ? null : reader.GetString(6)));
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
@@ -957,8 +1008,8 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         row.IsNull(FirstEntryOrdinal) ? null : ReadEntry(row, FirstEntryOrdinal);
 
     /// <summary>
-    /// Reads a history entry's nine columns from <paramref name="first"/> on: state, source, at, recorded_at, actor, note,
-    /// causation, conversation, campaign.
+    /// Reads a history entry's ten columns (<see cref="EntryColumns"/>) from <paramref name="first"/> on: state, source,
+    /// at, recorded_at, actor, note, causation, conversation, campaign, detection.
     /// </summary>
     private static OptOutHistoryEntry ReadEntry<TRow>(TRow row, int first) where TRow : struct, IRow => new()
     {
@@ -971,6 +1022,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         CausationId = row.Text(first + 6)!,
         ConversationId = row.Text(first + 7),
         CampaignId = row.Text(first + 8),
+        Detection = StoredJson.ParseDetection(row.Text(first + 9)),
     };
 
     /// <summary>The account id as the 16-byte key of the opt-out tables, in RFC 4122 (big-endian) order, so that
@@ -1042,7 +1094,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             _saveSettings = connection.CreateCommand();
             _saveSettings.CommandText = SaveSettingsSql;
             foreach (var name in (string[])["@account_id", "@default_country_code", "@auto_opt_out_enabled", "@opt_out_message", "@keywords",
-                         "@updated_at", "@updated_by"])
+                         "@updated_at", "@updated_by", "@languages"])
                 _saveSettings.Parameters.Add(new SqliteParameter(name, DBNull.Value));
         }
 
@@ -1051,11 +1103,11 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         /// <summary>The opt-out write statements of one connection.</summary>
         private sealed class Statements(Writer writer) : IDisposable
         {
-            // A new record's columns, its first history entry's included (?13 to ?21 in the statements below).
+            // A new record's columns, its first history entry's included (?13 to ?22 in the statements below).
             private const string InsertRecordInto = """
                 INSERT INTO opt_outs (account_id, phone, state, source, note, actor, state_at, created_at, updated_at, flagged, version,
                                       first_state, first_source, first_at, first_recorded_at, first_actor, first_note, first_causation,
-                                      first_conversation_id, first_campaign_id)
+                                      first_conversation_id, first_campaign_id, first_detection)
 
                 """;
 
@@ -1064,14 +1116,14 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             public readonly sqlite3_stmt Begin = writer.Prepare("BEGIN IMMEDIATE");
             public readonly sqlite3_stmt Commit = writer.Prepare("COMMIT");
             public readonly sqlite3_stmt Rollback = writer.Prepare("ROLLBACK");
-            // The new number's first history entry (if any) goes into its row: ?13 to ?21 (BindEntry).
+            // The new number's first history entry (if any) goes into its row: ?13 to ?22 (BindEntry).
             public readonly BoundStatement InsertRecord = new(writer.Prepare(InsertRecordInto + """
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
                 ON CONFLICT (account_id, phone) DO NOTHING
                 """));
             // Numbers alike but for the number (InsertAlike): ?2 is a JSON array of their E.164 numbers, the rest as InsertRecord.
             public readonly BoundStatement InsertAlikeRecords = new(writer.Prepare(InsertRecordInto + """
-                SELECT ?1, value, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21
+                SELECT ?1, value, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22
                 FROM json_each(?2) WHERE true
                 ON CONFLICT (account_id, phone) DO NOTHING
                 """));
@@ -1086,11 +1138,12 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
                 """));
             // An entry added after the record's row was written takes the next seq (after the row's own first entry,
             // seq 1, if it has one) inside the write transaction, which holds the database's only write lock, so it
-            // can't collide.
+            // can't collide. The entry is ?3 to ?12 (BindEntry).
             public readonly BoundStatement InsertHistory = new(writer.Prepare("""
-                INSERT INTO opt_out_history (account_id, phone, seq, state, source, at, recorded_at, actor, note, causation, conversation_id, campaign_id)
+                INSERT INTO opt_out_history (account_id, phone, seq, state, source, at, recorded_at, actor, note, causation, conversation_id,
+                                             campaign_id, detection)
                 SELECT ?1, ?2, COALESCE(MAX(seq), (SELECT first_state IS NOT NULL FROM opt_outs WHERE account_id = ?1 AND phone = ?2)) + 1,
-                       ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
+                       ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
                 FROM opt_out_history WHERE account_id = ?1 AND phone = ?2
                 """));
             public readonly sqlite3_stmt DeleteChanges = writer.Prepare(
@@ -1252,7 +1305,7 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         }
 
         /// <summary>
-        /// Binds a write's record (all but its phone, ?2) from ?1 to ?11, and for an insert its first history entry from ?13
+        /// Binds a write's record (all but its phone, ?2) from ?1 to ?11, and for an insert its first history entry from ?13 to ?22
         /// (the parameters of <see cref="Statements.InsertRecord"/>, <see cref="Statements.InsertAlikeRecords"/> and, up to
         /// ?11, <see cref="Statements.UpdateRecord"/>).
         /// </summary>
@@ -1367,14 +1420,15 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
         }
 
         /// <summary>
-        /// Binds a history entry's nine values (state, source, at, recorded_at, actor, note, causation, conversation,
-        /// campaign) from parameter <paramref name="first"/> on, or nine NULLs for none. The record's text ids are reused.
+        /// Binds a history entry's ten values (state, source, at, recorded_at, actor, note, causation, conversation,
+        /// campaign, detection) from parameter <paramref name="first"/> on, or ten NULLs for none. The record's text ids are
+        /// reused.
         /// </summary>
         private void BindEntry(BoundStatement statement, int first, OptOutHistoryEntry? entry, OptOutRecord record, long? note, long? actor)
         {
             if (entry is null)
             {
-                for (var i = 0; i < 9; i++)
+                for (var i = 0; i < EntryColumns; i++)
                     statement.Null(first + i);
                 return;
             }
@@ -1388,6 +1442,8 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             statement.Integer(first + 6, TextId(entry.CausationId)!.Value);
             statement.Text(first + 7, entry.ConversationId);
             statement.Text(first + 8, entry.CampaignId);
+            // Most entries have none (an upload's): NULL, which BoundStatement binds once and then leaves in place.
+            statement.Text(first + 9, StoredJson.Detection(entry.Detection));
         }
 
         /// <summary>The id of a shared text, added to <c>texts</c> (inside the caller's transaction) when new.</summary>
@@ -1487,6 +1543,8 @@ public sealed partial class SqliteOptOutStore : IOptOutStore, ISettingsStore, IB
             Set(command, "@keywords", JsonSerializer.Serialize(settings.Keywords));
             Set(command, "@updated_at", settings.UpdatedAt is { } at ? FormatTime(at) : null);
             Set(command, "@updated_by", settings.UpdatedBy);
+            // The original columns stay English's opt-out message and keywords: an older build (or the shell) reads them.
+            Set(command, "@languages", StoredJson.Languages(settings.ToStored()));
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }

@@ -17,8 +17,15 @@ public sealed class When_building_a_mongo_compare_and_swap
     private static readonly Guid Account = Guid.Parse("6f1c2a4e-8d4b-4c1e-9a57-0b6f3f2d9e11");
     private static readonly DateTimeOffset At = new(2025, 4, 11, 9, 30, 0, TimeSpan.Zero);
 
+    private static readonly OptOutDetection Detection = new()
+    {
+        Method = DetectionMethod.Phrase, Language = "es", Matched = "YA NO ME ESCRIBAN", Score = 0.9, Reason = "asked not to be written to again",
+    };
+
     private BsonDocument _filter = null!;
     private BsonDocument _update = null!;
+    private OptOutHistoryEntry _detected = null!;
+    private BsonDocument _detectedUpdate = null!;
 
     [OneTimeSetUp]
     public void Render()
@@ -52,6 +59,10 @@ public sealed class When_building_a_mongo_compare_and_swap
         var args = new RenderArgs<OptOutDocument>(BsonSerializer.LookupSerializer<OptOutDocument>(), BsonSerializer.SerializerRegistry);
         _filter = filter.Render(args);
         _update = update.Render(args).AsBsonDocument;
+
+        _detected = entry with { State = OptState.OptedOut, Source = OptOutSource.Keyword, CausationId = "inbound:SM43", Detection = Detection };
+        var detected = record with { State = OptState.OptedOut, Source = OptOutSource.Keyword, Version = 4 };
+        _detectedUpdate = MongoOptOutStore.CompareAndSwap(new OptOutWrite(detected, 3, _detected)).Update.Render(args).AsBsonDocument;
     }
 
     [Test]
@@ -89,6 +100,19 @@ public sealed class When_building_a_mongo_compare_and_swap
             Assert.That(pushed["source"].AsString, Is.EqualTo("Manual"));
             Assert.That(pushed["actor"].AsString, Is.EqualTo("admin@example.com"));
             Assert.That(pushed["at"]["Ticks"].AsInt64, Is.EqualTo(At.UtcTicks));
+            Assert.That(pushed.Names, Does.Not.Contain("detection"), "an entry no text caused carries no detection field");
         }
+    }
+
+    [Test]
+    public void Should_push_the_detection_of_an_entry_a_text_caused_as_a_subdocument()
+    {
+        var pushed = _detectedUpdate["$push"]["history"].AsBsonDocument;
+
+        Assert.That(pushed["detection"], Is.EqualTo(new BsonDocument
+        {
+            { "method", "Phrase" }, { "language", "es" }, { "matched", "YA NO ME ESCRIBAN" }, { "score", 0.9 }, { "reason", "asked not to be written to again" },
+        }));
+        Assert.That(BsonSerializer.Deserialize<HistoryDocument>(pushed).ToEntry(), Is.EqualTo(_detected), "reads back as the entry written");
     }
 }

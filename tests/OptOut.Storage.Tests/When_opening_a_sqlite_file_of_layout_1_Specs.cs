@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using OptOut.Contracts;
 using OptOut.Core;
+using OptOut.Core.Keywords;
 using OptOut.Storage.Sqlite;
 
 namespace OptOut.Storage.Tests;
@@ -83,7 +84,9 @@ public sealed class When_opening_a_sqlite_file_of_layout_1 : SqliteFileOfAnEarli
         var other = await store.FindAsync(OtherAccount, "+15552011234", cancellationToken);
         Assert.That((other!.State, other.Source, other.Note, other.History.Single().CausationId),
             Is.EqualTo((OptState.OptedOut, OptOutSource.Api, (string?)null, "request:r2")));
-        Assert.That((await store.GetAsync(Account, cancellationToken))!.DefaultCountryCode, Is.EqualTo(44));
+        var settings = await store.GetAsync(Account, cancellationToken);
+        Assert.That((settings!.DefaultCountryCode, settings.OptOutMessage, settings.Keywords), Is.EqualTo((44, "Bye", new[] { "STOP" })));
+        Assert.That(settings.ActiveLanguages, Is.EqualTo(ShippedLanguages.All.Select(l => l.Code)), "saved before languages existed: every shipped one");
         Assert.That(await store.ListAsync(Account, OptState.OptedIn, null, 10, cancellationToken), Has.Count.EqualTo(1));
     }
 
@@ -109,16 +112,16 @@ public sealed class When_opening_a_sqlite_file_of_layout_1 : SqliteFileOfAnEarli
         Assert.That(decision.Kind, Is.EqualTo(ChangeKind.Changed));
         var record = await store.FindAsync(Account, "+15552011234", cancellationToken);
         Assert.That(record!.History.Select(h => h.CausationId), Is.EqualTo(new[] { "inbound:SM1", "request:r1", "inbound:SM2" }));
-        Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(3L));
+        Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(4L));
     }
 
     [Test]
     public async Task Should_refuse_a_file_of_a_newer_layout(CancellationToken cancellationToken)
     {
-        await ScalarAsync("PRAGMA user_version = 4", cancellationToken);
+        await ScalarAsync("PRAGMA user_version = 5", cancellationToken);
 
         using var store = new SqliteOptOutStore(Path);
         var error = Assert.ThrowsAsync<InvalidOperationException>(() => store.InitializeAsync(cancellationToken));
-        Assert.That(error!.Message, Does.Contain("layout 3"));
+        Assert.That(error!.Message, Does.Contain("layout 4"));
     }
 }

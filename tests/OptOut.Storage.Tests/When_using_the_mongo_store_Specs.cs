@@ -38,6 +38,7 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
         [nameof(Should_apply_two_writes_of_one_number_in_order_within_a_batch)] = NoPush,
         [nameof(Should_let_exactly_one_win_when_a_batch_of_updates_races_a_single_update)] = NoPush,
         [nameof(Should_list_a_recorded_number_whose_state_changed_since)] = NoPush,
+        [nameof(Should_keep_the_detection_of_every_later_history_entry)] = NoPush,
         [nameof(Should_order_uploads_submitted_at_the_same_instant_by_upload_id)] =
             "jongodb 0.1.6 sorts binary values (the UUID _id) in reverse byte order, so the tie-break comes out reversed; "
             + "real MongoDB compares binary data byte by byte, and runs this test",
@@ -70,6 +71,24 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
     protected override string? WhyUnsupported(string testName) =>
         _server is { IsEmulator: true } && EmulatorGaps.TryGetValue(testName, out var reason) ? reason : null;
 
+    protected override Task SaveSettingsAsBeforeLanguagesAsync(Guid accountId, int defaultCountryCode, bool autoOptOutEnabled,
+        string optOutMessage, IReadOnlyList<string> keywords, DateTimeOffset updatedAt, string updatedBy, CancellationToken cancellationToken)
+    {
+        // The document as the builds before languages wrote it: no languages field.
+        var at = updatedAt.ToUniversalTime();
+        var document = new BsonDocument
+        {
+            { "_id", new BsonBinaryData(accountId, GuidRepresentation.Standard) },
+            { "defaultCountryCode", defaultCountryCode },
+            { "autoOptOutEnabled", autoOptOutEnabled },
+            { "optOutMessage", optOutMessage },
+            { "keywords", new BsonArray(keywords) },
+            { "updatedAt", new BsonDocument { { "DateTime", new BsonDateTime(at.UtcDateTime) }, { "Ticks", at.Ticks }, { "Offset", 0 } } },
+            { "updatedBy", updatedBy },
+        };
+        return _database!.GetCollection<BsonDocument>(MongoSettingsStore.CollectionName).InsertOneAsync(document, cancellationToken: cancellationToken);
+    }
+
     [Test]
     public async Task Should_store_enums_as_strings_guids_as_uuids_and_exact_times(CancellationToken cancellationToken)
     {
@@ -92,6 +111,57 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
             Assert.That(raw["stateAt"]["DateTime"].ToUniversalTime(), Is.EqualTo(at.UtcDateTime).Within(TimeSpan.FromMilliseconds(1)));
             Assert.That(raw["history"].AsBsonArray, Has.Count.EqualTo(1));
             Assert.That(raw["history"][0]["causationId"].AsString, Is.EqualTo("inbound:40"));
+        }
+    }
+
+    [Test]
+    public async Task Should_store_a_detection_as_a_subdocument_and_no_field_without_one(CancellationToken cancellationToken)
+    {
+        var detection = new OptOutDetection { Method = DetectionMethod.Phrase, Language = "en", Matched = "STOP TEXTING", Score = 0.95, Reason = "asked to stop" };
+        await Service.ApplyAsync(Change(TestPhones.Us(41), OptState.OptedOut, Now.AddMinutes(-1), "inbound:41") with { Detection = detection }, cancellationToken);
+        await Service.ApplyAsync(Change(TestPhones.Us(42), OptState.OptedOut, Now.AddMinutes(-1), "request:42", OptOutSource.Manual), cancellationToken);
+
+        var detected = await RawRecordAsync(TestPhones.Us(41).E164, cancellationToken);
+        var manual = await RawRecordAsync(TestPhones.Us(42).E164, cancellationToken);
+
+        Assert.That(detected["history"][0]["detection"], Is.EqualTo(new BsonDocument
+        {
+            { "method", "Phrase" }, { "language", "en" }, { "matched", "STOP TEXTING" }, { "score", 0.95 }, { "reason", "asked to stop" },
+        }));
+        Assert.That(manual["history"][0].AsBsonDocument.Names, Has.No.Member("detection"));
+    }
+
+    [Test]
+    public async Task Should_store_languages_as_a_subdocument_beside_the_english_fields(CancellationToken cancellationToken)
+    {
+        var (settings, errors) = AccountSettings.Validate(new UpdateOptOutSettings
+        {
+            AccountId = Account,
+            DefaultCountryCode = "1",
+            AutoOptOutEnabled = true,
+            OptOutMessage = "Bye",
+            Keywords = ["STOP", "ENOUGH"],
+            ActiveLanguages = ["en", "es"],
+            PossibleRevocationThreshold = 0.3,
+        }, AccountSettings.Defaults(Account), Now);
+        Assert.That(errors, Is.Empty);
+        await Settings.SaveAsync(settings!, cancellationToken);
+
+        var raw = await _database!.GetCollection<BsonDocument>(MongoSettingsStore.CollectionName)
+            .Find(new BsonDocument("_id", new BsonBinaryData(Account, GuidRepresentation.Standard)))
+            .SingleAsync(cancellationToken);
+
+        var languages = raw["languages"].AsBsonDocument;
+        var english = languages["languages"][0].AsBsonDocument;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((raw["keywords"], raw["optOutMessage"].AsString), Is.EqualTo((new BsonArray { "STOP", "ENOUGH" }, "Bye")), "the original fields stay English's");
+            Assert.That(languages["inactiveLanguages"], Is.EqualTo(new BsonArray { "fr", "pt", "de", "zh", "vi", "ko", "tl" }));
+            Assert.That((languages["detectionEnabled"].AsBoolean, languages["possibleRevocationThreshold"].AsDouble, languages["contactOptInOverridesAdmin"].AsBoolean),
+                Is.EqualTo((true, 0.3, false)));
+            Assert.That((english["code"].AsString, english["addedOptOut"], english["optOutMessage"].AsString),
+                Is.EqualTo(("en", new BsonArray { "ENOUGH" }, "Bye")));
+            Assert.That(english.Names, Has.No.Member("isEmpty"));
         }
     }
 
@@ -162,6 +232,11 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
             Assert.That(raw["version"].ToInt64(), Is.EqualTo(1));
         }
     }
+
+    private Task<BsonDocument> RawRecordAsync(string phone, CancellationToken cancellationToken) =>
+        _database!.GetCollection<BsonDocument>(MongoOptOutStore.CollectionName)
+            .Find(new BsonDocument { { "accountId", new BsonBinaryData(Account, GuidRepresentation.Standard) }, { "phone", phone } })
+            .SingleAsync(cancellationToken);
 
     private async Task<List<BsonDocument>> IndexesOf(string collectionName, CancellationToken cancellationToken)
     {

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using OptOut.Contracts;
@@ -32,6 +34,27 @@ public sealed class When_using_the_sqlite_store : OptOutStoreContract
         if (_folder is not null && Directory.Exists(_folder))
             Directory.Delete(_folder, recursive: true);
         return Task.CompletedTask;
+    }
+
+    protected override async Task SaveSettingsAsBeforeLanguagesAsync(Guid accountId, int defaultCountryCode, bool autoOptOutEnabled,
+        string optOutMessage, IReadOnlyList<string> keywords, DateTimeOffset updatedAt, string updatedBy, CancellationToken cancellationToken)
+    {
+        // The row as layout 3 wrote it (the file's upgrade added the languages column, NULL in such a row).
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO settings (account_id, default_country_code, auto_opt_out_enabled, opt_out_message, keywords, updated_at, updated_by)
+            VALUES ($account, $code, $auto, $message, $keywords, $at, $by)
+            """;
+        command.Parameters.AddWithValue("$account", accountId.ToString("D"));
+        command.Parameters.AddWithValue("$code", defaultCountryCode);
+        command.Parameters.AddWithValue("$auto", autoOptOutEnabled ? 1 : 0);
+        command.Parameters.AddWithValue("$message", optOutMessage);
+        command.Parameters.AddWithValue("$keywords", JsonSerializer.Serialize(keywords));
+        command.Parameters.AddWithValue("$at", updatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$by", updatedBy);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     [Test]
@@ -117,6 +140,51 @@ public sealed class When_using_the_sqlite_store : OptOutStoreContract
         }
     }
 
+    [Test]
+    public async Task Should_store_detections_and_languages_as_readable_json(CancellationToken cancellationToken)
+    {
+        var phone = TestPhones.Us(2320);
+        var detection = new OptOutDetection { Method = DetectionMethod.Phrase, Language = "en", Matched = "STOP TEXTING", Score = 0.95, Reason = "asked to “stop” — it's <clear>" };
+        await Service.ApplyAsync(Change(phone, OptState.OptedOut, Now.AddMinutes(-3), "inbound:2320") with { Detection = detection }, cancellationToken);
+        await Service.ApplyAsync(Change(phone, OptState.OptedIn, Now.AddMinutes(-2), "request:2320", OptOutSource.Manual), cancellationToken);
+        await Service.ApplyAsync(Change(phone, OptState.OptedOut, Now.AddMinutes(-1), "inbound:2321") with { Detection = detection with { Language = null } },
+            cancellationToken);
+        var (settings, errors) = AccountSettings.Validate(new UpdateOptOutSettings
+        {
+            AccountId = Account,
+            DefaultCountryCode = "1",
+            AutoOptOutEnabled = true,
+            OptOutMessage = "Bye",
+            Keywords = ["STOP", "ENOUGH"],
+            ActiveLanguages = ["en", "es"],
+            PossibleRevocationThreshold = 0.3,
+        }, AccountSettings.Defaults(Account), Now);
+        Assert.That(errors, Is.Empty);
+        await Settings.SaveAsync(settings!, cancellationToken);
+
+        var where = $"WHERE phone = '{phone.E164}' AND account_id = '{Account:D}'";
+        Task<object?> LanguagesAsync(string path) =>
+            ScalarAsync($"SELECT json_extract(languages, '{path}') FROM settings WHERE account_id = '{Account:D}'", cancellationToken);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await ScalarAsync($"SELECT group_concat(seq || ' ' || coalesce(detection, 'NULL'), ' | ') FROM opt_out_history_readable {where}", cancellationToken),
+                Is.EqualTo("""1 {"method":"Phrase","language":"en","matched":"STOP TEXTING","score":0.95,"reason":"asked to “stop” — it's <clear>"} | 2 NULL | """
+                    + """3 {"method":"Phrase","matched":"STOP TEXTING","score":0.95,"reason":"asked to “stop” — it's <clear>"}"""),
+                "camelCase, the method by name, nulls left out, text as written");
+            Assert.That(await ScalarAsync($"SELECT json_extract(detection, '$.method') FROM opt_outs_readable {where}", cancellationToken), Is.EqualTo("Phrase"),
+                "the detection of the transition that set the state");
+            Assert.That(await ScalarAsync($"SELECT typeof(detection) FROM opt_out_history WHERE phone = '{phone.E164}' AND seq = 2", cancellationToken), Is.EqualTo("null"));
+            Assert.That(await ScalarAsync($"SELECT keywords || ' ' || opt_out_message FROM settings WHERE account_id = '{Account:D}'", cancellationToken),
+                Is.EqualTo("""["STOP","ENOUGH"] Bye"""), "the original columns stay English's");
+            Assert.That(await LanguagesAsync("$.inactiveLanguages"), Is.EqualTo("""["fr","pt","de","zh","vi","ko","tl"]"""));
+            Assert.That(await LanguagesAsync("$.possibleRevocationThreshold"), Is.EqualTo(0.3));
+            Assert.That(await LanguagesAsync("$.languages[0].code"), Is.EqualTo("en"));
+            Assert.That(await LanguagesAsync("$.languages[0].addedOptOut"), Is.EqualTo("""["ENOUGH"]"""));
+            Assert.That(await LanguagesAsync("$.languages[0].optOutMessage"), Is.EqualTo("Bye"));
+            Assert.That(await LanguagesAsync("$.languages[0].isEmpty"), Is.EqualTo(DBNull.Value), "computed, not stored");
+        }
+    }
+
     [TestCase("FindManyRecordsSql", "USING PRIMARY KEY (account_id=? AND phone=?)")]
     [TestCase("FindManyHistorySql", "USING PRIMARY KEY (account_id=? AND phone=?)")]
     [TestCase("ListCausationPartsSql", "USING PRIMARY KEY (account_id=? AND causation=? AND position>?)")]
@@ -175,6 +243,15 @@ public sealed class When_using_the_sqlite_store : OptOutStoreContract
 
         Assert.That(listed, Is.EqualTo(phones[..1_300]));
         Assert.That(pages, Has.All.LessThanOrEqualTo(700).And.Some.EqualTo(700), "pages of 700 across parts of up to 1,000");
+    }
+
+    private async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(cancellationToken);
     }
 
     [Test]
