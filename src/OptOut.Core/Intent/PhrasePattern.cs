@@ -89,6 +89,9 @@ internal sealed class PhrasePattern
     /// <summary>True when the first slot accepts words by prefix (<c>TEXT~</c>): such a pattern is tried at every word.</summary>
     public bool StartsWithPrefix => _slots.Length > 0 && _slots[0].Prefixes.Length > 0;
 
+    /// <summary>The first letters of the words and prefixes its first slot accepts.</summary>
+    public IEnumerable<char> FirstLetters => _slots[0].Words.Concat(_slots[0].Prefixes).Where(w => w.Length > 0).Select(w => w[0]).Distinct();
+
     /// <summary>True when the pattern has a gap (<c>*</c>, <c>**</c>): a broad pattern, which a block inside it still blocks.</summary>
     public bool HasGaps => _slots.Any(s => s.Gap > 0);
 

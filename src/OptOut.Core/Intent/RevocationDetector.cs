@@ -28,7 +28,9 @@ public sealed class RevocationDetector
     private static readonly ConcurrentDictionary<string, RevocationDetector> ByLanguages = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, PhrasePattern[]>.AlternateLookup<ReadOnlySpan<char>> _byFirstWord;
-    private readonly PhrasePattern[] _prefixFirst;
+    // Patterns whose first word is matched by prefix, by the first letter of each of their first words: a word is
+    // tried against those that could start with its letter only.
+    private readonly Dictionary<char, PhrasePattern[]> _prefixFirst;
     private readonly PhrasePattern[] _substrings;
     private readonly PhraseSet[] _sets;
 
@@ -47,7 +49,10 @@ public sealed class RevocationDetector
             .GroupBy(x => x.Word, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(x => x.Pattern).ToArray(), StringComparer.Ordinal)
             .GetAlternateLookup<ReadOnlySpan<char>>();
-        _prefixFirst = [.. wordPatterns.Where(p => p.StartsWithPrefix)];
+        _prefixFirst = wordPatterns.Where(p => p.StartsWithPrefix)
+            .SelectMany(p => p.FirstLetters.Select(c => (Letter: c, Pattern: p)))
+            .GroupBy(x => x.Letter)
+            .ToDictionary(g => g.Key, g => g.Select(x => x.Pattern).Distinct().ToArray());
         _substrings = [.. _sets.Where(s => s.Substrings).SelectMany(s => s.Patterns)];
         _neverCorrected = _sets.SelectMany(s => s.TypoTargets.Concat(s.NotTypos)).ToHashSet(StringComparer.Ordinal)
             .GetAlternateLookup<ReadOnlySpan<char>>();
@@ -156,10 +161,13 @@ public sealed class RevocationDetector
                     AddIfMatched(pattern, text, words, i, breakAfterFirst, ref matches);
             }
 
-            foreach (var pattern in _prefixFirst)
+            if (word.Length > 0 && _prefixFirst.TryGetValue(word[0], out var byLetter))
             {
-                if (pattern.FirstSlotAccepts(word))
-                    AddIfMatched(pattern, text, words, i, breakAfterFirst, ref matches);
+                foreach (var pattern in byLetter)
+                {
+                    if (pattern.FirstSlotAccepts(word))
+                        AddIfMatched(pattern, text, words, i, breakAfterFirst, ref matches);
+                }
             }
         }
 

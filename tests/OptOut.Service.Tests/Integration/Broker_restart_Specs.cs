@@ -25,7 +25,7 @@ public class When_the_broker_restarts_in_the_middle_of_a_stream : RabbitMqServic
     // A consumer whose publish hangs on the dead channel holds its endpoint "ready" until the service abandons it.
     private static readonly TimeSpan ReadinessTimeout = OptOutConsumerDefinition<InboundMessageConsumer>.Attempts.Deadline + TimeSpan.FromSeconds(30);
     private static readonly string[] StopBodies = ["STOP", "stop", "Unsubscribe", "QUIT", "  Stop! "];
-    private static readonly string[] Replies = ["Yes, I'll be there", "Who is this?", "please stop texting me", "👍", "Thanks!"];
+    private static readonly string[] Replies = ["Yes, I'll be there", "Who is this?", "Can you stop by at 5?", "👍", "Thanks!"];
 
     private readonly Guid _account = Guid.NewGuid();
     private readonly ConsumedTexts _consumed = new();
