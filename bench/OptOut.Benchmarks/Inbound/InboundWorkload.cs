@@ -5,7 +5,9 @@ namespace OptOut.Benchmarks.Inbound;
 
 /// <summary>
 /// The texts of one batch: every tenth is an opt-out keyword from a number of its own (so each causes exactly one
-/// transition and one confirmation), the rest ordinary replies from other numbers. Accounts are new per run, so a
+/// transition and one confirmation), the rest ordinary replies from other numbers, each read by the detector ("Yes" is
+/// an opt-in keyword from a number not opted out: one read, nothing else; "No thanks" a possible revocation: one
+/// OptOutReviewRequested, which the listener doesn't wait for). Accounts are new per run, so a
 /// run never meets the opt-outs of an earlier one.
 /// </summary>
 internal sealed class InboundWorkload
