@@ -25,19 +25,9 @@ public sealed record ShippedLanguage
 
     public required string HelpMessage { get; init; }
 
-    public IReadOnlyList<string> Keywords(KeywordKind kind) => kind switch
-    {
-        KeywordKind.OptOut => OptOut,
-        KeywordKind.OptIn => OptIn,
-        _ => Help,
-    };
+    public IReadOnlyList<string> Keywords(KeywordKind kind) => LanguageKeywords.Shipped(this).Keywords(kind);
 
-    public string Message(KeywordKind kind) => kind switch
-    {
-        KeywordKind.OptOut => OptOutMessage,
-        KeywordKind.OptIn => OptInMessage,
-        _ => HelpMessage,
-    };
+    public string Message(KeywordKind kind) => LanguageKeywords.Shipped(this).Message(kind);
 
     /// <summary>The shipped language with this code (case-insensitive), or null.</summary>
     public static ShippedLanguage? Find(string? code) =>
