@@ -104,13 +104,6 @@ public sealed class KeywordMatcher
                 .SelectMany(kind => l.Keywords(kind).Select(k => new KeywordEntry(k, kind, l.Code)))));
     }
 
-    /// <summary>The keywords, normalized (longest first).</summary>
-    public IReadOnlyList<string> NormalizedKeywords => _keywords;
-
-    /// <summary>The entry of a normalized keyword (one of <see cref="NormalizedKeywords"/>), or null.</summary>
-    public KeywordEntry? EntryOf(ReadOnlySpan<char> normalized) =>
-        _exact.TryGetValue(normalized, out var index) ? _entries[index] : null;
-
     /// <summary>The keyword the message matches, as listed, or null. For a message of several keywords, see the remarks.</summary>
     public string? Match(string? body) => MatchEntry(body)?.Keyword;
 

@@ -76,15 +76,18 @@ public sealed class RevocationDetector
         if (text.Length == 0)
             return null;
 
+        // The text's words, found once for the three readings below (a corrected text has its own).
+        Span<Range> buffer = stackalloc Range[StackWords];
+        var words = Words(text, buffer);
         var breakAfterFirst = BreakAfterFirstWord(body!);
-        var reading = ReadNormalized(text, DetectionMethod.Phrase, breakAfterFirst);
+        var reading = ReadNormalized(text, words, DetectionMethod.Phrase, breakAfterFirst);
         if (reading is { Score: >= AccountSettings.RevocationScore })
             return reading;
 
-        if (KeywordWithFillers(text, keywords, DetectionMethod.Phrase) is { } withFillers)
+        if (KeywordWithFillers(text, words, keywords, DetectionMethod.Phrase) is { } withFillers)
             return withFillers;
 
-        var (corrected, language) = CorrectTypos(text);
+        var (corrected, language) = CorrectTypos(text, words);
         if (corrected is null)
             return reading;
 
@@ -94,10 +97,11 @@ public sealed class RevocationDetector
                 $"\"{text}\" is a misspelling of the keyword {entry.Keyword}");
         }
 
-        if (KeywordWithFillers(corrected, keywords, DetectionMethod.Typo) is { } typoWithFillers)
+        var correctedWords = Words(corrected, new Range[corrected.AsSpan().Count(' ') + 1]);
+        if (KeywordWithFillers(corrected, correctedWords, keywords, DetectionMethod.Typo) is { } typoWithFillers)
             return typoWithFillers with { Reason = $"{typoWithFillers.Reason}, read as \"{corrected}\" (a misspelling)" };
 
-        var typo = ReadNormalized(corrected, DetectionMethod.Typo, breakAfterFirst);
+        var typo = ReadNormalized(corrected, correctedWords, DetectionMethod.Typo, breakAfterFirst);
         return typo is not null && typo.Score > (reading?.Score ?? 0)
             ? typo with { Reason = $"{typo.Reason}, read as \"{corrected}\" (a misspelling)" }
             : reading;
@@ -105,13 +109,11 @@ public sealed class RevocationDetector
 
     // An opt-out keyword with nothing but filler words around it ("STOP PLEASE", "YES STOP", "BAJA XFA", "HINTO NA PO"):
     // there is nothing else in the text to read it as.
-    private RevocationReading? KeywordWithFillers(string text, KeywordMatcher? keywords, DetectionMethod method)
+    private RevocationReading? KeywordWithFillers(string text, ReadOnlySpan<Range> words, KeywordMatcher? keywords, DetectionMethod method)
     {
         if (keywords is null)
             return null;
 
-        Span<Range> buffer = stackalloc Range[StackWords];
-        var words = Words(text, buffer);
         var first = 0;
         var last = words.Length - 1;
         while (first <= last && _fillers.Contains(text.AsSpan(words[first])))
@@ -146,10 +148,8 @@ public sealed class RevocationDetector
             || char.IsSurrogate(next) || char.GetUnicodeCategory(next) is UnicodeCategory.OtherSymbol;
     }
 
-    private RevocationReading? ReadNormalized(string text, DetectionMethod method, bool breakAfterFirst)
+    private RevocationReading? ReadNormalized(string text, ReadOnlySpan<Range> words, DetectionMethod method, bool breakAfterFirst)
     {
-        Span<Range> buffer = stackalloc Range[StackWords];
-        var words = Words(text, buffer);
 
         List<Match>? matches = null;
         for (var i = 0; i < words.Length; i++)
@@ -255,10 +255,8 @@ public sealed class RevocationDetector
 
     // Each word corrected to the typo target of an active language it misspells; null when none is. Allocates only
     // when a word is corrected.
-    private (string? Corrected, string? Language) CorrectTypos(string text)
+    private (string? Corrected, string? Language) CorrectTypos(string text, ReadOnlySpan<Range> words)
     {
-        Span<Range> buffer = stackalloc Range[StackWords];
-        var words = Words(text, buffer);
         string[]? corrected = null;
         string? language = null;
         for (var i = 0; i < words.Length; i++)
