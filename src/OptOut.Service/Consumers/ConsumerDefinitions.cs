@@ -78,8 +78,12 @@ public sealed class BulkUploadSubmittedConsumerDefinition : ConsumerDefinition<B
 
     public BulkUploadSubmittedConsumerDefinition() => ConcurrentMessageLimit = Concurrency;
 
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<BulkUploadSubmittedConsumer> consumerConfigurator,
-        IRegistrationContext context)
+    /// <summary>
+    /// The policy of both bulk endpoints: one message fetched ahead per slot, and MassTransit's retry with backoff
+    /// (8 retries, 0.2 s to 30 s) for what the store's own retries didn't ride out. The upload resumes from its last
+    /// checkpoint on each attempt rather than from the first row. Bad input is never retried.
+    /// </summary>
+    internal static void UseBulkEndpointPolicy(IReceiveEndpointConfigurator endpointConfigurator)
     {
         endpointConfigurator.PrefetchCount = Concurrency;
         endpointConfigurator.UseMessageRetry(r =>
@@ -87,6 +91,12 @@ public sealed class BulkUploadSubmittedConsumerDefinition : ConsumerDefinition<B
             r.Exponential(8, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
             r.Ignore<InvalidMessageException>();
         });
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<BulkUploadSubmittedConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        UseBulkEndpointPolicy(endpointConfigurator);
     }
 }
 
@@ -97,11 +107,6 @@ public sealed class BulkUploadUndoRequestedConsumerDefinition : ConsumerDefiniti
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<BulkUploadUndoRequestedConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.PrefetchCount = BulkUploadSubmittedConsumerDefinition.Concurrency;
-        endpointConfigurator.UseMessageRetry(r =>
-        {
-            r.Exponential(8, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
-            r.Ignore<InvalidMessageException>();
-        });
+        BulkUploadSubmittedConsumerDefinition.UseBulkEndpointPolicy(endpointConfigurator);
     }
 }
