@@ -3,6 +3,8 @@
 
 Run once, on 2026-12-07, over the authors' raw-*.tsv files (then deleted): a row goes to test when the first byte of
 SHA-256("optout-intent-split|" + id) is odd. Kept to document the split; running it again needs the raw files.
+The second batch (one author's raw-b.tsv, ids <language>-bNNNN) was split by the same rule into dev-b.tsv and
+test-b.tsv on the same day.
 """
 import csv, glob, hashlib, sys
 

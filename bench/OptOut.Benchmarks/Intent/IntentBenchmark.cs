@@ -16,7 +16,7 @@ internal static class IntentBenchmark
         "intent",
         "Opt-out / opt-in / help / possible-revocation detection on the labelled corpus: precision, recall, mistakes, cost per text.",
         [
-            new("part", "dev|test", "corpus part to score: test is what the README quotes (never tuned on), dev what the phrases were tuned on", "test"),
+            new("part", "PARTS", "corpus parts to score, joined by commas: test,test-b is what the README quotes (never tuned on); dev,dev-b what the phrases are tuned on", "test,test-b"),
             new("texts", "N", "texts of the realistic mix classified to measure the cost", "200000"),
             new("mistakes", "N", "mistakes listed (0: none)", "1000"),
         ],
@@ -24,16 +24,25 @@ internal static class IntentBenchmark
 
     private static Task<int> RunAsync(ParsedArguments args, CancellationToken cancellationToken)
     {
-        var part = args.GetString("part", "test", "dev", "test");
+        var part = args.GetString("part", "test,test-b");
         var texts = args.GetInt32("texts", 200_000, min: 1_000);
         var mistakes = args.GetInt32("mistakes", 1000, min: 0);
 
-        var rows = IntentCorpus.Read(part);
+        IReadOnlyList<CorpusRow> rows;
+        try
+        {
+            rows = IntentCorpus.Read(part);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException("--part: " + e.Message);
+        }
+
         var settings = IntentEvaluation.DefaultSettings();
         var judged = IntentEvaluation.Judge(rows, settings);
         var output = Console.Out;
 
-        output.WriteLine($"intent: corpus/intent/{part}.tsv, {rows.Count} texts in {rows.Select(r => r.Language).Distinct().Count()} languages; "
+        output.WriteLine($"intent: corpus/intent/{part} (.tsv), {rows.Count} texts in {rows.Select(r => r.Language).Distinct().Count()} languages; "
             + $"a new account's settings ({settings.Settings.ActiveLanguages.Count} languages active, detection on, possible threshold {settings.Settings.PossibleRevocationThreshold:0.00})");
         output.WriteLine();
         PrintLabels(output, "all texts", judged);

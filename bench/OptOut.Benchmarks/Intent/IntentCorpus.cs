@@ -6,8 +6,10 @@ namespace OptOut.Benchmarks.Intent;
 internal sealed record CorpusRow(string Id, string Language, string Label, string Form, string Case, string Text);
 
 /// <summary>
-/// Reads the labelled corpus: <c>dev.tsv</c> (what the phrases were tuned on) or <c>test.tsv</c> (never tuned on; the
-/// figures the README quotes). Shared by the <c>intent</c> benchmark and the corpus spec, which link this file.
+/// Reads the labelled corpus. It has two batches by different authors, each split once: <c>dev.tsv</c> and
+/// <c>dev-b.tsv</c> (what the phrases are tuned on), <c>test.tsv</c> and <c>test-b.tsv</c> (never tuned on; the figures
+/// the README quotes). A part is one of these names, or several joined by commas ("test,test-b"). Shared by the
+/// <c>intent</c> benchmark and the corpus spec, which link this file.
 /// </summary>
 internal static class IntentCorpus
 {
@@ -29,12 +31,20 @@ internal static class IntentCorpus
         throw new FileNotFoundException("corpus/intent/dev.tsv not found above the working directory");
     }
 
+    public static readonly string[] Parts = ["dev", "dev-b", "test", "test-b"];
+
     public static IReadOnlyList<CorpusRow> Read(string part)
     {
-        if (part is not ("dev" or "test"))
-            throw new ArgumentException($"the corpus parts are dev and test, not '{part}'", nameof(part));
+        var names = part.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (names.Length == 0 || names.Any(n => !Parts.Contains(n)))
+            throw new ArgumentException($"the corpus parts are {string.Join(", ", Parts)} (or several joined by commas), not '{part}'", nameof(part));
 
-        var path = Path.Combine(Folder(), part + ".tsv");
+        return [.. names.Distinct().SelectMany(ReadFile)];
+    }
+
+    private static List<CorpusRow> ReadFile(string name)
+    {
+        var path = Path.Combine(Folder(), name + ".tsv");
         var rows = new List<CorpusRow>();
         var lines = File.ReadAllLines(path, Encoding.UTF8);
         for (var i = 1; i < lines.Length; i++)

@@ -72,6 +72,63 @@ public sealed class RevocationDetector
     /// </summary>
     public RevocationReading? Read(string? body, KeywordMatcher? keywords = null)
     {
+        var reading = ReadText(body, keywords);
+        if (reading is { Score: >= AccountSettings.RevocationScore } || body is null)
+            return reading;
+
+        // A text of several sentences is also read one sentence at a time: a phrase or a block doesn't run on into the
+        // next sentence ("I said STOP. This is the 4th time" is not "STOP THIS"), and an opt-out keyword that is a
+        // sentence of its own is a revocation ("I never gave you permission to text me. Stop.", "Baja. Ya no vivo ahí").
+        var sentences = Sentences(body);
+        if (sentences is null)
+            return reading;
+        foreach (var sentence in sentences)
+        {
+            var inSentence = KeywordSentence(sentence, keywords) ?? ReadText(sentence, keywords);
+            if (inSentence is not null && inSentence.Score > (reading?.Score ?? 0))
+                reading = inSentence with { Reason = $"{inSentence.Reason}, in the sentence \"{KeywordMatcher.Normalize(sentence)}\"" };
+        }
+
+        return reading;
+    }
+
+    // An opt-out keyword that is a whole sentence of a longer text (two letters at least: "T." ends many a name).
+    private static RevocationReading? KeywordSentence(string sentence, KeywordMatcher? keywords)
+    {
+        if (keywords is null || sentence.Count(char.IsLetter) < 2 || keywords.MatchEntry(sentence) is not { Kind: KeywordKind.OptOut } entry)
+            return null;
+        return new RevocationReading(0.9, DetectionMethod.Phrase, entry.Language ?? AccountSettings.AlwaysActiveLanguage, entry.Keyword,
+            $"the opt-out keyword {entry.Keyword} as a sentence of its own");
+    }
+
+    // The sentences of a text, when it has two or more with letters in them; null otherwise (most replies), so a
+    // one-sentence text costs one scan.
+    private static List<string>? Sentences(string body)
+    {
+        List<string>? sentences = null;
+        var start = 0;
+        for (var i = 0; i <= body.Length; i++)
+        {
+            if (i < body.Length && body[i] is not ('.' or '!' or '?' or ';' or '\n' or '…' or '。' or '！' or '？' or '；'))
+                continue;
+            var piece = body.AsSpan(start, i - start).Trim();
+            if (piece.ContainsAnyExcept(SentenceNoise))
+            {
+                if (start == 0 && i == body.Length)
+                    return null;
+                (sentences ??= []).Add(piece.ToString());
+            }
+
+            start = i + 1;
+        }
+
+        return sentences is { Count: >= 2 } ? sentences : null;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> SentenceNoise = System.Buffers.SearchValues.Create(" \t\r\"'“”‘’«»()[]-–—,:*~");
+
+    private RevocationReading? ReadText(string? body, KeywordMatcher? keywords)
+    {
         var text = KeywordMatcher.Normalize(body);
         if (text.Length == 0)
             return null;
@@ -79,6 +136,9 @@ public sealed class RevocationDetector
         // The text's words, found once for the three readings below (a corrected text has its own).
         Span<Range> buffer = stackalloc Range[StackWords];
         var words = Words(text, buffer);
+        if (SpelledOut(text, words, keywords) is { } spelled)
+            return spelled;
+
         var breakAfterFirst = BreakAfterFirstWord(body!);
         var reading = ReadNormalized(text, words, DetectionMethod.Phrase, breakAfterFirst);
         if (reading is { Score: >= AccountSettings.RevocationScore })
@@ -105,6 +165,24 @@ public sealed class RevocationDetector
         return typo is not null && typo.Score > (reading?.Score ?? 0)
             ? typo with { Reason = $"{typo.Reason}, read as \"{corrected}\" (a misspelling)" }
             : reading;
+    }
+
+    // A keyword spelt out letter by letter ("S.T.O.P.", "s t o p").
+    private static RevocationReading? SpelledOut(string text, ReadOnlySpan<Range> words, KeywordMatcher? keywords)
+    {
+        if (keywords is null || words.Length < 3)
+            return null;
+        foreach (var word in words)
+        {
+            if (word.End.Value - word.Start.Value != 1)
+                return null;
+        }
+
+        var joined = text.Replace(" ", "", StringComparison.Ordinal);
+        if (keywords.MatchEntry(joined) is not { Kind: KeywordKind.OptOut } entry)
+            return null;
+        return new RevocationReading(0.9, DetectionMethod.Typo, entry.Language ?? AccountSettings.AlwaysActiveLanguage, entry.Keyword,
+            $"the opt-out keyword {entry.Keyword}, spelt out (\"{text}\")");
     }
 
     // An opt-out keyword with nothing but filler words around it ("STOP PLEASE", "YES STOP", "BAJA XFA", "HINTO NA PO"):

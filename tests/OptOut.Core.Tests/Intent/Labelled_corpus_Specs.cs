@@ -4,26 +4,20 @@ namespace OptOut.Core.Tests.Intent;
 
 /// <summary>
 /// The detector scored on the labelled corpus (corpus/intent, docs/intent-corpus.md), as the <c>intent</c> benchmark
-/// prints it. The development part is what the phrases were tuned on: it must meet the targets. The test part
-/// was never tuned on (nothing in it was read while writing the phrases): its figures are the ones the README quotes,
-/// and this spec holds them where they stand, so a change that reads unseen texts worse fails here.
+/// prints it. The corpus has two batches by different authors, each split once. The development parts (dev, dev-b)
+/// are what the phrases are tuned on: together they must meet the targets. The test parts (test, test-b) are
+/// never tuned on (nothing in them is read while writing phrases): their figures are the ones the README quotes, and
+/// this spec holds them where they stand, so a change that reads unseen texts worse fails here.
 /// </summary>
 [TestFixture]
 public class When_scoring_the_labelled_corpus
 {
-    // Measured on the test part when the detector landed (README "Benchmarks", intent); below the targets
-    // (keyword recall 100%, natural-language recall 97%, NONE opted out 1%): see DEVELOPERS.md "The intent detector".
-    private const double TestKeywordRecallFloor = 0.90;
-    private const double TestNaturalRecallFloor = 0.74;
-    private const double TestNoneOptedOutCeiling = 0.045;
-
-    private static readonly Lazy<IReadOnlyList<Judged>> Dev = new(() => IntentEvaluation.Judge(IntentCorpus.Read("dev"), IntentEvaluation.DefaultSettings()));
-    private static readonly Lazy<IReadOnlyList<Judged>> Test = new(() => IntentEvaluation.Judge(IntentCorpus.Read("test"), IntentEvaluation.DefaultSettings()));
+    private static readonly Lazy<IReadOnlyList<Judged>> Dev = new(() => IntentEvaluation.Judge(IntentCorpus.Read("dev,dev-b"), IntentEvaluation.DefaultSettings()));
 
     [Test]
     public void Should_hold_at_least_1500_texts_in_every_language_and_label()
     {
-        var rows = IntentCorpus.Read("dev").Concat(IntentCorpus.Read("test")).ToList();
+        var rows = IntentCorpus.Read(string.Join(',', IntentCorpus.Parts)).ToList();
 
         Assert.Multiple(() =>
         {
@@ -48,17 +42,20 @@ public class When_scoring_the_labelled_corpus
         });
     }
 
-    [Test]
-    public void Should_read_the_test_part_no_worse_than_when_it_landed()
+    // Measured on each test part when its floor was set (README "Benchmarks", intent); below the targets
+    // (keyword recall 100%, natural-language recall 97%, NONE opted out 1%): see DEVELOPERS.md "The intent detector".
+    [TestCase("test", 0.91, 0.78, 0.035)]
+    [TestCase("test-b", 0.93, 0.76, 0.034)]
+    public void Should_read_a_test_part_no_worse_than_its_floor(string part, double keywordRecall, double naturalRecall, double noneOptedOut)
     {
-        // Mistakes are not printed: the test part stays unread. `intent --part test` lists them for whoever retires it.
-        var judged = Test.Value;
+        // Mistakes are not printed: the test parts stay unread. `intent --part test` lists them for whoever retires one.
+        var judged = IntentEvaluation.Judge(IntentCorpus.Read(part), IntentEvaluation.DefaultSettings());
 
         Assert.Multiple(() =>
         {
-            Assert.That(IntentEvaluation.KeywordRecall(judged), Is.GreaterThanOrEqualTo(TestKeywordRecallFloor));
-            Assert.That(IntentEvaluation.NaturalRecall(judged), Is.GreaterThanOrEqualTo(TestNaturalRecallFloor));
-            Assert.That(IntentEvaluation.NoneOptedOut(judged), Is.LessThanOrEqualTo(TestNoneOptedOutCeiling));
+            Assert.That(IntentEvaluation.KeywordRecall(judged), Is.GreaterThanOrEqualTo(keywordRecall));
+            Assert.That(IntentEvaluation.NaturalRecall(judged), Is.GreaterThanOrEqualTo(naturalRecall));
+            Assert.That(IntentEvaluation.NoneOptedOut(judged), Is.LessThanOrEqualTo(noneOptedOut));
             Assert.That(IntentEvaluation.Score(judged, "OPT_OUT").Precision, Is.GreaterThanOrEqualTo(0.88));
         });
     }

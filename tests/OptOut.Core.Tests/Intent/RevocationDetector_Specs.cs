@@ -175,3 +175,79 @@ public class When_reading_a_keyword_text
         });
     }
 }
+
+/// <summary>Texts of several sentences, spelt-out keywords, laughter and quoted instructions.</summary>
+[TestFixture]
+public class When_reading_a_text_of_several_sentences
+{
+    private static readonly ResolvedSettings Settings = ResolvedSettings.From(AccountSettings.Defaults(Guid.NewGuid()));
+
+    private static TextIntent Read(string text) => IntentClassifier.Classify(Settings, text);
+
+    [TestCase("I never gave you permission to text me. Stop.", "STOP")]
+    [TestCase("Baja. Ya no vivo en Texas", "BAJA")]
+    [TestCase("Thanks for nothing, seriously, I mean it. QUIT.", "QUIT")]
+    public void Should_read_an_opt_out_keyword_that_is_a_sentence_of_its_own(string text, string keyword)
+    {
+        var intent = Read(text);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(intent.Kind, Is.EqualTo(TextIntentKind.OptOut), intent.Detection?.Reason);
+            Assert.That(intent.Detection!.Matched, Is.EqualTo(keyword));
+            Assert.That(intent.Detection.Reason, Does.Contain("sentence"));
+        });
+    }
+
+    [Test]
+    public void Should_not_let_a_block_run_on_into_the_next_sentence()
+    {
+        // "STOP THIS" (as in "stop this bill") must not block "I said STOP" across the full stop.
+        var intent = Read("I said STOP. This is the 4th time.");
+
+        Assert.That(intent.Kind, Is.EqualTo(TextIntentKind.OptOut), intent.Detection?.Reason);
+    }
+
+    [Test]
+    public void Should_still_read_a_blocked_phrase_within_one_sentence_as_blocked()
+    {
+        Assert.That(Read("We have got to STOP this bill. Call your senator").Kind, Is.EqualTo(TextIntentKind.None));
+    }
+
+    [TestCase("S.T.O.P.")]
+    [TestCase("s t o p")]
+    public void Should_read_a_keyword_spelt_out_letter_by_letter(string text)
+    {
+        var intent = Read(text);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(intent.Kind, Is.EqualTo(TextIntentKind.OptOut), intent.Detection?.Reason);
+            Assert.That(intent.Detection!.Method, Is.EqualTo(DetectionMethod.Typo));
+        });
+    }
+
+    [TestCase("Arrête, t'es trop drôle 😂")]
+    [TestCase("hahaha stop it you're killing me")]
+    public void Should_leave_a_joke_to_a_person_at_most(string text)
+    {
+        Assert.That(Read(text).Kind, Is.AnyOf(TextIntentKind.None, TextIntentKind.PossibleOptOut));
+    }
+
+    [TestCase("I got a text saying \"reply STOP to opt out\" from a number I don't know, is that you?")]
+    [TestCase("Hab 'ne SMS bekommen \"Antworte STOP zum Abmelden\" – seid ihr das?")]
+    [TestCase("收到一条短信说“回复TD退订”，是你们发的还是诈骗？")]
+    public void Should_not_read_a_quoted_instruction_to_reply_stop_as_a_revocation(string text)
+    {
+        Assert.That(Read(text).Kind, Is.Not.EqualTo(TextIntentKind.OptOut), Read(text).Detection?.Reason);
+    }
+
+    [TestCase("no me quiten de la lista porfa")]
+    [TestCase("nicht abmelden, ich will die Erinnerungen behalten")]
+    [TestCase("Please take me off the carpool list for Friday")]
+    [TestCase("I'll stop by the office tomorrow to drop off the form")]
+    public void Should_not_read_a_negated_or_other_list_request_as_a_revocation(string text)
+    {
+        Assert.That(Read(text).Kind, Is.Not.EqualTo(TextIntentKind.OptOut), Read(text).Detection?.Reason);
+    }
+}

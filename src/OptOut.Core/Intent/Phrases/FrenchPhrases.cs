@@ -33,6 +33,12 @@ internal static class FrenchPhrases
             ("ERREUR DE|SUR LE NUMERO|NUM|PERSONNE", 0.9),
             ("MAUVAISE PERSONNE", 0.9),
             ("CONNAIS PAS|CONNAIS AUCUNE|AUCUN", 0.8),
+            ("NUMERO NEST|EST PLUS ?CELUI|CELLE|A", 0.85),
+            ("IL NY|Y A PAS|AUCUN|AUCUNE|PERSONNE ** ICI", 0.8),
+            ("SUPPRESSION|EFFACEMENT DE|DES MES|MON ?DONNEES|COORDONNEES|NUMERO|INFORMATIONS", 0.9),
+            ("RGPD|CNIL|BLOCTEL|33700", 0.8),
+            ("PORTER|PORTE PLAINTE", 0.8),
+            ("DECEDE~|DECEDEE", 0.75),
             ("LAISS~|FOUT~|FICH~|LACH~ ?MOI|NOUS TRANQUILLE|TRANQUIL", 0.95),
             ("LAISS~|FOUT~|FICH~|LACH~ ?MOI|NOUS LA|EN PAIX", 0.95),
             ("LACH~ ?MOI|NOUS AVEC", 0.9),
@@ -68,11 +74,14 @@ internal static class FrenchPhrases
             "ANNUL~ ?MON|MA|LE|LA|NOTRE|CE|CETTE RENDEZ|RDV|COMMANDE|RESERVATION|VOL|VISITE|COMPTE|CARTE",
             "DESINSCRI~|DESABONN~ ** GARD~",
             "DESINSCRI~|DESABONN~ ** ATELIER|NEWSLETTER|EMAIL~|MAIL~|COURRIEL~",
+            "LISTE DES|DE|D BENEVOLES|ATTENTE|INVITES|PRESENCE|COVOITURAGE|PERMANENCE~",
+            "LISTE DATTENTE",
+            "REPONDEZ|REPONDRE|REPONDS|ENVOYEZ|ENVOYER ?STOP|ARRET AU|POUR ** DESINSCRI~|DESABONN~|ARRET~",
             "MARRETE|SARRETE|ARRETE DE FUMER",
         ],
         negations:
         [
-            "NARRET~|NE|PAS|JAMAIS|NI",
+            "NARRET~|NE|PAS|JAMAIS|NI|SURTOUT",
             "PAS BESOIN",
         ],
         notNegations:
@@ -81,6 +90,10 @@ internal static class FrenchPhrases
             "JE NE VEUX|SOUHAITE|CONSENS",
             "VEUX PAS",
             "NE CONNAIS",
+        ],
+        softeners:
+        [
+            ("DROLE|MARRANT|MARRANTE|RIGOLO|RIGOLE", 0.6),
         ],
         typoTargets: ["DESABONNER", "DESINSCRIRE", "ARRET", "ARRETEZ", "ARRETER"],
         notTypos: ["ARRETE", "ARRETS", "ARRETES", "DESINSCRIT", "DESABONNE", "DESABONNES", "ARRIVEZ", "ARRIVER"],

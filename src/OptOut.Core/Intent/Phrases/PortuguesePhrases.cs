@@ -33,6 +33,14 @@ internal static class PortuguesePhrases
             ("NAO E|EH DO|DA", 0.85),
             ("NAO SOU O|A|ESSA|ESSE", 0.8),
             ("ENGANO", 0.85),
+            ("PEDI|FALEI|DISSE|MANDEI ** PARAR|PARAREM|SAIR|STOP|PARE", 0.85),
+            ("NAO MORA|TEM|EXISTE ** NENHUM|NENHUMA|NINGUEM ** AQUI", 0.85),
+            ("NAO CONHECO NENHUM|NENHUMA|NINGUEM", 0.8),
+            ("FALECEU|FALECIDO|FALECIDA", 0.75),
+            ("PROCON|ANATEL", 0.8),
+            ("NAO PERTURBE", 0.8),
+            ("VOU DENUNCIAR|PROCESSAR", 0.8),
+            ("^SAIR|SAIA|PARAR|CHEGA ?AGORA|JA|{Please} $".Replace("{Please}", Please, StringComparison.Ordinal), 0.85),
             ("ME DEIX~|DEIX~ ME|DEIXEM EM PAZ", 0.95),
             ("^PARE|PAREM|PARAR|PARA !", 0.85),
             ($"^PARE|PAREM|PARAR {Please}", 0.9),
@@ -58,12 +66,15 @@ internal static class PortuguesePhrases
             "PONTO|PARADA ?DE ONIBUS|BUS|FINAL",
             "PARAR O|A CARRO|MOTO",
             "PARE|PAREM|PARAR O|A|COM ?A|O|ISSO ?DESMATAMENTO|GUERRA|VIOLENCIA|CORRUPCAO|PRIVATIZACAO|ISSO",
-            "CHEGA DE CORRUPCAO|VIOLENCIA|GUERRA|IMPOSTO~",
+            "CHEGA DE CORRUPCAO|VIOLENCIA|GUERRA|IMPOSTO~|IMPUNIDADE|INJUSTICA",
+            "PARA|PARE|PARAR DE ME FAZER RIR",
+            "RESPONDA|RESPONDER|ENVIE|MANDE|ENVIA|MANDA SAIR|PARAR|STOP|PARE PARA",
+            "SAIR DA|DO ?LISTA ?DE ESPERA|GRUPO|TIME|ACADEMIA|PLANO|CLUBE|ESCALA|CARONA",
             "CANCEL~ ?MINHA|A|MEU|O|NOSSA|ESSA CONSULTA|PEDIDO|RESERVA|VOO|CONTA|CARTAO|HORARIO|AGENDAMENTO|JOGO",
         ],
         negations:
         [
-            "NAO|NUNCA|JAMAIS",
+            "NAO|NUNCA|JAMAIS|NEM",
         ],
         notNegations:
         [

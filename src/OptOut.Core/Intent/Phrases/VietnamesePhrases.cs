@@ -29,6 +29,10 @@ internal static class VietnamesePhrases
             ("XOA ?SO|TEN ** DANH SACH|KHOI", 0.9),
             ("XOA SO|TEN", 0.85),
             ("NHAM|SAI|LON SO|NGUOI", 0.9),
+            ("KHONG CO AI TEN", 0.85),
+            ("SO NAY ** KHONG CON|PHAI", 0.85),
+            ("BAO|TO CAO ** NEU|BO|CONG|TT", 0.8),
+            ("XOA ** THONG|DU TIN|LIEU", 0.9),
             ("KHONG PHAI ?LA ?ANH|CHI|CO|CHU|BAC|ONG|BA", 0.8),
             ("DE ?CHO TOI|EM|TUI ?DUOC YEN", 0.9),
             ("^DUNG|NGUNG|DUNGG !", 0.85),
@@ -56,5 +60,9 @@ internal static class VietnamesePhrases
         [
             "DUNG DUNG",
         ],
-        fillers: ["DI", "NHA", "NHE", "GIUM", "DUM", "GIUP", "AH", "A", "NGAY", "LIEN", "TOI", "EM", "LAI", "NUA", "DUM", "VOI"]);
+        softeners:
+        [
+            ("CUOI|HAHA~|HIHI~|HEHE~|VUI", 0.6),
+        ],
+        fillers: ["CAI", "GIUM", "DUM", "HO", "DI", "NHA", "NHE", "GIUM", "DUM", "GIUP", "AH", "A", "NGAY", "LIEN", "TOI", "EM", "LAI", "NUA", "DUM", "VOI"]);
 }
