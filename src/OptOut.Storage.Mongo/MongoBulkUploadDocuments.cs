@@ -142,7 +142,7 @@ internal sealed class BulkUploadDocument
     }
 }
 
-/// <summary>An upload's counts (<c>counts</c>).</summary>
+/// <summary>An upload's counts (<c>counts</c>): every field of <see cref="BulkUploadCounts"/>.</summary>
 internal sealed class CountsDocument
 {
     public long OptedOut { get; set; }
@@ -155,6 +155,8 @@ internal sealed class CountsDocument
 
     public long FlaggedRows { get; set; }
 
+    public long SupersededRows { get; set; }
+
     public static CountsDocument From(BulkUploadCounts counts) => new()
     {
         OptedOut = counts.OptedOut,
@@ -162,6 +164,7 @@ internal sealed class CountsDocument
         DuplicateRows = counts.DuplicateRows,
         InvalidRows = counts.InvalidRows,
         FlaggedRows = counts.FlaggedRows,
+        SupersededRows = counts.SupersededRows,
     };
 
     public BulkUploadCounts ToCounts() => new()
@@ -171,6 +174,7 @@ internal sealed class CountsDocument
         DuplicateRows = DuplicateRows,
         InvalidRows = InvalidRows,
         FlaggedRows = FlaggedRows,
+        SupersededRows = SupersededRows,
     };
 
     /// <summary>The element names (registered by <see cref="MongoMappings.Register"/>).</summary>
@@ -182,6 +186,8 @@ internal sealed class CountsDocument
         cm.MapMember(x => x.DuplicateRows).SetElementName("duplicateRows");
         cm.MapMember(x => x.InvalidRows).SetElementName("invalidRows");
         cm.MapMember(x => x.FlaggedRows).SetElementName("flaggedRows");
+        // Absent from the counts of an upload saved before the field existed: those read as 0 superseded rows.
+        cm.MapMember(x => x.SupersededRows).SetElementName("supersededRows").SetDefaultValue(0L);
     }
 }
 
