@@ -1,45 +1,8 @@
-using MongoDB.Bson;
 using MongoDB.Bson.Serialization;
-using MongoDB.Bson.Serialization.Serializers;
-using OptOut.Contracts;
 using OptOut.Core;
 using OptOut.Core.Keywords;
 
 namespace OptOut.Storage.Mongo;
-
-/// <summary>How a contact's text was read, in a history entry (<c>history.detection</c>); absent from entries no text caused.</summary>
-internal sealed class DetectionDocument
-{
-    public DetectionMethod Method { get; set; }
-
-    public string? Language { get; set; }
-
-    public string? Matched { get; set; }
-
-    public double Score { get; set; }
-
-    public string? Reason { get; set; }
-
-    public static DetectionDocument? From(OptOutDetection? detection) => detection is null
-        ? null
-        : new DetectionDocument
-        {
-            Method = detection.Method,
-            Language = detection.Language,
-            Matched = detection.Matched,
-            Score = detection.Score,
-            Reason = detection.Reason,
-        };
-
-    public OptOutDetection ToDetection() => new()
-    {
-        Method = Method,
-        Language = Language,
-        Matched = Matched,
-        Score = Score,
-        Reason = Reason,
-    };
-}
 
 /// <summary>
 /// An account's language settings (<c>languages</c> of its settings document): what differs from the shipped languages
@@ -75,6 +38,22 @@ internal sealed class LanguageSettingsDocument
         PossibleRevocationThreshold = PossibleRevocationThreshold,
         ContactOptInOverridesAdmin = ContactOptInOverridesAdmin,
     };
+
+    /// <summary>
+    /// The element names (registered by <see cref="MongoMappings.Register"/>). A missing element takes the default
+    /// the map names (the driver would otherwise set null or zero, not the property's initial value), so a document
+    /// written before one of these fields existed still reads.
+    /// </summary>
+    public static void Map(BsonClassMap<LanguageSettingsDocument> cm)
+    {
+        cm.SetIgnoreExtraElements(true);
+        cm.MapMember(x => x.InactiveLanguages).SetElementName("inactiveLanguages").SetDefaultValue(() => new List<string>());
+        cm.MapMember(x => x.Languages).SetElementName("languages").SetDefaultValue(() => new List<LanguageCustomizationDocument>());
+        cm.MapMember(x => x.DetectionEnabled).SetElementName("detectionEnabled").SetDefaultValue(true);
+        cm.MapMember(x => x.PossibleRevocationThreshold).SetElementName("possibleRevocationThreshold")
+            .SetDefaultValue(AccountSettings.DefaultPossibleRevocationThreshold);
+        cm.MapMember(x => x.ContactOptInOverridesAdmin).SetElementName("contactOptInOverridesAdmin").SetDefaultValue(false);
+    }
 }
 
 /// <summary>What an account changed in one shipped language (<see cref="LanguageCustomization"/>).</summary>
@@ -127,51 +106,23 @@ internal sealed class LanguageCustomizationDocument
         OptInMessage = OptInMessage,
         HelpMessage = HelpMessage,
     };
-}
 
-/// <summary>
-/// The class maps of the documents above, registered by <see cref="MongoMappings.Register"/>: camelCase element names,
-/// the method as a string. A missing element takes the default the map names (the driver would otherwise set null or
-/// zero, not the property's initial value), so a document written before one of these fields existed still reads.
-/// </summary>
-internal static class MongoLanguageMappings
-{
-    public static void Register()
+    /// <summary>
+    /// The element names (registered by <see cref="MongoMappings.Register"/>). A missing list reads as empty (the
+    /// driver would otherwise set null), so a document written before one of them existed still reads.
+    /// </summary>
+    public static void Map(BsonClassMap<LanguageCustomizationDocument> cm)
     {
-        BsonClassMap.TryRegisterClassMap<DetectionDocument>(cm =>
-        {
-            cm.SetIgnoreExtraElements(true);
-            cm.MapMember(x => x.Method).SetElementName("method").SetSerializer(new EnumSerializer<DetectionMethod>(BsonType.String));
-            cm.MapMember(x => x.Language).SetElementName("language");
-            cm.MapMember(x => x.Matched).SetElementName("matched");
-            cm.MapMember(x => x.Score).SetElementName("score");
-            cm.MapMember(x => x.Reason).SetElementName("reason");
-        });
-
-        BsonClassMap.TryRegisterClassMap<LanguageCustomizationDocument>(cm =>
-        {
-            cm.SetIgnoreExtraElements(true);
-            cm.MapMember(x => x.Code).SetElementName("code");
-            cm.MapMember(x => x.AddedOptOut).SetElementName("addedOptOut").SetDefaultValue(() => new List<string>());
-            cm.MapMember(x => x.RemovedOptOut).SetElementName("removedOptOut").SetDefaultValue(() => new List<string>());
-            cm.MapMember(x => x.AddedOptIn).SetElementName("addedOptIn").SetDefaultValue(() => new List<string>());
-            cm.MapMember(x => x.RemovedOptIn).SetElementName("removedOptIn").SetDefaultValue(() => new List<string>());
-            cm.MapMember(x => x.AddedHelp).SetElementName("addedHelp").SetDefaultValue(() => new List<string>());
-            cm.MapMember(x => x.RemovedHelp).SetElementName("removedHelp").SetDefaultValue(() => new List<string>());
-            cm.MapMember(x => x.OptOutMessage).SetElementName("optOutMessage");
-            cm.MapMember(x => x.OptInMessage).SetElementName("optInMessage");
-            cm.MapMember(x => x.HelpMessage).SetElementName("helpMessage");
-        });
-
-        BsonClassMap.TryRegisterClassMap<LanguageSettingsDocument>(cm =>
-        {
-            cm.SetIgnoreExtraElements(true);
-            cm.MapMember(x => x.InactiveLanguages).SetElementName("inactiveLanguages").SetDefaultValue(() => new List<string>());
-            cm.MapMember(x => x.Languages).SetElementName("languages").SetDefaultValue(() => new List<LanguageCustomizationDocument>());
-            cm.MapMember(x => x.DetectionEnabled).SetElementName("detectionEnabled").SetDefaultValue(true);
-            cm.MapMember(x => x.PossibleRevocationThreshold).SetElementName("possibleRevocationThreshold")
-                .SetDefaultValue(AccountSettings.DefaultPossibleRevocationThreshold);
-            cm.MapMember(x => x.ContactOptInOverridesAdmin).SetElementName("contactOptInOverridesAdmin").SetDefaultValue(false);
-        });
+        cm.SetIgnoreExtraElements(true);
+        cm.MapMember(x => x.Code).SetElementName("code");
+        cm.MapMember(x => x.AddedOptOut).SetElementName("addedOptOut").SetDefaultValue(() => new List<string>());
+        cm.MapMember(x => x.RemovedOptOut).SetElementName("removedOptOut").SetDefaultValue(() => new List<string>());
+        cm.MapMember(x => x.AddedOptIn).SetElementName("addedOptIn").SetDefaultValue(() => new List<string>());
+        cm.MapMember(x => x.RemovedOptIn).SetElementName("removedOptIn").SetDefaultValue(() => new List<string>());
+        cm.MapMember(x => x.AddedHelp).SetElementName("addedHelp").SetDefaultValue(() => new List<string>());
+        cm.MapMember(x => x.RemovedHelp).SetElementName("removedHelp").SetDefaultValue(() => new List<string>());
+        cm.MapMember(x => x.OptOutMessage).SetElementName("optOutMessage");
+        cm.MapMember(x => x.OptInMessage).SetElementName("optInMessage");
+        cm.MapMember(x => x.HelpMessage).SetElementName("helpMessage");
     }
 }

@@ -55,14 +55,14 @@ public sealed class When_building_a_mongo_compare_and_swap
             Version = 3,
         };
 
-        var (filter, update) = MongoOptOutStore.CompareAndSwap(new OptOutWrite(record, 2, entry));
+        var (filter, update) = MongoCompareAndSwap.For(new OptOutWrite(record, 2, entry));
         var args = new RenderArgs<OptOutDocument>(BsonSerializer.LookupSerializer<OptOutDocument>(), BsonSerializer.SerializerRegistry);
         _filter = filter.Render(args);
         _update = update.Render(args).AsBsonDocument;
 
         _detected = entry with { State = OptState.OptedOut, Source = OptOutSource.Keyword, CausationId = "inbound:SM43", Detection = Detection };
         var detected = record with { State = OptState.OptedOut, Source = OptOutSource.Keyword, Version = 4 };
-        _detectedUpdate = MongoOptOutStore.CompareAndSwap(new OptOutWrite(detected, 3, _detected)).Update.Render(args).AsBsonDocument;
+        _detectedUpdate = MongoCompareAndSwap.For(new OptOutWrite(detected, 3, _detected)).Update.Render(args).AsBsonDocument;
     }
 
     [Test]

@@ -213,7 +213,7 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
     {
         var upload = NewUpload(Now.AddMinutes(-1)) with
         {
-            Counts = new BulkUploadCounts { OptedOut = 3, InvalidRows = 1 },
+            Counts = new BulkUploadCounts { OptedOut = 3, InvalidRows = 1, SupersededRows = 2 },
             RejectedRows = [new BulkUploadRejectedRow { Row = 2, Value = "abc", Reason = "not a number" }],
         };
         Assert.That(await Uploads.TrySaveAsync(upload, 0, cancellationToken), Is.True);
@@ -228,9 +228,28 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
             Assert.That(raw["status"].AsString, Is.EqualTo("Running"));
             Assert.That(raw["submittedAt"]["Ticks"].AsInt64, Is.EqualTo(upload.SubmittedAt.UtcTicks));
             Assert.That(raw["counts"]["optedOut"].ToInt64(), Is.EqualTo(3));
+            Assert.That(raw["counts"]["supersededRows"].ToInt64(), Is.EqualTo(2));
             Assert.That(raw["rejectedRows"][0]["reason"].AsString, Is.EqualTo("not a number"));
             Assert.That(raw["version"].ToInt64(), Is.EqualTo(1));
         }
+    }
+
+    [Test]
+    public async Task Should_read_an_upload_saved_without_superseded_rows_as_none_superseded(CancellationToken cancellationToken)
+    {
+        var saved = NewUpload(Now.AddMinutes(-1)) with { Counts = new BulkUploadCounts { OptedOut = 3, AlreadyOptedOut = 1, FlaggedRows = 1, SupersededRows = 5 } };
+        Assert.That(await Uploads.TrySaveAsync(saved, 0, cancellationToken), Is.True);
+        var collection = _database!.GetCollection<BsonDocument>(MongoBulkUploadStore.CollectionName);
+        var raw = await collection.Find(new BsonDocument("_id", new BsonBinaryData(saved.UploadId, GuidRepresentation.Standard))).SingleAsync(cancellationToken);
+
+        // The same upload as a build without the field stored it: under an id of its own, its counts lack supersededRows.
+        var older = saved with { UploadId = Guid.NewGuid() };
+        raw["_id"] = new BsonBinaryData(older.UploadId, GuidRepresentation.Standard);
+        raw["counts"].AsBsonDocument.Remove("supersededRows");
+        await collection.InsertOneAsync(raw, cancellationToken: cancellationToken);
+
+        var read = await Uploads.GetAsync(Account, older.UploadId, cancellationToken);
+        Assert.That(read!.Counts, Is.EqualTo(saved.Counts with { SupersededRows = 0 }));
     }
 
     private Task<BsonDocument> RawRecordAsync(string phone, CancellationToken cancellationToken) =>

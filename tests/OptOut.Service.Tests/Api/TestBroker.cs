@@ -21,7 +21,7 @@ public sealed record TestBrokerEndpoint(string Host, int Port, string Username, 
 /// <summary>
 /// Finds the broker in <c>RABBITMQ_HOST</c> (default <c>localhost</c>; <c>host</c>, <c>host:port</c> or
 /// <c>amqp://user:pass@host:port/vhost</c>, as deploy/start-rabbitmq.sh accepts). When none answers, the fixture is
-/// skipped with the reason (CONVENTIONS "Tests"). On a local broker each fixture gets a virtual host of its own, made
+/// skipped with the reason, or fails under <c>TEST_SETUP=required</c> (<see cref="TestSetup.Missing"/>). On a local broker each fixture gets a virtual host of its own, made
 /// with rabbitmqctl and deleted afterwards: every host started by a spec is a competing consumer on the service's
 /// queues (<c>opt-out-requested</c>, …), so two hosts sharing a virtual host (another fixture, another test project,
 /// a developer's deploy/run.sh) would answer each other's requests from their own databases.
@@ -30,7 +30,7 @@ public static class TestBroker
 {
     private const string VirtualHostPrefix = "optout-api-specs-";
 
-    /// <summary>The broker for one fixture; <c>Assert.Ignore</c> when no broker answers.</summary>
+    /// <summary>The broker for one fixture; <see cref="TestSetup.Missing"/> when no broker answers.</summary>
     public static async Task<TestBrokerEndpoint> RequireAsync()
     {
         var given = Environment.GetEnvironmentVariable("RABBITMQ_HOST");
@@ -47,7 +47,7 @@ public static class TestBroker
 
         if (!answers)
         {
-            Assert.Ignore($"No RabbitMQ broker answers on {endpoint.Host}:{endpoint.Port} (RABBITMQ_HOST={given ?? "<unset>"}): "
+            TestSetup.Missing($"No RabbitMQ broker answers on {endpoint.Host}:{endpoint.Port} (RABBITMQ_HOST={given ?? "<unset>"}): "
                           + "start one with deploy/start-rabbitmq.sh or set RABBITMQ_HOST.");
         }
 

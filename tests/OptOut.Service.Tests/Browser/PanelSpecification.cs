@@ -48,7 +48,7 @@ public abstract class PanelSpecification
     public async Task StartServiceAndBrowser()
     {
         if (!File.Exists(Chromium))
-            Assert.Ignore($"{Chromium} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser specs.");
+            TestSetup.Missing($"{Chromium} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser specs.");
         _broker = await TestBroker.RequireAsync();
         _directory = Path.Combine(Path.GetTempPath(), "optout-panel-specs-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_directory);

@@ -18,9 +18,9 @@ public interface IBrokerControl
 }
 
 /// <summary>
-/// Finds the broker once per test run (CONVENTIONS "Tests"): <c>RABBITMQ_HOST</c> when set; else a broker that
-/// answers on localhost:5672; else a Testcontainers broker when a Docker engine exists; else every integration fixture
-/// is reported skipped with the reason.
+/// Finds the broker once per test run: <c>RABBITMQ_HOST</c> when set (it must answer); else a broker that answers on
+/// localhost:5672; else a Testcontainers broker when a Docker engine exists; else every integration fixture is skipped
+/// with the reason, or fails under <c>TEST_SETUP=required</c> (<see cref="TestSetup.Missing"/>).
 /// </summary>
 public static class BrokerDiscovery
 {
@@ -30,7 +30,7 @@ public static class BrokerDiscovery
     private static string? _unavailable;
     private static RabbitMqContainer? _container;
 
-    /// <summary>The broker; calls <c>Assert.Ignore</c> (the fixture is skipped, with the reason) when there is none.</summary>
+    /// <summary>The broker; <see cref="TestSetup.Missing"/> (the fixture is skipped or fails, with the reason) when there is none.</summary>
     public static async Task<BrokerEndpoint> RequireAsync()
     {
         await Gate.WaitAsync();
@@ -45,8 +45,8 @@ public static class BrokerDiscovery
         }
 
         if (_endpoint is null)
-            Assert.Ignore(_unavailable ?? "no RabbitMQ broker");
-        return _endpoint!;
+            TestSetup.Missing(_unavailable ?? "no RabbitMQ broker");
+        return _endpoint;
     }
 
     /// <summary>Disposes the Testcontainers broker, if one was started (called once, after every fixture).</summary>

@@ -27,7 +27,7 @@ public abstract class RabbitMqServiceFixture
     /// <summary>Whether the observer's queue must survive a broker restart (durable, expiring) instead of being temporary.</summary>
     protected virtual bool ObserverSurvivesBrokerRestart => false;
 
-    /// <summary>Skips the fixture (Assert.Ignore, with the reason) when the broker can't do what it needs.</summary>
+    /// <summary>Skips the fixture, or fails it under TEST_SETUP=required (<see cref="TestSetup.Missing"/>), when the broker can't do what it needs.</summary>
     protected virtual void RequireCapabilities(BrokerEndpoint broker)
     {
     }

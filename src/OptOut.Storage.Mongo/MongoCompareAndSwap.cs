@@ -1,0 +1,49 @@
+using MongoDB.Driver;
+using OptOut.Core;
+
+namespace OptOut.Storage.Mongo;
+
+/// <summary>
+/// The compare-and-swap of one opt-out record as a single-document update, which MongoDB applies atomically, so it
+/// needs no transaction: the filter matches the expected version, and the update sets the next record and pushes the
+/// history entry in the same statement.
+/// </summary>
+internal static class MongoCompareAndSwap
+{
+    public static readonly FilterDefinitionBuilder<OptOutDocument> Filter = Builders<OptOutDocument>.Filter;
+
+    /// <summary>The record of one number in one account (the unique index's key).</summary>
+    public static FilterDefinition<OptOutDocument> KeyFilter(Guid accountId, string phone) =>
+        Filter.Eq(x => x.AccountId, accountId) & Filter.Eq(x => x.Phone, phone);
+
+    /// <summary>Throws unless the write moves the version forward.</summary>
+    public static void Validate(OptOutWrite write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        // The version is the compare-and-swap token: it must move forward on every write, or a writer holding an
+        // old read could overwrite a newer state (ABA).
+        if (write.Record.Version <= write.ExpectedVersion || write.ExpectedVersion < 0)
+            throw new ArgumentException(
+                $"Record version {write.Record.Version} must be greater than expected version {write.ExpectedVersion}.", nameof(write));
+    }
+
+    /// <summary>The compare-and-swap update: match the expected version, set the next record, append the entry.</summary>
+    public static (FilterDefinition<OptOutDocument> Filter, UpdateDefinition<OptOutDocument> Update) For(OptOutWrite write)
+    {
+        var record = write.Record;
+        var filter = KeyFilter(record.AccountId, record.Phone) & Filter.Eq(x => x.Version, write.ExpectedVersion);
+        var update = Builders<OptOutDocument>.Update
+            .Set(x => x.State, record.State)
+            .Set(x => x.Source, record.Source)
+            .Set(x => x.Note, record.Note)
+            .Set(x => x.Actor, record.Actor)
+            .Set(x => x.StateAt, record.StateAt.ToUniversalTime())
+            .Set(x => x.CreatedAt, record.CreatedAt.ToUniversalTime())
+            .Set(x => x.UpdatedAt, record.UpdatedAt.ToUniversalTime())
+            .Set(x => x.Flagged, record.Flagged)
+            .Set(x => x.Version, record.Version);
+        if (write.Appended is { } entry)
+            update = update.Push(x => x.History, HistoryDocument.From(entry));
+        return (filter, update);
+    }
+}

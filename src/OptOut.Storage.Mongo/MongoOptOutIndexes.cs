@@ -1,0 +1,28 @@
+using MongoDB.Driver;
+
+namespace OptOut.Storage.Mongo;
+
+/// <summary>
+/// The indexes of collection <c>optOuts</c>, created at startup by <see cref="MongoOptOutStore.InitializeAsync"/>
+/// (idempotent: creating an index that exists with the same keys and options is a no-op). The unique one makes a
+/// duplicate insert an outcome (false), never a second record.
+/// </summary>
+internal static class MongoOptOutIndexes
+{
+    public static CreateIndexModel<OptOutDocument>[] All()
+    {
+        var keys = Builders<OptOutDocument>.IndexKeys;
+        return
+        [
+            new(keys.Ascending(x => x.AccountId).Ascending(x => x.Phone),
+                new CreateIndexOptions { Name = "accountId_phone_unique", Unique = true }),
+            // Pages by state walk this index in phone order: equality on account and state, range and sort on phone.
+            new(keys.Ascending(x => x.AccountId).Ascending(x => x.State).Ascending(x => x.Phone),
+                new CreateIndexOptions { Name = "accountId_state_phone" }),
+            // The numbers one message (a bulk upload) changed, in phone order (MongoChangeLog). Multikey on the
+            // history array; phone is a scalar, so the index still yields the phone order for one causation id.
+            new(keys.Ascending(x => x.AccountId).Ascending(MongoChangeLog.HistoryCausationId).Ascending(x => x.Phone),
+                new CreateIndexOptions { Name = "accountId_historyCausationId_phone" }),
+        ];
+    }
+}
