@@ -33,7 +33,7 @@ public sealed record AccountSettings
     /// <summary>English is always active: its STOP, START and HELP are the carriers' own keywords.</summary>
     public const string AlwaysActiveLanguage = "en";
 
-    /// <summary>The English opt-out defaults (DESIGN.md §2).</summary>
+    /// <summary>The English opt-out defaults.</summary>
     public static IReadOnlyList<string> DefaultKeywords => ShippedLanguages.All[0].OptOut;
 
     private AccountSettings()

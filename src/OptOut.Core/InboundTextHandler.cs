@@ -47,7 +47,7 @@ public sealed record InboundOutcome(ResolvedSettings Settings, TextIntent Intent
 }
 
 /// <summary>
-/// Everything a contact's text can ask for (DESIGN.md §2), when the account has automatic opt-out on: an opt-out
+/// Everything a contact's text can ask for, when the account has automatic opt-out on: an opt-out
 /// keyword or a detected revocation opts the sender out (source Keyword); a possible revocation is reported for review;
 /// an opt-in keyword resumes a contact who opted themselves out (CTIA: START); a help keyword is answered, at most once
 /// per number per <see cref="HelpReplyLimiter.Interval"/>.
@@ -149,7 +149,7 @@ public sealed class InboundTextHandler(SettingsCache settingsCache, OptOutServic
         return $"Contact texted \"{quoted}\"{to}: {intent.Detection?.Reason}";
     }
 
-    // The reason ends up in logs and fault headers: never the whole number (DESIGN.md privacy).
+    // The reason ends up in logs and fault headers: never the whole number.
     private static InvalidMessageException UnusableSender(string from, string error)
     {
         var typed = from.Trim();

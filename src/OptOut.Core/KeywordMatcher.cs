@@ -10,7 +10,7 @@ namespace OptOut.Core;
 public sealed record KeywordEntry(string Keyword, KeywordKind Kind, string? Language);
 
 /// <summary>
-/// Decides whether a whole message is a keyword (DESIGN.md §2) and which: Unicode NFKC, case-insensitive, accents
+/// Decides whether a whole message is a keyword and which: Unicode NFKC, case-insensitive, accents
 /// folded (ARRET = ARRÊT), surrounding whitespace, punctuation, quotes and emoji stripped, inner whitespace collapsed,
 /// and a keyword repeated ("STOP STOP") still matches. Built once per settings version and cached with them.
 /// </summary>

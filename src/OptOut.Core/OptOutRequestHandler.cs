@@ -34,7 +34,7 @@ public sealed record OptRequest
 public sealed record OptItemOutcome(OptOutRequestItemResult Result, OptChange? Change, OptDecision? Decision);
 
 /// <summary>
-/// Manual, Messenger and API opt-outs (DESIGN.md §3) and opt-ins ("Delete Opt Out", §5). Each input gets a
+/// Manual, Messenger and API opt-outs and opt-ins ("Delete Opt Out"). Each input gets a
 /// result; a bad input is rejected with its reason and the others still apply.
 /// </summary>
 public sealed class OptOutRequestHandler(SettingsCache settingsCache, OptOutService optOuts)

@@ -97,7 +97,7 @@ public sealed record OptDecision(ChangeKind Kind, OptOutRecord? Record, OptOutWr
 /// The opt-out state machine: a last-writer-wins register per number on event time.
 /// <list type="bullet">
 /// <item>Newer event time than the record's clock: the asked state wins (a transition if it differs).</item>
-/// <item>Same event time: opted-out wins (DESIGN.md "on a tie, opted-out wins").</item>
+/// <item>Same event time: opted-out wins (compliance first).</item>
 /// <item>Older: never overrides (a late message is superseded).</item>
 /// <item>An opt-in for a number with no record is not a transition (no history entry, no event), but stores an
 /// opted-in record holding its time, so a late, older opt-out is superseded as event-time order says.</item>

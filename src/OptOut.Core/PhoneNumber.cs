@@ -51,7 +51,7 @@ public sealed record PhoneParseResult
     public static PhoneParseResult Rejected(string reason) => new(null, reason);
 }
 
-/// <summary>Masks phone numbers (or any string that may hold one) for logs: DESIGN.md privacy rule.</summary>
+/// <summary>Masks phone numbers (or any string that may hold one) for logs: they never appear whole outside the store.</summary>
 public static partial class PhoneMask
 {
     /// <summary>

@@ -6,7 +6,7 @@ using static PhoneNumbers.PhoneNumberUtil;
 namespace OptOut.Core;
 
 /// <summary>
-/// Normalizes phone numbers as DESIGN.md defines: libphonenumber, E.164, the account's default calling code
+/// Normalizes phone numbers: libphonenumber, E.164, the account's default calling code
 /// only for input without a <c>+</c>; accepted when possible for its region with its full length (not local
 /// only); possible-but-not-valid numbers are accepted and flagged.
 /// </summary>

@@ -18,7 +18,7 @@ public sealed record StoreResilienceOptions
 }
 
 /// <summary>
-/// Builds the Polly pipeline that guards a store's own I/O (DESIGN.md "Resilience"). Each store passes a narrow
+/// Builds the Polly pipeline that guards a store's own I/O (docs/architecture.md, "Who retries what"). Each store passes a narrow
 /// predicate naming only the errors that a retry can fix (a busy database, a lost connection, a primary stepping
 /// down); everything else, including a duplicate key or bad data, surfaces at once so MassTransit can route the
 /// message. Core stays free of database types: the predicate is the store's.

@@ -8,7 +8,7 @@ namespace OptOut.Storage.Tests;
 /// What the stores keep since languages and natural-language detection: an account's language settings (every
 /// customization exactly, and settings saved before languages existed read as every shipped language active with
 /// English's keywords and message as saved), and each history entry's detection, the evidence of how a contact's text
-/// was read (DESIGN.md "Evidence").
+/// was read (the evidence of each revocation).
 /// </summary>
 public abstract partial class OptOutStoreContract
 {

@@ -6,7 +6,7 @@ using OptOut.Core.Bulk;
 namespace OptOut.Storage.Tests;
 
 /// <summary>
-/// What every <see cref="IOptOutStore"/>, <see cref="ISettingsStore"/> and <see cref="IBulkUploadStore"/> must do (DESIGN.md "Store": two real
+/// What every <see cref="IOptOutStore"/>, <see cref="ISettingsStore"/> and <see cref="IBulkUploadStore"/> must do (two real
 /// implementations passing one shared contract suite). Each concrete fixture supplies a store; each test works in an
 /// account of its own, so the tests share one database per fixture without seeing each other's data.
 /// Tests drive the store both directly (the compare-and-swap contract) and through Core's

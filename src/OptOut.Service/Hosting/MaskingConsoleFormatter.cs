@@ -9,7 +9,7 @@ namespace OptOut.Service.Hosting;
 
 /// <summary>
 /// The service's console log format: the simple formatter's layout (<c>level: category[event id]</c>, then the message
-/// and any exception, indented), with every phone number masked but its last 4 digits (DESIGN.md privacy) in the
+/// and any exception, indented), with every phone number masked but its last 4 digits in the
 /// whole entry. The service's own log statements mask what they log, but this one place also covers what they can't
 /// see: a library's message or an exception (a driver's duplicate-key error quotes the key) written by MassTransit or
 /// ASP.NET Core. Honours <see cref="SimpleConsoleFormatterOptions"/>' timestamp and scope settings

@@ -4,7 +4,7 @@ using OptOut.Core;
 namespace OptOut.Service.Hosting;
 
 /// <summary>
-/// Keeps phone numbers out of the HTTP server spans (DESIGN.md privacy: never whole in logs, traces or labels). The
+/// Keeps phone numbers out of the HTTP server spans (never whole in logs, traces or labels). The
 /// instrumentation records the request's path and query; the admin API has the number in its path
 /// (<c>/api/accounts/{accountId}/opt-outs/{phone}</c>), typed in any format.
 /// </summary>

@@ -5,7 +5,7 @@ namespace OptOut.Service.Messaging;
 
 /// <summary>
 /// Message ids derived from the message that caused an event, so a re-publish after a crash or redelivery carries
-/// the same id and downstream consumers can discard it as a duplicate (DESIGN.md "effectively-once out").
+/// the same id and downstream consumers can discard it as a duplicate (effectively-once out: docs/architecture.md).
 /// </summary>
 public static class MessageIds
 {

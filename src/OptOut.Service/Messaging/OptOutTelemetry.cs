@@ -6,7 +6,7 @@ namespace OptOut.Service.Messaging;
 
 /// <summary>
 /// The service's own metrics (its spans are <see cref="OptOut.Core.OptOutActivity"/>'s). Labels never carry phone numbers
-/// (DESIGN.md privacy).
+/// (never a whole phone number).
 /// </summary>
 public sealed class OptOutTelemetry : IDisposable
 {

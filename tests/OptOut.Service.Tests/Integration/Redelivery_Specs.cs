@@ -5,7 +5,7 @@ using OptOut.Service.Messaging;
 namespace OptOut.Service.Tests.Integration;
 
 /// <summary>
-/// DESIGN.md "At-least-once in, effectively-once out", over the real broker: a message delivered twice changes the
+/// At-least-once in, effectively-once out (docs/architecture.md), over the real broker: a message delivered twice changes the
 /// state once, and the events it causes are re-published with the same MassTransit message ids.
 /// </summary>
 [TestFixture]

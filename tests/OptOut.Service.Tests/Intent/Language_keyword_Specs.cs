@@ -77,7 +77,7 @@ public class When_a_contact_texts_an_opt_out_keyword_of_another_language(string 
     public async Task Should_keep_how_the_text_was_read_in_the_history_entry()
     {
         var entry = (await _service.Find(_account))!.History.Single();
-        Assert.That(entry.Detection, Is.Not.Null, "DESIGN.md §8: the evidence says how each revocation was detected");
+        Assert.That(entry.Detection, Is.Not.Null, "the evidence says how each revocation was detected");
         Assert.Multiple(() =>
         {
             Assert.That(entry.Detection!.Method, Is.EqualTo(DetectionMethod.Keyword));

@@ -72,7 +72,7 @@ public class When_a_contact_revokes_consent_in_their_own_words(string body)
     public async Task Should_keep_how_the_text_was_read_in_the_history_entry()
     {
         var entry = (await _service.Find(_account))!.History.Single();
-        Assert.That(entry.Detection, Is.Not.Null, "DESIGN.md §8: the evidence says how each revocation was detected");
+        Assert.That(entry.Detection, Is.Not.Null, "the evidence says how each revocation was detected");
         Assert.Multiple(() =>
         {
             Assert.That(entry.Detection!.Method, Is.EqualTo(DetectionMethod.Phrase));
@@ -136,7 +136,7 @@ public class When_a_contact_uses_stop_in_another_sense
     }
 }
 
-/// <summary>DESIGN.md "at-least-once in, effectively-once out", as <c>When_the_same_text_is_delivered_twice</c> checks for STOP.</summary>
+/// <summary>At-least-once in, effectively-once out, as <c>When_the_same_text_is_delivered_twice</c> checks for STOP.</summary>
 [TestFixture]
 public class When_the_same_revocation_in_words_is_delivered_twice
 {
