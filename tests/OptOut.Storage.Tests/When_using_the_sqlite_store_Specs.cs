@@ -69,6 +69,12 @@ public sealed class When_using_the_sqlite_store : OptOutStoreContract
     }
 
     [Test]
+    public async Task Should_mark_a_new_file_with_the_layout_it_writes(CancellationToken cancellationToken)
+    {
+        Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo((long)SqliteSchema.Layout));
+    }
+
+    [Test]
     public async Task Should_create_the_schema_idempotently(CancellationToken cancellationToken)
     {
         await Service.ApplyAsync(Change(TestPhones.Us(30), OptState.OptedOut, Now.AddMinutes(-1), "inbound:30"), cancellationToken);
@@ -185,6 +191,15 @@ public sealed class When_using_the_sqlite_store : OptOutStoreContract
         }
     }
 
+    private static readonly Dictionary<string, string> BatchReadStatements = new()
+    {
+        [nameof(SqliteOptOutRecords.FindManyRecordsSql)] = SqliteOptOutRecords.FindManyRecordsSql,
+        [nameof(SqliteOptOutRecords.FindManyHistorySql)] = SqliteOptOutRecords.FindManyHistorySql,
+        [nameof(SqliteChangeLog.ListCausationPartsSql)] = SqliteChangeLog.ListCausationPartsSql,
+        [nameof(SqliteOptOutRecords.ListOptedOutAfterSql)] = SqliteOptOutRecords.ListOptedOutAfterSql,
+        [nameof(SqliteOptOutRecords.ListOptedInAfterSql)] = SqliteOptOutRecords.ListOptedInAfterSql,
+    };
+
     [TestCase("FindManyRecordsSql", "USING PRIMARY KEY (account_id=? AND phone=?)")]
     [TestCase("FindManyHistorySql", "USING PRIMARY KEY (account_id=? AND phone=?)")]
     [TestCase("ListCausationPartsSql", "USING PRIMARY KEY (account_id=? AND causation=? AND position>?)")]
@@ -193,9 +208,7 @@ public sealed class When_using_the_sqlite_store : OptOutStoreContract
     public async Task Should_plan_batch_reads_as_index_lookups(string statement, string expected)
     {
         // A scan of an account's records per batch would make a million-row upload quadratic.
-        var sql = (string)typeof(SqliteOptOutStore)
-            .GetField(statement, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-            .GetValue(null)!;
+        var sql = BatchReadStatements[statement];
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();

@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using OptOut.Contracts;
 using OptOut.Core;
 using OptOut.Core.Bulk;
+using static OptOut.Storage.Sqlite.StoredValues;
 
 namespace OptOut.Storage.Sqlite;
 
@@ -11,7 +12,7 @@ namespace OptOut.Storage.Sqlite;
 /// columns (so an operator can query them in the <c>sqlite3</c> shell), the counts, the inline rejected rows as
 /// JSON. Saves are compare-and-swapped on <see cref="BulkUploadState.Version"/>, like records.
 /// </summary>
-public sealed partial class SqliteOptOutStore
+internal sealed class SqliteBulkUploadStore(SqliteDatabase database) : IBulkUploadStore
 {
     private const string UploadColumns = """
         upload_id, account_id, file_name, submitted_by, submitted_at, dry_run, status, started_at, ingested_at, completed_at,
@@ -58,17 +59,17 @@ public sealed partial class SqliteOptOutStore
     private static readonly JsonSerializerOptions UploadJson = new(JsonSerializerDefaults.Web);
 
     public Task<BulkUploadState?> GetAsync(Guid accountId, Guid uploadId, CancellationToken cancellationToken = default) =>
-        _pipeline.ExecuteAsync(
+        database.Pipeline.ExecuteAsync(
             static async (s, ct) =>
             {
-                await using var connection = await s.self.OpenReaderAsync(ct).ConfigureAwait(false);
-                await using var command = Command(connection, null, GetUploadSql);
+                await using var connection = await s.database.OpenReaderAsync(ct).ConfigureAwait(false);
+                await using var command = SqliteDatabase.Command(connection, null, GetUploadSql);
                 command.Parameters.AddWithValue("@upload_id", FormatId(s.uploadId));
                 command.Parameters.AddWithValue("@account_id", FormatAccount(s.accountId));
                 await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadUpload(reader) : null;
             },
-            (self: this, accountId, uploadId),
+            (database, accountId, uploadId),
             cancellationToken).AsTask();
 
     public Task<bool> TrySaveAsync(BulkUploadState state, long expectedVersion, CancellationToken cancellationToken = default)
@@ -79,10 +80,10 @@ public sealed partial class SqliteOptOutStore
             throw new ArgumentException(
                 $"Upload version {state.Version} must be greater than expected version {expectedVersion}.", nameof(state));
 
-        return _pipeline.ExecuteAsync(
-            static (s, ct) => s.self.WriteAsync(
+        return database.Pipeline.ExecuteAsync(
+            static (s, ct) => s.database.WriteAsync(
                 static (writer, s, ct) => Task.FromResult(SaveUpload(writer.Connection, s.state, s.expectedVersion, ct)), s, ct),
-            (self: this, state, expectedVersion),
+            (database, state, expectedVersion),
             cancellationToken).AsTask();
     }
 
@@ -90,11 +91,11 @@ public sealed partial class SqliteOptOutStore
         Guid accountId, DateTimeOffset? submittedBefore, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        return _pipeline.ExecuteAsync(
+        return database.Pipeline.ExecuteAsync(
             static async (s, ct) =>
             {
-                await using var connection = await s.self.OpenReaderAsync(ct).ConfigureAwait(false);
-                await using var command = Command(connection, null, s.submittedBefore is null ? ListUploadsSql : ListUploadsBeforeSql);
+                await using var connection = await s.database.OpenReaderAsync(ct).ConfigureAwait(false);
+                await using var command = SqliteDatabase.Command(connection, null, s.submittedBefore is null ? ListUploadsSql : ListUploadsBeforeSql);
                 command.Parameters.AddWithValue("@account_id", FormatAccount(s.accountId));
                 command.Parameters.AddWithValue("@limit", s.limit);
                 if (s.submittedBefore is { } before)
@@ -106,7 +107,7 @@ public sealed partial class SqliteOptOutStore
                     page.Add(ReadUpload(reader));
                 return (IReadOnlyList<BulkUploadState>)page;
             },
-            (self: this, accountId, submittedBefore, limit),
+            (database, accountId, submittedBefore, limit),
             cancellationToken).AsTask();
     }
 
@@ -173,11 +174,4 @@ public sealed partial class SqliteOptOutStore
         UndoKept = reader.GetInt64(21),
         Version = reader.GetInt64(22),
     };
-
-    private static string FormatId(Guid id) => id.ToString("D");
-
-    private static object NullableTime(DateTimeOffset? value) => value is { } v ? FormatTime(v) : DBNull.Value;
-
-    private static DateTimeOffset? NullableTime(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : ParseTime(reader.GetString(ordinal));
 }

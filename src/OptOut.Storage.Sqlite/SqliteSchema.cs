@@ -1,0 +1,103 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace OptOut.Storage.Sqlite;
+
+/// <summary>
+/// The file's layout and how a file of an earlier one is converted, in one transaction when the store starts: its
+/// opt-outs and history are the compliance evidence, so they are carried over, never dropped. The SQL is in
+/// <c>Schema/*.sql</c> (embedded): <c>schema.sql</c> is the current layout, each <c>to-N-*.sql</c> a step of the
+/// conversion to layout N. The layout number is <see cref="Layout"/> alone: derived from <see cref="Upgrades"/>, and
+/// written into the file (<c>PRAGMA user_version</c>) after <c>schema.sql</c>.
+/// </summary>
+/// <remarks>
+/// Layouts: 1 (before November 2026) stores every column as text. 2 stores the opt-out tables' account as 16 bytes,
+/// states, sources and times as integers, and notes, actors and causation ids once each in <c>texts</c>. 3 lists the
+/// numbers each bulk upload changed in <c>causation_changes</c> instead of an index of every history entry's causation,
+/// and keeps a number's first history entry in its own row. 4 keeps a history entry's detection (how a contact's text
+/// was read) and an account's language settings, as JSON.
+/// </remarks>
+internal static class SqliteSchema
+{
+    /// <summary>
+    /// The conversion of a file of each earlier layout to the current one, oldest first: entry i converts layout i + 1.
+    /// Each runs its steps <see cref="LayoutUpgrade.Before"/> <c>schema.sql</c> (they make the old tables fit it),
+    /// <c>schema.sql</c> itself (it creates what is missing), then <see cref="LayoutUpgrade.After"/> (they fill the new
+    /// tables and columns from the old). A new layout adds its entry here and its steps to every earlier entry.
+    /// </summary>
+    private static readonly LayoutUpgrade[] Upgrades =
+    [
+        new(Before: ["to-2-rename-text-tables.sql"],
+            After: ["to-2-copy-text-tables.sql", "to-3-list-upload-changes.sql", "to-3-move-first-entries.sql"]),
+        new(Before: ["to-3-add-first-entry-columns.sql", "to-4-add-detections.sql"],
+            After: ["to-3-list-upload-changes.sql", "to-3-move-first-entries.sql", "to-3-drop-causation-index.sql"]),
+        new(Before: ["to-4-add-detections.sql"], After: []),
+    ];
+
+    /// <summary>The layout this code writes (<c>PRAGMA user_version</c>): the one after the last that <see cref="Upgrades"/> converts.</summary>
+    internal static readonly int Layout = Upgrades.Length + 1;
+
+    /// <summary>The current layout, idempotent, ending with its number.</summary>
+    private static readonly string CreateSql =
+        Sql("schema.sql") + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {Layout};\n");
+
+    /// <summary>
+    /// Creates the tables (idempotent), converting a file of an earlier layout first. A file written by a newer version
+    /// is refused rather than misread.
+    /// </summary>
+    public static async Task CreateOrUpgradeAsync(SqliteConnection connection, string databasePath, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        command.CommandText = "PRAGMA user_version";
+        var version = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        if (version > Layout)
+            throw new InvalidOperationException(
+                $"The SQLite file {databasePath} has layout {version}, written by a newer version of the service (this one knows layout {Layout}).");
+
+        // A layout-1 file sets no user_version: it reads 0, like a new file, and is told apart by its tables.
+        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'opt_outs'";
+        var layoutOne = version == 0 && Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+        var upgrade = layoutOne ? UpgradeSql(1) : version >= 2 && version < Layout ? UpgradeSql(version) : null;
+        if (upgrade is not null)
+        {
+            // Layout 4's settings column, first, in every earlier layout's file that has a settings table without it.
+            command.CommandText = Sql("to-4-settings-lack-languages.sql");
+            if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) != 0)
+                upgrade = Sql("to-4-add-languages.sql") + "\n" + upgrade;
+        }
+
+        command.CommandText = upgrade is null ? CreateSql : "BEGIN IMMEDIATE;\n" + upgrade + "\nCOMMIT;";
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch when (upgrade is not null)
+        {
+            command.CommandText = "ROLLBACK";
+            await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The conversion of a file of <paramref name="layout"/> (1 to <see cref="Layout"/> - 1), as one script.</summary>
+    private static string UpgradeSql(int layout)
+    {
+        var upgrade = Upgrades[layout - 1];
+        // Joined by line breaks: a step may end with a comment, which must not swallow the next step's first statement.
+        return string.Join('\n', [.. upgrade.Before.Select(Sql), CreateSql, .. upgrade.After.Select(Sql)]);
+    }
+
+    /// <summary>One of the embedded <c>Schema/*.sql</c> files.</summary>
+    private static string Sql(string name)
+    {
+        using var stream = typeof(SqliteSchema).Assembly.GetManifestResourceStream("Schema." + name)
+                           ?? throw new InvalidOperationException($"The SQL file Schema/{name} is not embedded in {typeof(SqliteSchema).Assembly.GetName().Name}.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>The steps of one layout's conversion around <c>schema.sql</c>: names of <c>Schema/*.sql</c> files, run in order.</summary>
+    private sealed record LayoutUpgrade(string[] Before, string[] After);
+}
