@@ -35,8 +35,10 @@ public static class AdminApi
             ? TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request was rejected", detail: write.Detail)
             : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The change could not be made now", detail: write.Detail);
 
-    /// <summary>The problem metadata of a write, for the OpenAPI document.</summary>
+    /// <summary>
+    /// The problems of a write with a JSON body, for the OpenAPI document (its 400 is the validation problem its result
+    /// type declares): the body over <c>Admin:MaxJsonBytes</c>, and neither finished nor queued.
+    /// </summary>
     internal static RouteHandlerBuilder ProducesWriteProblems(this RouteHandlerBuilder builder) =>
-        builder.ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        builder.ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 }

@@ -17,8 +17,7 @@ public static class BulkUploadsApi
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/bulk-uploads", Post).DisableAntiforgery()
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        api.MapPost("/bulk-uploads", Post).DisableAntiforgery().ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapGet("/bulk-uploads", List);
         api.MapGet("/bulk-uploads/{uploadId:guid}", Get).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/bulk-uploads/{uploadId:guid}/report.csv", GetReport)

@@ -15,7 +15,7 @@ public static class OptOutsApi
     {
         api.MapPost("/opt-outs", Post).ProducesWriteProblems();
         api.MapGet("/opt-outs/{phone}", Get).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapDelete("/opt-outs/{phone}", Delete).ProducesWriteProblems();
+        api.MapDelete("/opt-outs/{phone}", Delete).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<Results<Ok<OptOutRequestCompleted>, Accepted<RequestQueuedResponse>, ValidationProblem, ProblemHttpResult>> Post(
