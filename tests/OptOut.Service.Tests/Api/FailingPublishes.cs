@@ -4,19 +4,24 @@ namespace OptOut.Service.Tests.Api;
 
 /// <summary>
 /// Makes a host's bus refuse the next publish of a message that matches, once, the way a publish the broker doesn't
-/// confirm fails: what a write must survive between storing its change and announcing it.
+/// confirm fails: what a write must survive between storing its change and announcing it. Connect it inside a test
+/// (an async method): connecting sets MassTransit's ambient log context, which a synchronous set-up would leak into
+/// the fixtures after it.
 /// </summary>
-public sealed class FailingPublishes : IPublishObserver
+public sealed class FailingPublishes : IPublishObserver, IDisposable
 {
     private readonly object _gate = new();
     private Func<object, bool>? _next;
+    private ConnectHandle? _handle;
 
     public static FailingPublishes ConnectTo(IServiceProvider services)
     {
         var failing = new FailingPublishes();
-        services.GetRequiredService<IBus>().ConnectPublishObserver(failing);
+        failing._handle = services.GetRequiredService<IBus>().ConnectPublishObserver(failing);
         return failing;
     }
+
+    public void Dispose() => _handle?.Disconnect();
 
     /// <summary>The next publish of a <typeparamref name="T"/> matching <paramref name="match"/> fails.</summary>
     public void FailNext<T>(Func<T, bool> match)

@@ -12,11 +12,6 @@ namespace OptOut.Service.Tests.Api;
 [TestFixture]
 public sealed class When_an_administrator_writes_through_the_api : AdminApiSpecification
 {
-    private FailingPublishes _failing = null!;
-
-    [OneTimeSetUp]
-    public void ConnectFailingPublishes() => _failing = FailingPublishes.ConnectTo(Services);
-
     [Test]
     public async Task Should_publish_what_the_consumer_of_the_same_request_publishes_with_the_same_ids()
     {
@@ -95,7 +90,8 @@ public sealed class When_an_administrator_writes_through_the_api : AdminApiSpeci
     {
         var account = Guid.NewGuid();
         await using var events = await BusEvents.SubscribeAsync(Services);
-        _failing.FailNext<ConversationOptStateChanged>(e => e.AccountId == account);
+        using var failing = FailingPublishes.ConnectTo(Services);
+        failing.FailNext<ConversationOptStateChanged>(e => e.AccountId == account);
         using var client = Client();
         using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = "+15552018004" }));
         var queued = await Expect(post, HttpStatusCode.Accepted);
@@ -125,7 +121,8 @@ public sealed class When_an_administrator_writes_through_the_api : AdminApiSpeci
         using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = "+15552018005" }));
         await Expect(post, HttpStatusCode.OK);
 
-        _failing.FailNext<ConversationOptStateChanged>(e => e.AccountId == account && e.State == OptState.OptedIn);
+        using var failing = FailingPublishes.ConnectTo(Services);
+        failing.FailNext<ConversationOptStateChanged>(e => e.AccountId == account && e.State == OptState.OptedIn);
         using var delete = await client.DeleteAsync(Url(account, "opt-outs/+15552018005"));
         var requestId = Guid.Parse((await Expect(delete, HttpStatusCode.Accepted)).GetProperty("requestId").GetString()!);
 
