@@ -1,14 +1,15 @@
 using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
 using OptOut.Contracts;
 using OptOut.Core;
-using OptOut.Core.Keywords;
+using OptOut.Service.Api.Responses;
 using OptOut.Service.Messaging;
 
 namespace OptOut.Service.Api;
 
 /// <summary>
-/// <c>GET/PUT /api/accounts/{accountId}/settings</c> (docs/admin-api.md): the settings in force, and their
-/// replacement through <see cref="UpdateOptOutSettings"/> like any other producer's.
+/// <c>GET/PUT settings</c> (docs/admin-api.md): the settings in force, and their replacement, applied in-process as
+/// the consumer of <see cref="UpdateOptOutSettings"/> applies any other producer's (<see cref="SettingsUpdater"/>).
 /// </summary>
 public static class SettingsApi
 {
@@ -28,16 +29,23 @@ public static class SettingsApi
         double? PossibleRevocationThreshold = null,
         bool? ContactOptInOverridesAdmin = null);
 
-    public static async Task<IResult> Get(Guid accountId, SettingsCache settings, TimeProvider clock, CancellationToken ct) =>
-        Results.Ok(View(SettingsChangedMessage.From((await settings.GetAsync(accountId, ct)).Settings, null, clock.GetUtcNow())));
-
-    public static async Task<IResult> Put(Guid accountId, SettingsBody body, HttpContext http, IRequestClient<UpdateOptOutSettings> client,
-        CancellationToken ct)
+    public static void Map(RouteGroupBuilder api)
     {
-        var response = await client.GetResponse<OptOutSettingsChanged, OptOutSettingsRejected>(new UpdateOptOutSettings
+        api.MapGet("/settings", Get);
+        api.MapPut("/settings", Put).ProducesWriteProblems();
+    }
+
+    private static async Task<Ok<SettingsResponse>> Get(Guid accountId, SettingsCache settings, TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Ok(SettingsResponse.From(SettingsChangedMessage.From((await settings.GetAsync(accountId, ct)).Settings, null, clock.GetUtcNow())));
+
+    private static async Task<Results<Ok<SettingsResponse>, Accepted<RequestQueuedResponse>, ValidationProblem, ProblemHttpResult>> Put(Guid accountId,
+        SettingsBody body, HttpContext http, AdminWrites writes)
+    {
+        var requestId = NewId.NextGuid();
+        var update = new UpdateOptOutSettings
         {
             AccountId = accountId,
-            RequestId = NewId.NextGuid(),
+            RequestId = requestId,
             DefaultCountryCode = body.DefaultCountryCode,
             AutoOptOutEnabled = body.AutoOptOutEnabled,
             OptOutMessage = body.OptOutMessage,
@@ -48,50 +56,21 @@ public static class SettingsApi
             PossibleRevocationThreshold = body.PossibleRevocationThreshold,
             ContactOptInOverridesAdmin = body.ContactOptInOverridesAdmin,
             RequestedBy = ApiKeyFilter.Actor(http),
-        }, ct);
-
-        if (response.Is(out Response<OptOutSettingsRejected>? rejected))
-        {
-            // Keyed by the body's field each reason is about (languages[es].optInKeywords for a language's), so the
-            // panel shows it next to that field.
-            var errors = rejected.Message.Errors.GroupBy(e => e.Field, e => e.Reason).ToDictionary(g => g.Key, g => g.ToArray());
-            return Results.ValidationProblem(errors, title: "The settings were not changed", detail: string.Join("; ", rejected.Message.Reasons));
-        }
-
-        response.Is(out Response<OptOutSettingsChanged>? changed);
-        return Results.Ok(View(changed!.Message));
-    }
-
-    /// <summary>
-    /// The settings as the API shows them: the original fields (English's opt-out keywords and message, with the
-    /// message's SMS length), then every shipped language with its name and whether it is active.
-    /// </summary>
-    private static object View(OptOutSettingsChanged settings)
-    {
-        var length = SmsSegments.Measure(settings.OptOutMessage);
-        return new
-        {
-            defaultCountryCode = settings.DefaultCountryCode,
-            autoOptOutEnabled = settings.AutoOptOutEnabled,
-            optOutMessage = settings.OptOutMessage,
-            keywords = settings.Keywords,
-            message = new { length = length.Length, segments = length.Segments, encoding = length.Encoding },
-            activeLanguages = settings.ActiveLanguages,
-            languages = settings.Languages.Select(l => new
-            {
-                language = l.Language,
-                name = ShippedLanguage.Find(l.Language)?.Name ?? l.Language,
-                active = settings.ActiveLanguages.Contains(l.Language, StringComparer.Ordinal),
-                optOutKeywords = l.OptOutKeywords,
-                optInKeywords = l.OptInKeywords,
-                helpKeywords = l.HelpKeywords,
-                optOutMessage = l.OptOutMessage,
-                optInMessage = l.OptInMessage,
-                helpMessage = l.HelpMessage,
-            }),
-            detectionEnabled = settings.DetectionEnabled,
-            possibleRevocationThreshold = settings.PossibleRevocationThreshold,
-            contactOptInOverridesAdmin = settings.ContactOptInOverridesAdmin,
         };
+        var write = await writes.UpdateSettingsAsync(update);
+        switch (write.Status)
+        {
+            case AdminWriteStatus.Done when write.Outcome!.Rejected is { } rejected:
+                // Keyed by the body's field each reason is about (languages[es].optInKeywords for a language's), so the
+                // panel shows it next to that field.
+                var errors = rejected.Errors.GroupBy(e => e.Field, e => e.Reason).ToDictionary(g => g.Key, g => g.ToArray());
+                return TypedResults.ValidationProblem(errors, title: "The settings were not changed", detail: string.Join("; ", rejected.Reasons));
+            case AdminWriteStatus.Done:
+                return TypedResults.Ok(SettingsResponse.From(write.Outcome.Changed!));
+            case AdminWriteStatus.Queued:
+                return AdminApi.Queued(requestId);
+            default:
+                return AdminApi.Failed(write);
+        }
     }
 }

@@ -12,17 +12,7 @@ public sealed class OptInRequestedConsumer(OptOutRequestHandler handler, EventPu
     public async Task Consume(ConsumeContext<OptInRequested> context)
     {
         var message = context.Message;
-        var outcomes = await handler.HandleAsync(new OptRequest
-        {
-            RequestId = message.RequestId,
-            AccountId = message.AccountId,
-            State = OptState.OptedIn,
-            Source = OptOutSource.Manual,
-            PhoneNumbers = [message.PhoneNumber],
-            RequestedBy = message.RequestedBy,
-            Note = message.Reason,
-            RequestedAt = context.EventTime(message.RequestedAt, clock),
-        }, context.CancellationToken);
+        var outcomes = await handler.HandleAsync(OptRequests.From(message, context.EventTime(message.RequestedAt, clock)), context.CancellationToken);
 
         await RequestReplies.PublishAsync(context, publisher, telemetry, message.RequestId, message.AccountId, outcomes, confirmation: null);
     }

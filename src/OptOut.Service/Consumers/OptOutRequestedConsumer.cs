@@ -13,26 +13,7 @@ public sealed class OptOutRequestedConsumer(OptOutRequestHandler handler, Settin
     public async Task Consume(ConsumeContext<OptOutRequested> context)
     {
         var message = context.Message;
-        var outcomes = await handler.HandleAsync(new OptRequest
-        {
-            RequestId = message.RequestId,
-            AccountId = message.AccountId,
-            State = OptState.OptedOut,
-            Source = message.Source switch
-            {
-                OptOutRequestSource.Manual => OptOutSource.Manual,
-                OptOutRequestSource.Messenger => OptOutSource.Messenger,
-                OptOutRequestSource.Api => OptOutSource.Api,
-                null => null,
-                _ => (OptOutSource)(-1),
-            },
-            PhoneNumbers = message.PhoneNumbers,
-            RequestedBy = message.RequestedBy,
-            Note = message.Note,
-            ConversationId = message.ConversationId,
-            CampaignId = message.CampaignId,
-            RequestedAt = context.EventTime(message.RequestedAt, clock),
-        }, context.CancellationToken);
+        var outcomes = await handler.HandleAsync(OptRequests.From(message, context.EventTime(message.RequestedAt, clock)), context.CancellationToken);
 
         // Only a conversation opt-out (Messenger) gets the confirmation text; manual and API ones have no conversation.
         ConfirmationTarget? confirmation = null;

@@ -15,14 +15,7 @@ internal static class RequestReplies
         Guid accountId, IReadOnlyList<OptItemOutcome> outcomes, ConfirmationTarget? confirmation)
         where TRequest : class
     {
-        foreach (var outcome in outcomes)
-        {
-            if (outcome.Change is not null && outcome.Decision is not null)
-                await publisher.PublishAsync(context, outcome.Change, outcome.Decision, confirmation);
-        }
-
-        var completed = new OptOutRequestCompleted { RequestId = requestId, AccountId = accountId, Results = [.. outcomes.Select(o => o.Result)] };
-        await context.Publish(completed, p => p.MessageId = MessageIds.Derive($"request:{requestId:N}", "", "completed"));
+        var completed = await publisher.PublishRequestAsync(context, requestId, accountId, outcomes, confirmation, context.CancellationToken);
         if (context.ResponseAddress is not null)
             await context.RespondAsync(completed);
 

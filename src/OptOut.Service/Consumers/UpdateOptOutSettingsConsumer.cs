@@ -5,37 +5,18 @@ using OptOut.Service.Messaging;
 
 namespace OptOut.Service.Consumers;
 
-/// <summary>Account settings (DESIGN.md §1): an invalid update changes nothing and says every reason.</summary>
-public sealed class UpdateOptOutSettingsConsumer(SettingsCache cache, ISettingsStore store, OptOutTelemetry telemetry, TimeProvider clock)
-    : IConsumer<UpdateOptOutSettings>
+/// <summary>Account settings (DESIGN.md §1), answering a request client with either outcome.</summary>
+public sealed class UpdateOptOutSettingsConsumer(SettingsUpdater updater) : IConsumer<UpdateOptOutSettings>
 {
     public async Task Consume(ConsumeContext<UpdateOptOutSettings> context)
     {
-        var update = context.Message;
-        var current = await cache.GetAsync(update.AccountId, context.CancellationToken);
-        var (settings, errors) = AccountSettings.Validate(update, current.Settings, clock.GetUtcNow());
-        if (settings is null)
-        {
-            telemetry.Rejected(nameof(UpdateOptOutSettings), "settings");
-            var rejected = new OptOutSettingsRejected
-            {
-                AccountId = update.AccountId,
-                RequestId = update.RequestId,
-                Reasons = errors.ConvertAll(e => e.Reason),
-                Errors = errors,
-            };
-            await context.Publish(rejected);
-            if (context.ResponseAddress is not null)
-                await context.RespondAsync(rejected);
+        var update = await updater.ApplyAsync(context.Message, context, context.CancellationToken);
+        if (context.ResponseAddress is null)
             return;
-        }
-
-        await store.SaveAsync(settings, context.CancellationToken);
-        cache.Set(settings);
-        var changed = SettingsChangedMessage.From(settings, update.RequestId, clock.GetUtcNow());
-        await context.Publish(changed);
-        if (context.ResponseAddress is not null)
-            await context.RespondAsync(changed);
+        if (update.Rejected is { } rejected)
+            await context.RespondAsync(rejected);
+        else
+            await context.RespondAsync(update.Changed!);
     }
 }
 

@@ -23,9 +23,6 @@ public static class OptOutApp
             .AddOptOutBus(builder.Configuration)
             .AddOptOutTelemetry(builder.Configuration)
             .AddAdminApi(builder.Configuration);
-        var admin = builder.Configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions();
-        // JSON bodies are small; the upload endpoint raises its own limit (a 413 with problem details past either).
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = admin.MaxJsonBytes);
 
         var app = builder.Build();
         app.UseExceptionHandler();

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using MassTransit;
 using MassTransit.MessageData;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -30,7 +32,9 @@ public static class ServiceRegistration
         services.AddSingleton<OptOutRequestHandler>();
         services.AddSingleton<OptOutTelemetry>();
         services.AddSingleton<EventPublisher>();
-        services.AddSingleton(BulkOptions(configuration));
+        services.AddSingleton<SettingsUpdater>();
+        services.AddOptions<BulkUploadSettings>().Bind(configuration.GetSection(BulkUploadSettings.Section)).CheckedOnStart(s => s.EnsureUsable());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<BulkUploadSettings>>().Value.ToOptions());
         services.AddSingleton<IBlobStore, MessageDataBlobStore>();
         services.AddSingleton<BulkUploadProcessor>();
         services.AddSingleton<BusBulkUploadEvents.Factory>(sp =>
@@ -73,7 +77,7 @@ public static class ServiceRegistration
         bus.AddConsumer<OptInRequestedConsumer, OptInRequestedConsumerDefinition>();
         bus.AddConsumer<UpdateOptOutSettingsConsumer, UpdateOptOutSettingsConsumerDefinition>();
         bus.AddConsumer<SettingsChangedCacheConsumer>().ExcludeFromConfigureEndpoints();
-        bus.AddConsumer<ApiResultCacheConsumer>().ExcludeFromConfigureEndpoints();
+        bus.AddConsumer<UploadActivityConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<BulkUploadSubmittedConsumer, BulkUploadSubmittedConsumerDefinition>();
         bus.AddConsumer<BulkUploadUndoRequestedConsumer, BulkUploadUndoRequestedConsumerDefinition>();
     }
@@ -88,11 +92,11 @@ public static class ServiceRegistration
         ConfigureJson(cfg);
         // Claim check for upload files and reports (MassTransit message data).
         cfg.UseMessageData(context.GetRequiredService<IMessageDataRepository>());
-        // One temporary queue per instance: what every instance must see (settings changes, API results, progress).
+        // One temporary queue per instance: what every instance must see (settings changes, upload progress).
         cfg.ReceiveEndpoint(new TemporaryEndpointDefinition("optout-instance"), e =>
         {
             e.ConfigureConsumer<SettingsChangedCacheConsumer>(context);
-            e.ConfigureConsumer<ApiResultCacheConsumer>(context);
+            e.ConfigureConsumer<UploadActivityConsumer>(context);
         });
         cfg.ConfigureEndpoints(context);
     }
@@ -170,48 +174,29 @@ public static class ServiceRegistration
         return services;
     }
 
-    /// <summary>The admin HTTP API: keys, result cache, OpenAPI, problem details.</summary>
+    /// <summary>The admin HTTP API: keys, its in-process writes, upload progress, OpenAPI, problem details, the JSON body limit.</summary>
     public static IServiceCollection AddAdminApi(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions());
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section)).CheckedOnStart(o => o.EnsureUsable());
+        // JSON bodies are small; the upload endpoint raises its own limit (a 413 with problem details past either).
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<AdminOptions>>((kestrel, admin) =>
+            kestrel.Limits.MaxRequestBodySize = admin.Value.MaxJsonBytes);
         services.AddSingleton<ApiKeyFilter>();
-        services.AddSingleton<ApiResultCache>();
+        services.AddScoped<AdminWrites>();
+        services.AddSingleton<UploadActivity>();
         services.AddMemoryCache();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
             // Kestrel's own 413 (a JSON body over Admin:MaxJsonBytes) has no detail: say what the limit is.
             if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge && context.ProblemDetails.Detail is null)
             {
-                var admin = context.HttpContext.RequestServices.GetRequiredService<AdminOptions>();
+                var admin = context.HttpContext.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value;
                 context.ProblemDetails.Detail = string.Create(CultureInfo.InvariantCulture, $"Request bodies are limited to {admin.MaxJsonBytes:N0} bytes.");
             }
         });
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         return services;
-    }
-
-    private static BulkUploadOptions BulkOptions(IConfiguration configuration)
-    {
-        var section = configuration.GetSection("BulkUpload");
-        var defaults = new BulkUploadOptions();
-        var options = defaults with
-        {
-            Limits = defaults.Limits with { MaxRows = section.GetValue("MaxRows", defaults.Limits.MaxRows) },
-            BatchSize = section.GetValue("BatchSize", defaults.BatchSize),
-            CheckpointRows = section.GetValue("CheckpointRows", defaults.CheckpointRows),
-            ParseThreads = section.GetValue("ParseThreads", defaults.ParseThreads),
-        };
-        // A setting that can't work stops the service at start-up with its name, not every upload later.
-        foreach (var (name, value, max) in (ReadOnlySpan<(string, long, long)>)[
-                     ("MaxRows", options.Limits.MaxRows, long.MaxValue), ("BatchSize", options.BatchSize, 100_000),
-                     ("CheckpointRows", options.CheckpointRows, int.MaxValue), ("ParseThreads", options.ParseThreads, 64)])
-        {
-            if (value < 1 || value > max)
-                throw new InvalidOperationException($"BulkUpload:{name} is {value}; it must be between 1 and {max}.");
-        }
-
-        return options;
     }
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection services)

@@ -14,7 +14,11 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
     /// <summary>Publishes at most this many events at once: enough to keep the broker's confirms pipelined.</summary>
     private const int PublishWindow = 500;
 
-    public async Task PublishAsync(ConsumeContext context, OptChange change, OptDecision decision, ConfirmationTarget? confirmation)
+    /// <summary>
+    /// Publishes the events of one change. <paramref name="endpoint"/> is the consumed message's context, or the bus
+    /// for a write the admin API applies in-process: the events and their message ids are the same either way.
+    /// </summary>
+    public async Task PublishAsync(IPublishEndpoint endpoint, OptChange change, OptDecision decision, ConfirmationTarget? confirmation)
     {
         if (!decision.Publishes)
             return;
@@ -22,7 +26,7 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
         if (decision.Kind == ChangeKind.Changed)
             telemetry.Transition(change.Source, change.State);
 
-        var stateChanged = PublishStateChangeAsync(context, StateChange.From(change));
+        var stateChanged = PublishStateChangeAsync(endpoint, StateChange.From(change));
         if (confirmation is null)
         {
             await stateChanged.ConfigureAwait(false);
@@ -33,18 +37,37 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
         // wake-up of this consume) instead of two. They are different message types on different exchanges, so no
         // subscriber depends on their order. (Published one after the other for a while as a precaution against two
         // harness hangs; those were the consume-deadline spec's probe, fixed since, and the suite has run clean.)
-        await Task.WhenAll(stateChanged, PublishReplyAsync(context, change, confirmation)).ConfigureAwait(false);
+        await Task.WhenAll(stateChanged, PublishReplyAsync(endpoint, change, confirmation)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Publishes the events of every change of a request (manual, Messenger, API; an opt-in), then its
+    /// <see cref="OptOutRequestCompleted"/>, whose message id derives from the request id; returns that result.
+    /// </summary>
+    public async Task<OptOutRequestCompleted> PublishRequestAsync(IPublishEndpoint endpoint, Guid requestId, Guid accountId,
+        IReadOnlyList<OptItemOutcome> outcomes, ConfirmationTarget? confirmation, CancellationToken cancellationToken)
+    {
+        foreach (var outcome in outcomes)
+        {
+            if (outcome.Change is not null && outcome.Decision is not null)
+                await PublishAsync(endpoint, outcome.Change, outcome.Decision, confirmation).ConfigureAwait(false);
+        }
+
+        var completed = new OptOutRequestCompleted { RequestId = requestId, AccountId = accountId, Results = [.. outcomes.Select(o => o.Result)] };
+        await endpoint.Publish(completed, p => p.MessageId = MessageIds.Derive($"request:{requestId:N}", "", "completed"), cancellationToken)
+            .ConfigureAwait(false);
+        return completed;
     }
 
     /// <summary>
     /// Publishes a reply to the contact (a confirmation or the help message), its message id derived from the causing
     /// text and the kind, so a redelivered text re-publishes an exact duplicate.
     /// </summary>
-    public Task PublishReplyAsync(ConsumeContext context, OptChange change, ConfirmationTarget reply) =>
-        PublishReplyAsync(context, change.AccountId, change.Phone, change.CausationId, change.At, change.ConversationId, change.CampaignId, reply);
+    public Task PublishReplyAsync(IPublishEndpoint endpoint, OptChange change, ConfirmationTarget reply) =>
+        PublishReplyAsync(endpoint, change.AccountId, change.Phone, change.CausationId, change.At, change.ConversationId, change.CampaignId, reply);
 
-    /// <summary>As <see cref="PublishReplyAsync(ConsumeContext, OptChange, ConfirmationTarget)"/>, for a reply that changes nothing (help).</summary>
-    public Task PublishReplyAsync(ConsumeContext context, Guid accountId, PhoneNumber contact, string causationId, DateTimeOffset at,
+    /// <summary>As <see cref="PublishReplyAsync(IPublishEndpoint, OptChange, ConfirmationTarget)"/>, for a reply that changes nothing (help).</summary>
+    public Task PublishReplyAsync(IPublishEndpoint endpoint, Guid accountId, PhoneNumber contact, string causationId, DateTimeOffset at,
         string? conversationId, string? campaignId, ConfirmationTarget reply)
     {
         if (string.IsNullOrWhiteSpace(reply.From))
@@ -54,7 +77,7 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
             return Task.CompletedTask;
         }
 
-        return context.Publish(new ConfirmationMessageRequested
+        return endpoint.Publish(new ConfirmationMessageRequested
         {
             AccountId = accountId,
             To = contact.E164,

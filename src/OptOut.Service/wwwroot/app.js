@@ -92,22 +92,15 @@ $('manual-form').addEventListener('submit', async (event) => {
   }
   setStatus('manual-status', 'Opting out…');
   // New lines are list separators too: the API splits on commas.
-  let result = await api('opt-outs', { method: 'POST', json: { phones: phones.split(/\r?\n/).join(','), note: $('manual-note').value.trim() || null } });
-  // 202: the service is busy; the status URL gives the results once it has handled the request.
-  const deadline = Date.now() + 120_000;
-  while (result.status === 202 && Date.now() < deadline) {
-    setStatus('manual-status', 'Queued: waiting for the service…');
-    const statusUrl = result.body?.statusUrl ?? `requests/${result.body?.requestId}`;
-    await delay(1000);
-    result = await api(statusUrl);
-  }
+  const result = await api('opt-outs', { method: 'POST', json: { phones: phones.split(/\r?\n/).join(','), note: $('manual-note').value.trim() || null } });
   if (result.status === 200) {
     renderManualResults(result.body.results ?? []);
     return;
   }
   setStatus('manual-status', '');
+  // 202: the service could not finish it now and queued it; there is no outcome to show yet.
   if (result.status === 202) {
-    $('manual-form-error').textContent = 'The service has not answered yet; the request will still be applied. Search for the numbers later.';
+    $('manual-form-error').textContent = 'The service could not finish this now; the request is queued and will still be applied. Search for the numbers later.';
     return;
   }
   showProblem(form, result, { fields: { phones: 'manual-phones', note: 'manual-note' }, fallbackField: 'manual-phones' });

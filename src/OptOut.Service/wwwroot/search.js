@@ -112,6 +112,11 @@ async function deleteOptOut(phoneNumber) {
     showProblem($('search-form'), result, { fallbackField: 'search-phone' });
     return;
   }
+  if (result.status === 202) {
+    setStatus('search-status', `The service could not finish this now; opting ${phoneNumber} back in is queued and will still be applied. Search again later.`);
+    $('search-status').focus();
+    return;
+  }
   const outcome = result.body.outcome;
   const text = outcome === 'OptedIn'
     ? `${result.body.phoneNumber} was opted back in.`

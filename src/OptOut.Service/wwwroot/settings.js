@@ -214,7 +214,10 @@ $('settings-form').addEventListener('submit', async (event) => {
   }
   setStatus('settings-status', 'Saving…');
   const result = await api('settings', { method: 'PUT', json: settingsBody(threshold) });
-  if (result.ok) {
+  if (result.status === 202) {
+    // Queued: the service applies the change once it can; the form keeps what was typed.
+    setStatus('settings-status', 'The service could not save the settings now; the change is queued and will still be applied. Reload later to see it.');
+  } else if (result.ok) {
     fillSettings(result.body);
     setStatus('settings-status', 'Settings saved.');
   } else {

@@ -10,8 +10,9 @@ namespace OptOut.Service.Tests.Api;
 /// <summary>
 /// The whole service (Program, through WebApplicationFactory) on a real Kestrel port and the real RabbitMQ broker,
 /// SQLite in a temp folder, configured with two API keys: <see cref="AdminKey"/> for every account and
-/// <see cref="LimitedKey"/> for <see cref="LimitedAccount"/> only. One host per fixture; each test uses account ids
-/// of its own. Kestrel rather than TestServer: the body size limits (413) are Kestrel's.
+/// <see cref="LimitedKey"/> for <see cref="LimitedAccount"/> only. One host per fixture (or <see cref="Instances"/>
+/// of them on the same database file and virtual host, as two instances behind a load balancer); each test uses
+/// account ids of its own. Kestrel rather than TestServer: the body size limits (413) are Kestrel's.
 /// </summary>
 public abstract class AdminApiSpecification
 {
@@ -23,18 +24,25 @@ public abstract class AdminApiSpecification
     /// <summary>How long a test waits for the service to finish something asynchronous (an upload, an undo).</summary>
     protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private WebApplicationFactory<Program>? _factory;
+    private readonly List<WebApplicationFactory<Program>> _factories = [];
     private TestBrokerEndpoint? _broker;
     private string _directory = "";
 
     protected Guid LimitedAccount { get; } = Guid.NewGuid();
 
-    protected IServiceProvider Services => _factory!.Services;
+    /// <summary>The services of the first instance.</summary>
+    protected IServiceProvider Services => _factories[0].Services;
+
+    /// <summary>How many service instances the fixture runs (they compete for the same queues).</summary>
+    protected virtual int Instances => 1;
 
     /// <summary>Extra settings of a fixture (for example a small upload limit).</summary>
     protected virtual void Configure(IWebHostBuilder builder)
     {
     }
+
+    /// <summary>The services of instance <paramref name="instance"/> (0-based).</summary>
+    protected IServiceProvider ServicesOf(int instance) => _factories[instance].Services;
 
     [OneTimeSetUp]
     public async Task StartService()
@@ -42,12 +50,18 @@ public abstract class AdminApiSpecification
         _broker = await TestBroker.RequireAsync();
         _directory = Path.Combine(Path.GetTempPath(), "optout-api-specs-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_directory);
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        for (var instance = 0; instance < Instances; instance++)
+            _factories.Add(await StartInstance());
+    }
+
+    private async Task<WebApplicationFactory<Program>> StartInstance()
+    {
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("Urls", "http://127.0.0.1:0");
             b.UseSetting("Storage:Provider", "Sqlite");
             b.UseSetting("Storage:SqlitePath", Path.Combine(_directory, "optout.db"));
-            foreach (var (key, value) in _broker.Settings())
+            foreach (var (key, value) in _broker!.Settings())
                 b.UseSetting(key, value);
             b.UseSetting("Admin:ApiKeys:0:Key", AdminKey);
             b.UseSetting("Admin:ApiKeys:0:Name", AdminName);
@@ -58,11 +72,11 @@ public abstract class AdminApiSpecification
             b.UseSetting("Logging:LogLevel:Default", "Warning");
             Configure(b);
         });
-        _factory.UseKestrel(0);
-        _factory.StartServer();
+        factory.UseKestrel(0);
+        factory.StartServer();
 
         // Ready = the bus is connected and the store answers.
-        using var client = _factory.CreateClient();
+        using var client = factory.CreateClient();
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
@@ -72,13 +86,15 @@ public abstract class AdminApiSpecification
             Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"the service did not get ready on {_broker}: {await ready.Content.ReadAsStringAsync()}");
             await Task.Delay(200);
         }
+
+        return factory;
     }
 
     [OneTimeTearDown]
     public async Task StopService()
     {
-        if (_factory is not null)
-            await _factory.DisposeAsync();
+        foreach (var factory in _factories)
+            await factory.DisposeAsync();
         await TestBroker.ReleaseAsync(_broker);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
@@ -92,10 +108,10 @@ public abstract class AdminApiSpecification
         }
     }
 
-    /// <summary>A client sending <paramref name="key"/> in X-Api-Key (none when null).</summary>
-    protected HttpClient Client(string? key = AdminKey)
+    /// <summary>A client of instance <paramref name="instance"/> sending <paramref name="key"/> in X-Api-Key (none when null).</summary>
+    protected HttpClient Client(string? key = AdminKey, int instance = 0)
     {
-        var client = _factory!.CreateClient();
+        var client = _factories[instance].CreateClient();
         client.Timeout = TimeSpan.FromSeconds(60);
         if (key is not null)
             client.DefaultRequestHeaders.Add("X-Api-Key", key);
