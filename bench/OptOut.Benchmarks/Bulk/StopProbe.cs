@@ -8,7 +8,7 @@ using OptOut.Contracts;
 namespace OptOut.Benchmarks.Bulk;
 
 /// <summary>
-/// Keyword opt-outs while an upload runs (issue #3: "a running upload never delays keyword opt-outs"): a STOP from a
+/// Keyword opt-outs while an upload runs (a running upload must never delay keyword opt-outs): a STOP from a
 /// new number of another account every <see cref="Interval"/>, timed from handing it to the bus to seeing its
 /// ConfirmationMessageRequested on the observer bus. Each latency is filed under the stage of the upload it was
 /// published in (ingest until BulkUploadCompleted, dispatch after).

@@ -4,7 +4,7 @@ using OptOut.Service.Api.Responses;
 namespace OptOut.Service.Api;
 
 /// <summary>
-/// The administrators' HTTP API (issue #4, docs/admin-api.md), one file per resource. Writes are applied in the
+/// The administrators' HTTP API (docs/admin-api.md), one file per resource. Writes are applied in the
 /// instance that takes the call (<see cref="AdminWrites"/>) and announced with the same events as the bus contracts'
 /// consumers publish; bulk uploads and their undo go on the bus to their consumer; every read comes from the store.
 /// </summary>

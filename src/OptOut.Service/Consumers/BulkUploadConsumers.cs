@@ -8,7 +8,7 @@ using OptOut.Service.Messaging;
 
 namespace OptOut.Service.Consumers;
 
-/// <summary>Bulk CSV uploads (issue #3), on their own endpoint so they never delay keyword opt-outs.</summary>
+/// <summary>Bulk CSV uploads, on their own endpoint so they never delay keyword opt-outs.</summary>
 public sealed class BulkUploadSubmittedConsumer(BulkUploadProcessor processor, IMessageDataRepository repository, BusBulkUploadEvents.Factory events,
     TimeProvider clock) : IConsumer<BulkUploadSubmitted>
 {

@@ -6,7 +6,7 @@ using OptOut.Service.Messaging;
 
 namespace OptOut.Service.Consumers;
 
-/// <summary>Every text a contact sends passes here (DESIGN.md §2): keywords, detected revocations, START and HELP.</summary>
+/// <summary>Every text a contact sends passes here: keywords, detected revocations, START and HELP.</summary>
 public sealed class InboundMessageConsumer(InboundTextHandler handler, EventPublisher publisher, OptOutTelemetry telemetry, TimeProvider clock)
     : IConsumer<InboundMessage>
 {

@@ -5,7 +5,7 @@ using OptOut.Service.Messaging;
 
 namespace OptOut.Service.Consumers;
 
-/// <summary>"Delete Opt Out": opt a number back in everywhere in the account (DESIGN.md §5).</summary>
+/// <summary>"Delete Opt Out": opt a number back in everywhere in the account.</summary>
 public sealed class OptInRequestedConsumer(OptOutRequestHandler handler, EventPublisher publisher, OptOutTelemetry telemetry, TimeProvider clock)
     : IConsumer<OptInRequested>
 {

@@ -5,7 +5,7 @@ using OptOut.Service.Messaging;
 
 namespace OptOut.Service.Consumers;
 
-/// <summary>Manual, Messenger and API opt-outs (DESIGN.md §3); answers request clients too.</summary>
+/// <summary>Manual, Messenger and API opt-outs; answers request clients too.</summary>
 public sealed class OptOutRequestedConsumer(OptOutRequestHandler handler, SettingsCache settings, EventPublisher publisher, OptOutTelemetry telemetry,
     TimeProvider clock)
     : IConsumer<OptOutRequested>

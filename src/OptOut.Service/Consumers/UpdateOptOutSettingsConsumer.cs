@@ -5,7 +5,7 @@ using OptOut.Service.Messaging;
 
 namespace OptOut.Service.Consumers;
 
-/// <summary>Account settings (DESIGN.md §1), answering a request client with either outcome.</summary>
+/// <summary>Account settings, answering a request client with either outcome.</summary>
 public sealed class UpdateOptOutSettingsConsumer(SettingsUpdater updater) : IConsumer<UpdateOptOutSettings>
 {
     public async Task Consume(ConsumeContext<UpdateOptOutSettings> context)

@@ -102,7 +102,7 @@ public static class ServiceRegistration
     }
 
     /// <summary>
-    /// The wire format of DESIGN.md: the MassTransit envelope and plain <c>application/json</c> (camelCase), enums as
+    /// The wire format: the MassTransit envelope and plain <c>application/json</c> (camelCase), enums as
     /// strings only, so an unknown or numeric enum value is a clear deserialization fault, not a silent default.
     /// </summary>
     public static void ConfigureJson(IBusFactoryConfigurator cfg)

@@ -8,7 +8,7 @@ namespace OptOut.Service.Messaging;
 public sealed record SettingsUpdate(OptOutSettingsChanged? Changed, OptOutSettingsRejected? Rejected);
 
 /// <summary>
-/// Account settings (DESIGN.md §1), for the consumer of <see cref="UpdateOptOutSettings"/> and the admin API alike: an
+/// Account settings, for the consumer of <see cref="UpdateOptOutSettings"/> and the admin API alike: an
 /// invalid update changes nothing and says every reason; a valid one is stored, cached here at once, and announced
 /// (<see cref="OptOutSettingsChanged"/>, which makes every other instance drop its cached copy).
 /// </summary>

@@ -6,7 +6,7 @@ using OptOut.Core.Bulk;
 namespace OptOut.Core.Tests.Bulk;
 
 /// <summary>
-/// Issue #3 "Reliability": memory does not grow with the file. Measured as bytes allocated on the reading thread,
+/// Reliability: memory does not grow with the file. Measured as bytes allocated on the reading thread,
 /// which is exact and does not depend on when the GC runs (working set does); timings are printed, not asserted.
 /// </summary>
 [TestFixture]

@@ -12,7 +12,7 @@ using OptOut.Service.Messaging;
 namespace OptOut.Service.Tests.Integration;
 
 /// <summary>
-/// Issue #3 "Reliability → Resumable", against the real RabbitMQ and the SQLite store: the service, a process of its
+/// A resumable upload, against the real RabbitMQ and the SQLite store: the service, a process of its
 /// own, is killed with SIGKILL in the middle of a 300,000-row upload (past at least one checkpoint) and started again
 /// on the same data. The broker redelivers the unacknowledged BulkUploadSubmitted, the upload resumes from its last
 /// checkpoint, and it ends with the exact counts, one history entry per newly opted-out number, and a

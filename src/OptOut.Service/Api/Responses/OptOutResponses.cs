@@ -63,7 +63,7 @@ public sealed record OptOutHistoryResponse
 
     /// <summary>
     /// How the contact's text was read (keyword, phrase or typo; language, what matched, score, why), for an entry an
-    /// inbound text caused: the evidence of a detected revocation (DESIGN.md §8). Null for every other entry.
+    /// inbound text caused: the evidence of a detected revocation. Null for every other entry.
     /// </summary>
     public OptOutDetection? Detection { get; init; }
 }
