@@ -7,6 +7,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using OptOut.Bulk.Parallelism;
 using OptOut.Core;
 using OptOut.Core.Bulk;
 using OptOut.Service.Api;
@@ -32,6 +33,7 @@ public static class ServiceRegistration
         services.AddSingleton<EventPublisher>();
         services.AddSingleton(BulkOptions(configuration));
         services.AddSingleton<IBlobStore, MessageDataBlobStore>();
+        services.AddSingleton<IParsingThreads, ParallelParsingThreads>();
         services.AddSingleton<BulkUploadProcessor>();
         services.AddSingleton<BusBulkUploadEvents.Factory>(sp =>
         {
