@@ -49,11 +49,22 @@ internal sealed class ApplyCheckpoint
     public NumberOutcome[] Outcomes => _outcomes;
 
     /// <summary>
-    /// Continues from the upload's stored checkpoint (none: from the start). The outcomes of the numbers applied before
-    /// it are read back from the store (the counts were checkpointed): a number this upload changed has its transition
-    /// in its history.
+    /// The counts an upload goes on from: what the scan counted (it counts again on every run), and the applied
+    /// numbers' outcomes as the checkpoint saved them.
     /// </summary>
-    public static async Task<ApplyCheckpoint> ResumeAsync(BulkUploadJob job, ScanResult scan, BulkUploadState state, BulkUploadCounts counts,
+    public static BulkUploadCounts CountsFrom(ScanResult scan, BulkUploadState state) => scan.Counts with
+    {
+        OptedOut = state.Counts.OptedOut,
+        AlreadyOptedOut = state.Counts.AlreadyOptedOut,
+        SupersededRows = state.Counts.SupersededRows,
+    };
+
+    /// <summary>
+    /// Continues from the upload's stored checkpoint (none: from the start). The outcomes of the numbers applied before
+    /// it are read back from the store (the counts were checkpointed, <see cref="CountsFrom"/>): a number this upload
+    /// changed has its transition in its history.
+    /// </summary>
+    public static async Task<ApplyCheckpoint> ResumeAsync(BulkUploadJob job, ScanResult scan, BulkUploadState state,
         IOptOutStore store, UploadStates states, IBulkUploadEvents events, BulkUploadOptions options, CancellationToken cancellationToken)
     {
         var outcomes = new NumberOutcome[scan.Numbers.Length];
@@ -75,7 +86,7 @@ internal sealed class ApplyCheckpoint
             }
         }
 
-        return new ApplyCheckpoint(job, scan, outcomes, state, counts, store, states, events, options);
+        return new ApplyCheckpoint(job, scan, outcomes, state, CountsFrom(scan, state), store, states, events, options);
     }
 
     /// <summary>

@@ -21,14 +21,13 @@ internal sealed class ApplyStage(IOptOutStore store, OptOutService optOuts, Uplo
 
     /// <summary>
     /// Applies the numbers after the upload's checkpoint at event time <paramref name="at"/>; <paramref name="known"/>
-    /// is the account's listing (<see cref="KnownNumbersListing"/>), <paramref name="counts"/> the counts to go on from.
-    /// Returns the checkpoint after the last number.
+    /// is the account's listing (<see cref="KnownNumbersListing"/>). Returns the checkpoint after the last number.
     /// </summary>
     public async Task<ApplyCheckpoint> RunAsync(BulkUploadJob job, DateTimeOffset at, BulkUploadState state, ScanResult scan, ulong[]? known,
-        BulkUploadCounts counts, IBulkUploadEvents events, CancellationToken cancellationToken)
+        IBulkUploadEvents events, CancellationToken cancellationToken)
     {
         var note = $"Bulk upload \"{job.FileName}\" ({job.UploadId:N}) by {job.SubmittedBy}";
-        var checkpoint = await ApplyCheckpoint.ResumeAsync(job, scan, state, counts, store, states, events, options, cancellationToken)
+        var checkpoint = await ApplyCheckpoint.ResumeAsync(job, scan, state, store, states, events, options, cancellationToken)
             .ConfigureAwait(false);
         var existed = KnownNumbersListing.Existed(scan.Numbers, known);
         // The writer: one task writes the prepared batches in order while this one prepares the next ones. Batches wait

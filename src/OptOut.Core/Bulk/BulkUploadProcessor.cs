@@ -116,15 +116,9 @@ public sealed class BulkUploadProcessor
 
         if (state.TotalRows != scan.Rows)
             state = await _states.SaveAsync(state with { TotalRows = scan.Rows }, cancellationToken).ConfigureAwait(false);
-        var counts = scan.Counts with
-        {
-            OptedOut = state.Counts.OptedOut,
-            AlreadyOptedOut = state.Counts.AlreadyOptedOut,
-            SupersededRows = state.Counts.SupersededRows,
-        };
-        await events.ProgressAsync(state, scan.Rows, counts, cancellationToken).ConfigureAwait(false);
+        await events.ProgressAsync(state, scan.Rows, ApplyCheckpoint.CountsFrom(scan, state), cancellationToken).ConfigureAwait(false);
 
-        var applied = await _apply.RunAsync(job, at, state, scan, known, counts, events, cancellationToken).ConfigureAwait(false);
+        var applied = await _apply.RunAsync(job, at, state, scan, known, events, cancellationToken).ConfigureAwait(false);
         var reportAddress = await _report.WriteAsync(openFile, callingCode, scan, applied.Outcomes, cancellationToken).ConfigureAwait(false);
         var ingested = applied.State with
         {
