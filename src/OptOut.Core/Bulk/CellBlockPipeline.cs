@@ -38,12 +38,12 @@ internal static class CellBlockPipeline
     /// <param name="stream">The file, from its start; it stays open (it belongs to the caller).</param>
     /// <param name="limits">The file's limits, checked as <see cref="CsvPhoneReader"/> does.</param>
     /// <param name="workers">How many threads run <paramref name="transform"/> (<see cref="BulkUploadOptions.ParseThreads"/>).</param>
-    /// <param name="threads">Lowers each worker thread's priority as it starts.</param>
+    /// <param name="parsingThreads">Lowers each worker thread's priority as it starts.</param>
     /// <param name="transform">Runs on the worker threads (it is given the worker's index, 0 to <paramref name="workers"/> - 1), on
     /// blocks in any order and several at a time: it must not touch shared state.</param>
     /// <param name="consume">Runs on the caller's context, one block at a time, in file order.</param>
     /// <param name="cancellationToken">Stops reading, the workers and the caller.</param>
-    public static async Task RunAsync<TResult>(Stream stream, BulkFileLimits limits, int workers, IParsingThreads threads, Func<int, CellBlock, TResult> transform,
+    public static async Task RunAsync<TResult>(Stream stream, BulkFileLimits limits, int workers, IParsingThreads parsingThreads, Func<int, CellBlock, TResult> transform,
         Func<CellBlock, TResult, ValueTask> consume, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
@@ -53,7 +53,7 @@ internal static class CellBlockPipeline
         var inOrder = Channel.CreateBounded<Pending<TResult>>(new BoundedChannelOptions(BlocksAhead) { SingleReader = true, SingleWriter = true });
         Exception? readFailure = null;
 
-        var running = new List<Task>(workers + 1)
+        var threads = new List<Task>(workers + 1)
         {
             Task.Factory.StartNew(() =>
             {
@@ -77,7 +77,7 @@ internal static class CellBlockPipeline
         for (var i = 0; i < workers; i++)
         {
             var worker = i;
-            running.Add(Task.Factory.StartNew(() => Transform(work, threads, block => transform(worker, block), token), CancellationToken.None,
+            threads.Add(Task.Factory.StartNew(() => Transform(work, parsingThreads, block => transform(worker, block), token), CancellationToken.None,
                 TaskCreationOptions.LongRunning, TaskScheduler.Default));
         }
 
@@ -97,7 +97,7 @@ internal static class CellBlockPipeline
         finally
         {
             // No thread outlives the call: none of them may touch the stream or the caller's state afterwards.
-            await Task.WhenAll(running).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
+            await Task.WhenAll(threads).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default).ConfigureAwait(false);
         }
 
@@ -136,11 +136,11 @@ internal static class CellBlockPipeline
         work.Add(pending, cancellationToken);
     }
 
-    private static void Transform<TResult>(BlockingCollection<Pending<TResult>> work, IParsingThreads threads, Func<CellBlock, TResult> transform,
+    private static void Transform<TResult>(BlockingCollection<Pending<TResult>> work, IParsingThreads parsingThreads, Func<CellBlock, TResult> transform,
         CancellationToken cancellationToken)
     {
         // A thread of its own (LongRunning), so the lower priority ends with it.
-        threads.LowerPriority();
+        parsingThreads.LowerPriority();
         try
         {
             foreach (var pending in work.GetConsumingEnumerable(cancellationToken))
