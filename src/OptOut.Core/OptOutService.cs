@@ -3,9 +3,12 @@ using System.Diagnostics;
 namespace OptOut.Core;
 
 /// <summary>
-/// Applies changes: read, decide (pure), compare-and-swap write, and on a lost race read and decide again. A change is
-/// first tried as the insert of a number never stored, without reading: that is what most changes are (a contact's
-/// first STOP, a new manual opt-out), and a store refuses the insert, writing nothing, when the number is stored.
+/// The one decide-and-write loop every change goes through: decide with the state machine (pure), write with a
+/// compare-and-swap, and on a lost race read and decide again. A single change (<see cref="ApplyAsync"/>) is first
+/// tried as the insert of a number never stored, without reading: that is what most changes are (a contact's first
+/// STOP, a new manual opt-out), and a store refuses the insert, writing nothing, when the number is stored. Changes
+/// decided elsewhere against records read in bulk (a bulk upload's batch, an undo's page) are written in one round
+/// trip (<see cref="WriteDecidedAsync"/>), and any that lost its race comes back through the same loop.
 /// </summary>
 public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
 {
@@ -13,6 +16,12 @@ public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
     private const int MaxAttempts = 50;
+
+    /// <summary>
+    /// The event time a change applies at: a producer with a clock far in the future would otherwise freeze the
+    /// number, since no later change could win.
+    /// </summary>
+    public static DateTimeOffset ClampEventTime(DateTimeOffset at, DateTimeOffset now) => at > now + MaxClockSkew ? now : at;
 
     public async Task<OptDecision> ApplyAsync(OptChange change, CancellationToken cancellationToken = default)
     {
@@ -31,12 +40,46 @@ public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
         return decision;
     }
 
+    /// <summary>
+    /// Writes changes already decided against a snapshot of their records in one round trip; any that lost a race with
+    /// another writer (a STOP, an opt-in, another upload) is applied again on its own (<see cref="ApplyAsync"/>),
+    /// reading the winner's state, so event-time order holds. Returns <paramref name="decided"/> with the final decisions.
+    /// </summary>
+    public async Task<List<(OptChange Change, OptDecision Decision)>> WriteDecidedAsync(List<(OptChange Change, OptDecision Decision)> decided,
+        CancellationToken cancellationToken = default)
+    {
+        var writes = new List<OptOutWrite>();
+        var writeIndex = new List<int>();
+        for (var i = 0; i < decided.Count; i++)
+        {
+            if (decided[i].Decision.Write is { } write)
+            {
+                writes.Add(write);
+                writeIndex.Add(i);
+            }
+        }
+
+        if (writes.Count == 0)
+            return decided;
+
+        var results = await store.TryWriteManyAsync(writes, cancellationToken).ConfigureAwait(false);
+        for (var w = 0; w < results.Count; w++)
+        {
+            if (results[w])
+                continue;
+            var i = writeIndex[w];
+            decided[i] = (decided[i].Change, await ApplyAsync(decided[i].Change, cancellationToken).ConfigureAwait(false));
+        }
+
+        return decided;
+    }
+
     private async Task<OptDecision> DecideAndWriteAsync(OptChange change, Activity? activity, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        // A producer with a clock far in the future would otherwise freeze the number: no later change could win.
-        if (change.At > now + MaxClockSkew)
-            change = change with { At = now };
+        var at = ClampEventTime(change.At, now);
+        if (at != change.At)
+            change = change with { At = at };
 
         // Decide(null, ...) is what the loop below would decide had it read nothing; if the number is stored after all,
         // the insert (expected version 0) changes nothing and the loop reads and decides as always.

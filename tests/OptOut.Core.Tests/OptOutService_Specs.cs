@@ -275,3 +275,78 @@ public class When_another_writer_wins_the_race
         });
     }
 }
+
+/// <summary>Changes decided against records read in bulk (a bulk upload's batch, an undo's page) go through the same loop.</summary>
+[TestFixture]
+public class When_the_service_writes_changes_decided_elsewhere
+{
+    private static readonly PhoneNumber Other = PhoneNumber.FromStored("+12015550199", true);
+
+    private InMemoryOptOutStore _store = null!;
+    private OptOutService _service = null!;
+
+    [SetUp]
+    public void Create_the_service()
+    {
+        _store = new InMemoryOptOutStore();
+        _service = new OptOutService(_store, new FakeTimeProvider(Changes.Now));
+    }
+
+    [Test]
+    public async Task Should_write_them_as_decided_without_reading()
+    {
+        var decided = Decided(Changes.Stop(1, "bulk:u1"), Changes.Stop(1, "bulk:u1", Other));
+
+        var written = await _service.WriteDecidedAsync(decided);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(written.Select(d => d.Decision.Kind), Is.EqualTo(new[] { ChangeKind.Changed, ChangeKind.Changed }));
+            Assert.That((_store.Writes, _store.Reads), Is.EqualTo((2, 0)));
+        });
+    }
+
+    [Test]
+    public async Task Should_apply_one_that_lost_its_race_again_against_what_the_winner_stored()
+    {
+        var decided = Decided(Changes.Stop(1, "bulk:u1"), Changes.Stop(1, "bulk:u1", Other));
+        // A newer opt-in lands on the first number between the decision and the write.
+        await _service.ApplyAsync(Changes.OptIn(10, "api:racer"));
+
+        var written = await _service.WriteDecidedAsync(decided);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(written.Select(d => d.Decision.Kind), Is.EqualTo(new[] { ChangeKind.Superseded, ChangeKind.Changed }));
+            Assert.That((await _store.FindAsync(Changes.AccountId, Changes.ValidNumber.E164))!.State, Is.EqualTo(OptState.OptedIn));
+        });
+    }
+
+    [Test]
+    public async Task Should_not_call_the_store_when_no_decision_writes()
+    {
+        await _service.ApplyAsync(Changes.Stop(0, "inbound:SM1"));
+        var record = await _store.FindAsync(Changes.AccountId, Changes.ValidNumber.E164);
+        var change = Changes.Stop(0, "inbound:SM1");
+        var decided = new List<(OptChange Change, OptDecision Decision)> { (change, OptOutStateMachine.Decide(record, change, Changes.Now)) };
+        var writes = _store.Writes;
+
+        var written = await _service.WriteDecidedAsync(decided);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(decided[0].Decision.Write, Is.Null, "a redelivery changes nothing");
+            Assert.That(written.Single().Decision.Kind, Is.EqualTo(ChangeKind.Replayed).Or.EqualTo(ChangeKind.Unchanged));
+            Assert.That(_store.Writes, Is.EqualTo(writes));
+        });
+    }
+
+    [TestCase(6, 0)]
+    [TestCase(5, 5)]
+    [TestCase(-60, -60)]
+    public void Should_clamp_only_an_event_time_more_than_the_allowed_skew_ahead(int minutesAhead, int expectedMinutes) =>
+        Assert.That(OptOutService.ClampEventTime(Changes.Now.AddMinutes(minutesAhead), Changes.Now), Is.EqualTo(Changes.Now.AddMinutes(expectedMinutes)));
+
+    private static List<(OptChange Change, OptDecision Decision)> Decided(params OptChange[] changes) =>
+        [.. changes.Select(c => (c, OptOutStateMachine.Decide(null, c, Changes.Now)))];
+}

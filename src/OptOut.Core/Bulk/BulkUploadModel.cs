@@ -59,8 +59,8 @@ public sealed record BulkUploadOptions
 
     /// <summary>
     /// Threads that parse an upload's numbers (and format its report) while another reads the file: one per core, up
-    /// to <see cref="DefaultMaxParseThreads"/>. Each thread parses with a libphonenumber of its own (<see cref="CellParser"/>:
-    /// sharing one, two threads were slower than one); measured on a 2-core machine,
+    /// to <see cref="DefaultMaxParseThreads"/>. In the service each thread parses with a libphonenumber of its own
+    /// (<see cref="IParsingThreads"/>: sharing one, two threads are slower than one); measured on a 2-core machine,
     /// 1,000,000 cells took 1.9–2.0 s on one thread and 1.1–1.3 s on two. Lower it to leave cores to the rest of a
     /// busy host.
     /// </summary>
@@ -85,6 +85,6 @@ public sealed record BulkUploadOptions
     /// <summary>Progress is published at most this often.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long report chunks and reports are kept in the message data store.</summary>
+    /// <summary>How long reports are kept in the message data store.</summary>
     public TimeSpan ReportTimeToLive { get; init; } = TimeSpan.FromDays(30);
 }

@@ -113,7 +113,7 @@ public interface IBulkUploadStore
 }
 
 /// <summary>
-/// Durable blobs for report chunks and reports (MassTransit message data in the host: GridFS in production, disk
+/// Durable blobs for reports (MassTransit message data in the host: GridFS in production, disk
 /// when embedded). Core sees only this, so it stays free of the bus.
 /// </summary>
 public interface IBlobStore

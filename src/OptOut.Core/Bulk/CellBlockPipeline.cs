@@ -28,7 +28,7 @@ internal sealed class CellBlock(long firstRow)
 /// file stays in <see cref="CsvPhoneReader"/>, on the reading thread; a <see cref="BulkFileException"/> reaches the
 /// caller after the blocks read before it, so it still sees the rows in order and the reason of the first problem.
 /// The threads are dedicated ones, not the thread pool's: they block on the queues, and the bus shares the pool. The
-/// workers run at a lower priority (<see cref="BackgroundPriority"/>): the keyword path goes first.
+/// workers run at a lower priority (<see cref="IParsingThreads.LowerPriority"/>): the keyword path goes first.
 /// </remarks>
 internal static class CellBlockPipeline
 {
@@ -38,11 +38,12 @@ internal static class CellBlockPipeline
     /// <param name="stream">The file, from its start; it stays open (it belongs to the caller).</param>
     /// <param name="limits">The file's limits, checked as <see cref="CsvPhoneReader"/> does.</param>
     /// <param name="workers">How many threads run <paramref name="transform"/> (<see cref="BulkUploadOptions.ParseThreads"/>).</param>
+    /// <param name="parsingThreads">Lowers each worker thread's priority as it starts.</param>
     /// <param name="transform">Runs on the worker threads (it is given the worker's index, 0 to <paramref name="workers"/> - 1), on
     /// blocks in any order and several at a time: it must not touch shared state.</param>
     /// <param name="consume">Runs on the caller's context, one block at a time, in file order.</param>
     /// <param name="cancellationToken">Stops reading, the workers and the caller.</param>
-    public static async Task RunAsync<TResult>(Stream stream, BulkFileLimits limits, int workers, Func<int, CellBlock, TResult> transform,
+    public static async Task RunAsync<TResult>(Stream stream, BulkFileLimits limits, int workers, IParsingThreads parsingThreads, Func<int, CellBlock, TResult> transform,
         Func<CellBlock, TResult, ValueTask> consume, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
@@ -76,7 +77,7 @@ internal static class CellBlockPipeline
         for (var i = 0; i < workers; i++)
         {
             var worker = i;
-            threads.Add(Task.Factory.StartNew(() => Transform(work, block => transform(worker, block), token), CancellationToken.None,
+            threads.Add(Task.Factory.StartNew(() => Transform(work, parsingThreads, block => transform(worker, block), token), CancellationToken.None,
                 TaskCreationOptions.LongRunning, TaskScheduler.Default));
         }
 
@@ -135,11 +136,11 @@ internal static class CellBlockPipeline
         work.Add(pending, cancellationToken);
     }
 
-    private static void Transform<TResult>(BlockingCollection<Pending<TResult>> work, Func<CellBlock, TResult> transform,
+    private static void Transform<TResult>(BlockingCollection<Pending<TResult>> work, IParsingThreads parsingThreads, Func<CellBlock, TResult> transform,
         CancellationToken cancellationToken)
     {
         // A thread of its own (LongRunning), so the lower priority ends with it.
-        BackgroundPriority.Lower();
+        parsingThreads.LowerPriority();
         try
         {
             foreach (var pending in work.GetConsumingEnumerable(cancellationToken))

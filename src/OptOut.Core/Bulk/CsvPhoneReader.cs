@@ -95,7 +95,7 @@ public sealed class CsvPhoneReader : IDisposable
             // The slack is the line break: CsvHelper counts a CR that ends a buffer as part of the record, and the
             // exact limit is checked on every row in MoveNext.
             MaxRecordSize = limits.MaxRowBytes + 2,
-            // Phone numbers are personal data: keep them out of exception messages (DESIGN.md privacy rule).
+            // Phone numbers are personal data: never whole in exception messages (nor logs, which show them).
             IncludeValuesInExceptions = false,
         }, leaveOpen: true);
     }
@@ -233,7 +233,7 @@ public sealed class CsvPhoneReader : IDisposable
     }
 
     // A header cell with a phone number's worth of digits is a data row (the file has no header): mask it, since the
-    // reason is shown and logged (DESIGN.md privacy rule).
+    // reason is shown and logged, and a phone number is never whole in a log.
     private static bool LooksLikeNumber(string name) => name.Count(char.IsAsciiDigit) >= 7;
 
     private static string Shorten(string name) => name.Length <= MaxColumnNameLength ? name : name[..MaxColumnNameLength] + "…";

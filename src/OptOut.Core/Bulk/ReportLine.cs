@@ -4,13 +4,19 @@ using System.Text;
 namespace OptOut.Core.Bulk;
 
 /// <summary>
-/// Formats report lines (<c>row,value,phone,outcome,reason</c>, RFC 4180); the processor formats blocks of them on
+/// Formats report lines (<c>row,value,phone,outcome,reason</c>, RFC 4180); the report stage formats blocks of them on
 /// several threads and appends them in file order.
 /// </summary>
 internal static class ReportLine
 {
+    /// <summary>A row's value is cut to this many characters in the report and in the inline rejected rows.</summary>
+    public const int MaxValueLength = 100;
+
     /// <summary>The report's first line.</summary>
     public static readonly byte[] Header = Encoding.UTF8.GetBytes("row,value,phone,outcome,reason\n");
+
+    /// <summary>The row's value as the report shows it (cut to <see cref="MaxValueLength"/>).</summary>
+    public static string Value(string value) => value.Length > MaxValueLength ? value[..MaxValueLength] : value;
 
     /// <summary>Appends one line. <paramref name="phoneDigits"/> is the number's E.164 digits (without the <c>+</c>), or 0 for none.</summary>
     public static void Append(StringBuilder text, long row, string value, long phoneDigits, string? outcome, string? reason)

@@ -9,6 +9,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using OptOut.Bulk.Parallelism;
 using OptOut.Core;
 using OptOut.Core.Bulk;
 using OptOut.Service.Api;
@@ -36,6 +37,7 @@ public static class ServiceRegistration
         services.AddOptions<BulkUploadSettings>().Bind(configuration.GetSection(BulkUploadSettings.Section)).CheckedOnStart(s => s.EnsureUsable());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BulkUploadSettings>>().Value.ToOptions());
         services.AddSingleton<IBlobStore, MessageDataBlobStore>();
+        services.AddSingleton<IParsingThreads, ParallelParsingThreads>();
         services.AddSingleton<BulkUploadProcessor>();
         services.AddSingleton<BusBulkUploadEvents.Factory>(sp =>
         {

@@ -129,7 +129,8 @@ internal sealed class BulkFixture
         Clock = new FakeTimeProvider(Changes.Now);
         var settings = new SettingsCache(new NoSettings(), Clock);
         Processor = new BulkUploadProcessor(Store, Uploads, Uploads, new OptOutService(Store, Clock), settings, Clock,
-            new BulkUploadOptions { BatchSize = batchSize, CheckpointRows = checkpointRows, MaxListedNumbers = maxListedNumbers, ParseThreads = parseThreads });
+            new BulkUploadOptions { BatchSize = batchSize, CheckpointRows = checkpointRows, MaxListedNumbers = maxListedNumbers, ParseThreads = parseThreads },
+            SharedParsingThreads.Instance);
     }
 
     public InMemoryOptOutStore Store { get; } = new();

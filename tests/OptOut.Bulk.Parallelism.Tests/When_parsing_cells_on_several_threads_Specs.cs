@@ -1,7 +1,9 @@
 using System.Runtime.Loader;
+using System.Text;
+using OptOut.Core;
 using OptOut.Core.Bulk;
 
-namespace OptOut.Core.Tests.Bulk;
+namespace OptOut.Bulk.Parallelism.Tests;
 
 [TestFixture]
 public class When_parsing_cells_on_several_threads
@@ -53,7 +55,7 @@ public class When_parsing_cells_on_several_threads
     public void Should_give_the_same_key_and_reason_in_every_copy_as_the_parser_of_the_service()
     {
         using var lease = CellParser.Rent(3);
-        var parsers = new[] { CellParser.Parse, lease[0], lease[1], lease[2] };
+        var parsers = new[] { CellKey.Parse, lease[0], lease[1], lease[2] };
 
         Assert.Multiple(() =>
         {
@@ -61,8 +63,8 @@ public class When_parsing_cells_on_several_threads
             {
                 var expected = PhoneNumberParser.Parse(input, callingCode);
                 var expectedKey = expected.Number is { } phone
-                    ? long.Parse(phone.E164.AsSpan(1)) | (phone.IsValid ? 0 : CellParser.FlaggedBit)
-                    : CellParser.Rejected;
+                    ? long.Parse(phone.E164.AsSpan(1)) | (phone.IsValid ? 0 : NumberKey.FlaggedBit)
+                    : CellKey.Rejected;
                 for (var i = 0; i < parsers.Length; i++)
                 {
                     var key = parsers[i](input, callingCode, out var error);
@@ -76,7 +78,7 @@ public class When_parsing_cells_on_several_threads
     public async Task Should_parse_the_same_on_threads_running_at_once()
     {
         var cells = Enumerable.Range(0, 20_000).Select(i => i % 10 == 0 ? $"{i}" : $"({201 + i % 700}) {200 + i % 800:D3}-{i % 10_000:D4}").ToArray();
-        var expected = cells.Select(c => CellParser.Parse(c, 1, out _)).ToArray();
+        var expected = cells.Select(c => CellKey.Parse(c, 1, out _)).ToArray();
         using var lease = CellParser.Rent(3);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(worker => Task.Run(() =>
@@ -99,11 +101,11 @@ public class When_parsing_cells_on_several_threads
     {
         if (!OperatingSystem.IsLinux())
             Assert.Ignore("Thread priorities are lowered on Linux only (setpriority on the thread id).");
-        var csv = CsvInput.Bytes("phone\n" + string.Join("\n", Enumerable.Range(0, 10_000).Select(i => $"201555{i:D4}")));
+        var csv = Encoding.UTF8.GetBytes("phone\n" + string.Join("\n", Enumerable.Range(0, 10_000).Select(i => $"201555{i:D4}")));
         var seen = new System.Collections.Concurrent.ConcurrentBag<int?>();
         var before = BackgroundPriority.Current();
 
-        await CellBlockPipeline.RunAsync(new MemoryStream(csv), new BulkFileLimits(), 2, (worker, block) =>
+        await CellBlockPipeline.RunAsync(new MemoryStream(csv), new BulkFileLimits(), 2, new ParallelParsingThreads(), (worker, block) =>
         {
             seen.Add(BackgroundPriority.Current());
             return block.Count;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace OptOut.Core.Bulk;
+namespace OptOut.Bulk.Parallelism;
 
 /// <summary>
 /// Lowers the scheduling priority of the calling thread (a bulk upload's parsing threads), so that on a busy machine the
@@ -10,7 +10,7 @@ namespace OptOut.Core.Bulk;
 /// <remarks>
 /// Linux only: a thread has its own nice value there (<c>setpriority</c> on its thread id), and raising it needs no
 /// privilege. .NET's <see cref="Thread.Priority"/> is not applied on Linux. Elsewhere, and if the call fails, the
-/// thread runs at normal priority as before.
+/// thread runs at normal priority.
 /// </remarks>
 internal static class BackgroundPriority
 {

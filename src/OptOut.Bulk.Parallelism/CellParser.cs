@@ -1,22 +1,15 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Reflection;
 using System.Runtime.Loader;
+using OptOut.Core.Bulk;
 
-namespace OptOut.Core.Bulk;
-
-/// <summary>
-/// Parses one cell of an upload's phone column into its scan key (<see cref="CellParser.Parse"/>); a rejected cell
-/// gives <see cref="CellParser.Rejected"/> and the reason.
-/// </summary>
-/// <remarks>Primitive types only, so that a copy of the parser in another load context can be called through it.</remarks>
-internal delegate long CellParse(string? input, int defaultCallingCode, out string? error);
+namespace OptOut.Bulk.Parallelism;
 
 /// <summary>
 /// The parsers of an upload's parsing threads (<see cref="BulkUploadOptions.ParseThreads"/>): each thread parses with a
-/// copy of <see cref="PhoneNumberParser"/> of its own, loaded in its own <see cref="AssemblyLoadContext"/> with its own
-/// libphonenumber, and rented for the length of a pass: no two threads (of one upload or of two at once, nor the keyword
-/// path, which keeps the service's own) ever parse with the same copy.
+/// copy of OptOut.Core's <see cref="CellKey.Parse"/> of its own, loaded in its own <see cref="AssemblyLoadContext"/> with
+/// its own libphonenumber, and rented for the length of a pass: no two threads (of one upload or of two at once, nor the
+/// keyword path, which keeps the service's own) ever parse with the same copy.
 /// </summary>
 /// <remarks>
 /// libphonenumber keeps its compiled regular expressions in statics, and .NET's <c>Regex</c> caches one scratch runner
@@ -30,12 +23,6 @@ internal delegate long CellParse(string? input, int defaultCallingCode, out stri
 /// </remarks>
 internal static class CellParser
 {
-    /// <summary>The key of a cell that is not a number.</summary>
-    public const long Rejected = -1;
-
-    /// <summary>Set in a key whose number is possible but not valid (flagged); below it, the E.164 digits.</summary>
-    public const long FlaggedBit = 1L << 60;
-
     private static readonly ConcurrentBag<CellParse> Idle = [];
     private static int s_loaded;
 
@@ -43,67 +30,45 @@ internal static class CellParser
     public static int Loaded => Volatile.Read(ref s_loaded);
 
     /// <summary>Copies for <paramref name="threads"/> threads, one each, theirs until the lease is disposed.</summary>
-    public static Lease Rent(int threads)
+    public static CellParserLease Rent(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         var parsers = new CellParse[threads];
         for (var i = 0; i < threads; i++)
             parsers[i] = Idle.TryTake(out var idle) ? idle : LoadCopy(Interlocked.Increment(ref s_loaded));
-        return new Lease(parsers);
+        return new CellParserLease(parsers, Return);
     }
 
-    /// <summary>Parsers rented for a pass: <c>lease[i]</c> is thread i's.</summary>
-    public sealed class Lease(CellParse[] parsers) : IDisposable
+    private static void Return(CellParse[] parsers)
     {
-        private CellParse[]? _parsers = parsers;
-
-        public CellParse this[int thread] => (_parsers ?? throw new ObjectDisposedException(nameof(Lease)))[thread];
-
-        public void Dispose()
+        foreach (var parser in parsers)
         {
-            foreach (var parser in Interlocked.Exchange(ref _parsers, null) ?? [])
-            {
-                if (IsCopy(parser))
-                    Idle.Add(parser);
-            }
+            if (IsCopy(parser))
+                Idle.Add(parser);
         }
     }
-
-    /// <summary>
-    /// The cell's key: its number's E.164 digits, with <see cref="FlaggedBit"/> when the number is possible but not
-    /// valid; <see cref="Rejected"/> and the reason (<see cref="PhoneNumberParser.Parse"/>'s) when it is not a number.
-    /// </summary>
-    public static long Parse(string? input, int defaultCallingCode, out string? error)
-    {
-        var parsed = PhoneNumberParser.Parse(input, defaultCallingCode);
-        error = parsed.Error;
-        return parsed.Number is { } phone ? (long)Key(phone) | (phone.IsValid ? 0 : FlaggedBit) : Rejected;
-    }
-
-    /// <summary>E.164 digits fit in 15 decimal digits: a ulong key keeps a million-number duplicate set small.</summary>
-    private static ulong Key(PhoneNumber phone) => ulong.Parse(phone.E164.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture);
 
     /// <summary>Whether <paramref name="parse"/> runs in a copy of its own (false: the shared parser).</summary>
     public static bool IsCopy(CellParse parse) => AssemblyLoadContext.GetLoadContext(parse.Method.Module.Assembly) is Copy;
 
     private static CellParse LoadCopy(int number)
     {
-        var core = typeof(CellParser).Assembly;
+        var core = typeof(CellKey).Assembly;
         var libphonenumber = typeof(PhoneNumbers.PhoneNumberUtil).Assembly;
         if (string.IsNullOrEmpty(core.Location) || string.IsNullOrEmpty(libphonenumber.Location))
-            return Parse;
+            return CellKey.Parse;
 
         try
         {
             var copy = new Copy($"libphonenumber {number}", [core, libphonenumber]).LoadFromAssemblyName(core.GetName());
-            var method = copy.GetType(typeof(CellParser).FullName!, throwOnError: true)!.GetMethod(nameof(Parse),
+            var method = copy.GetType(typeof(CellKey).FullName!, throwOnError: true)!.GetMethod(nameof(CellKey.Parse),
                 BindingFlags.Public | BindingFlags.Static, [typeof(string), typeof(int), typeof(string).MakeByRefType()])!;
             return method.CreateDelegate<CellParse>();
         }
         catch (Exception e) when (e is IOException or BadImageFormatException)
         {
             // The files changed under the running service (an upgrade in place): parse with the shared one, as without files.
-            return Parse;
+            return CellKey.Parse;
         }
     }
 
