@@ -4,7 +4,7 @@ namespace OptOut.Bulk.Parallelism;
 
 /// <summary>
 /// Lowers the scheduling priority of the calling thread (a bulk upload's parsing threads), so that on a busy machine the
-/// keyword path goes first: issue #3, "a running upload never delays keyword opt-outs". The parsing threads keep every
+/// keyword path goes first: a running upload must never delay keyword opt-outs. The parsing threads keep every
 /// core nobody else wants; when a STOP arrives, its thread is scheduled ahead of them instead of sharing a core with them.
 /// </summary>
 /// <remarks>

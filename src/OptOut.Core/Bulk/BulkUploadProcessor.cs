@@ -1,7 +1,7 @@
 namespace OptOut.Core.Bulk;
 
 /// <summary>
-/// The workflow of a bulk upload (issue #3): durable stages, each resumable from the upload's stored state after a
+/// The workflow of a bulk upload: durable stages, each resumable from the upload's stored state after a
 /// crash (the redelivered message calls <see cref="RunAsync"/> again, which goes on from the stored status):
 /// <list type="number">
 /// <item><see cref="ScanStage"/> reads the whole file once, checks it and normalizes and de-duplicates every row before

@@ -22,7 +22,7 @@ public readonly record struct PhoneCell(long Row, string Value);
 public sealed class BulkFileException(string reason) : Exception(reason);
 
 /// <summary>
-/// Streams the <c>phone</c> column of an uploaded CSV (issue #3 "CSV rules"): header matched after trimming
+/// Streams the <c>phone</c> column of an uploaded CSV (the README's CSV rules): header matched after trimming
 /// whitespace and a UTF-8 BOM, case-insensitively, anywhere in the row; RFC 4180 quoting; CRLF or LF; blank lines
 /// skipped. Throws <see cref="BulkFileException"/> for an unusable file: no <c>phone</c> column (naming the columns
 /// found), empty, not text, a row over <see cref="BulkFileLimits.MaxRowBytes"/>, more rows than

@@ -3,7 +3,7 @@ using OptOut.Contracts;
 namespace OptOut.Core.Bulk;
 
 /// <summary>
-/// Undo (issue #3): opts back in exactly the numbers the upload newly opted out that nothing has opted out since.
+/// Undo: opts back in exactly the numbers the upload newly opted out that nothing has opted out since.
 /// "Since" includes a later opt-out message that changed nothing (the number was already out): it moved the
 /// record's clock past the upload's entry, and a contact who texted STOP after the upload stays opted out.
 /// </summary>
