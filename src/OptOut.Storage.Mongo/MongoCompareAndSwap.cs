@@ -20,11 +20,7 @@ internal static class MongoCompareAndSwap
     public static void Validate(OptOutWrite write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        // The version is the compare-and-swap token: it must move forward on every write, or a writer holding an
-        // old read could overwrite a newer state (ABA).
-        if (write.Record.Version <= write.ExpectedVersion || write.ExpectedVersion < 0)
-            throw new ArgumentException(
-                $"Record version {write.Record.Version} must be greater than expected version {write.ExpectedVersion}.", nameof(write));
+        WriteVersion.EnsureAdvances(write.Record.Version, write.ExpectedVersion, "Record", nameof(write));
     }
 
     /// <summary>The compare-and-swap update: match the expected version, set the next record, append the entry.</summary>

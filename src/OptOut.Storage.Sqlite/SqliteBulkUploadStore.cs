@@ -75,10 +75,7 @@ internal sealed class SqliteBulkUploadStore(SqliteDatabase database) : IBulkUplo
     public Task<bool> TrySaveAsync(BulkUploadState state, long expectedVersion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(state);
-        // As for records: the version must move forward on every save, or a stale writer could pass the check (ABA).
-        if (state.Version <= expectedVersion || expectedVersion < 0)
-            throw new ArgumentException(
-                $"Upload version {state.Version} must be greater than expected version {expectedVersion}.", nameof(state));
+        WriteVersion.EnsureAdvances(state.Version, expectedVersion, "Upload", nameof(state));
 
         return database.Pipeline.ExecuteAsync(
             static (s, ct) => s.database.WriteAsync(

@@ -39,20 +39,20 @@ public class When_account_settings_are_updated
     {
         await using var service = await ServiceHarness.StartAsync();
         var account = Guid.NewGuid();
-        await service.PublishAndWait(Messages.Text(account, "+15552011111", "hi")); // this instance caches the defaults
+        await service.PublishAndWait(Messages.Text(account, "+15552011111", "hi")); // this instance caches the defaults (PINEAPPLE is read as nothing)
 
         // Another instance (same store) applies an update: it saves the settings and publishes OptOutSettingsChanged.
         var store = service.Services.GetRequiredService<ISettingsStore>();
         var (settings, errors) = AccountSettings.TryCreate(
-            Update(account, b => { b.Message = "Bye from Acme."; b.Keywords = [.. AccountSettings.DefaultKeywords, "BASTA"]; }),
+            Update(account, b => { b.Message = "Bye from Acme."; b.Keywords = [.. AccountSettings.DefaultKeywords, "PINEAPPLE"]; }),
             AccountSettings.Defaults(account), Messages.T0);
         Assert.That(errors, Is.Empty);
         await store.SaveAsync(settings!);
-        await service.PublishAndWait(Messages.Text(account, "+15552011234", "basta"));
+        await service.PublishAndWait(Messages.Text(account, "+15552011234", "pineapple"));
         var beforeTheEvent = service.Published<ConversationOptStateChanged>().Count;
 
         await service.PublishAndWait(new OptOutSettingsChanged { AccountId = account, Keywords = settings!.Keywords, OptOutMessage = settings.OptOutMessage });
-        await service.PublishAndWait(Messages.Text(account, "+15552015678", "basta"));
+        await service.PublishAndWait(Messages.Text(account, "+15552015678", "pineapple"));
 
         Assert.Multiple(() =>
         {
