@@ -27,6 +27,18 @@ public sealed record LanguageKeywords(
         _ => HelpMessage,
     };
 
+    /// <summary>This language as the bus contracts carry it (an update that sets it whole, or the settings in force).</summary>
+    public OptOut.Contracts.LanguageSettings ToContract() => new()
+    {
+        Language = Code,
+        OptOutKeywords = OptOut,
+        OptInKeywords = OptIn,
+        HelpKeywords = Help,
+        OptOutMessage = OptOutMessage,
+        OptInMessage = OptInMessage,
+        HelpMessage = HelpMessage,
+    };
+
     /// <summary>The shipped lists and messages, unchanged.</summary>
     public static LanguageKeywords Shipped(ShippedLanguage language) => new(
         language.Code, language.OptOut, language.OptIn, language.Help, language.OptOutMessage, language.OptInMessage, language.HelpMessage);

@@ -20,16 +20,7 @@ public static class SettingsChangedMessage
         OptOutMessage = settings.OptOutMessage,
         Keywords = settings.Keywords,
         ActiveLanguages = settings.ActiveLanguages,
-        Languages = [.. settings.Languages.Select(l => new LanguageSettings
-        {
-            Language = l.Code,
-            OptOutKeywords = l.OptOut,
-            OptInKeywords = l.OptIn,
-            HelpKeywords = l.Help,
-            OptOutMessage = l.OptOutMessage,
-            OptInMessage = l.OptInMessage,
-            HelpMessage = l.HelpMessage,
-        })],
+        Languages = [.. settings.Languages.Select(l => l.ToContract())],
         DetectionEnabled = settings.DetectionEnabled,
         PossibleRevocationThreshold = settings.PossibleRevocationThreshold,
         ContactOptInOverridesAdmin = settings.ContactOptInOverridesAdmin,

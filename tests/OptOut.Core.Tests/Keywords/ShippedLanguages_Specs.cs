@@ -118,16 +118,7 @@ public class When_reading_the_shipped_languages
             OptOutMessage = defaults.OptOutMessage,
             Keywords = defaults.Keywords,
             ActiveLanguages = defaults.ActiveLanguages,
-            Languages = [.. defaults.Languages.Select(l => new LanguageSettings
-            {
-                Language = l.Code,
-                OptOutKeywords = l.OptOut,
-                OptInKeywords = l.OptIn,
-                HelpKeywords = l.Help,
-                OptOutMessage = l.OptOutMessage,
-                OptInMessage = l.OptInMessage,
-                HelpMessage = l.HelpMessage,
-            })],
+            Languages = [.. defaults.Languages.Select(l => l.ToContract())],
         };
 
         var (settings, errors) = AccountSettings.Validate(update, defaults, DateTimeOffset.UnixEpoch);
