@@ -29,75 +29,64 @@ public interface IOptOutStore
 
     /// <summary>
     /// The records (with history) of many numbers of one account, keyed by phone; numbers never opted out are
-    /// absent. Bulk uploads read a batch at a time. The default reads one by one; stores override it with one query.
+    /// absent. Bulk uploads read a batch at a time, with one query.
     /// </summary>
-    async Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(Guid accountId, IReadOnlyCollection<string> phones,
-        CancellationToken cancellationToken = default)
-    {
-        var found = new Dictionary<string, OptOutRecord>(StringComparer.Ordinal);
-        foreach (var phone in phones)
-        {
-            if (await FindAsync(accountId, phone, cancellationToken).ConfigureAwait(false) is { } record)
-                found[phone] = record;
-        }
-
-        return found;
-    }
+    Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(Guid accountId, IReadOnlyCollection<string> phones,
+        CancellationToken cancellationToken = default);
 
     /// <summary>
     /// A page of the numbers (E.164) of an account's records in phone order, after <paramref name="afterPhone"/> (null:
     /// from the start), without the records: a bulk upload lists the account's numbers while it reads its file, so that
-    /// applying it reads only the records of its numbers that exist and inserts the others without a read. The default
-    /// takes them from <see cref="ListAsync"/>; stores override it with a walk of the key alone.
+    /// applying it reads only the records of its numbers that exist and inserts the others without a read.
     /// </summary>
-    async Task<IReadOnlyList<string>> ListPhonesAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default)
-    {
-        var records = await ListAsync(accountId, null, afterPhone, limit, cancellationToken).ConfigureAwait(false);
-        return records.Select(r => r.Phone).ToList();
-    }
+    Task<IReadOnlyList<string>> ListPhonesAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Compare-and-swap writes of many records, each independent (as <see cref="TryWriteAsync"/>): result i is false
-    /// when write i lost a race and wrote nothing. The default writes one by one; stores override it with one
-    /// transaction / bulk operation.
+    /// Compare-and-swap writes of many records, each independent (as <see cref="TryWriteAsync"/>) and applied in
+    /// order (a batch may name a number twice, the second expecting the version the first writes): result i is false
+    /// when write i lost a race and wrote nothing. One transaction or bulk operation.
     /// </summary>
-    async Task<IReadOnlyList<bool>> TryWriteManyAsync(IReadOnlyList<OptOutWrite> writes, CancellationToken cancellationToken = default)
-    {
-        var results = new bool[writes.Count];
-        for (var i = 0; i < writes.Count; i++)
-            results[i] = await TryWriteAsync(writes[i], cancellationToken).ConfigureAwait(false);
-        return results;
-    }
+    Task<IReadOnlyList<bool>> TryWriteManyAsync(IReadOnlyList<OptOutWrite> writes, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Remembers which numbers the writes of <paramref name="causationId"/> (a bulk upload) changed, for
-    /// <see cref="ListByCausationAsync"/>: <paramref name="phones"/> are those of one stretch of the upload's numbers,
-    /// the stretch that starts at <paramref name="position"/>. Recording a stretch replaces what was recorded for it
-    /// and for every stretch after it: a resumed upload redoes everything after its checkpoint. Stretches are listed
-    /// in the order of their positions.
+    /// Inserts numbers never stored, all with one decision (<see cref="NewNumbers"/>): a bulk upload's new numbers,
+    /// most of its writes. Result i is false when number i has a record already (another writer stored it first): nothing
+    /// is written for it, and the caller reads it and decides again. One transaction or bulk operation.
     /// </summary>
-    /// <remarks>
-    /// An explicit list instead of an index of every history entry's causation id: an index is one more B-tree
-    /// insert in every write (keyword STOPs included), and it was 16% of a million-number upload's writes (SQLite).
-    /// </remarks>
-    Task RecordChangesAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
-        CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// A page of the records (with their history) of the numbers recorded for <paramref name="causationId"/>
-    /// (<see cref="RecordChangesAsync"/>), in recorded order, starting after <paramref name="after"/> (null: from the
-    /// start; else a <see cref="CausationPage.Next"/>): the numbers a bulk upload changed, for dispatching its events
-    /// and for undo. A store may also list numbers it finds by the causation id of their history.
-    /// </summary>
-    Task<CausationPage> ListByCausationAsync(Guid accountId, string causationId, string? after, int limit,
-        CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<bool>> TryInsertManyAsync(NewNumbers inserts, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
-/// A page of <see cref="IOptOutStore.ListByCausationAsync"/>: its records (up to about the limit asked for), and the
-/// cursor for the page after it, null when this page is the last. The cursor's form is the store's.
+/// Numbers of one account that get the same new record but for the number: <see cref="Record"/> (its phone and flag are
+/// each number's own) with <see cref="Appended"/> as its first history entry, as one decision of
+/// <see cref="OptOutStateMachine"/> for a number without a record made them.
 /// </summary>
-public sealed record CausationPage(IReadOnlyList<OptOutRecord> Records, string? Next);
+public sealed record NewNumbers(OptOutRecord Record, OptOutHistoryEntry Appended, IReadOnlyList<NewNumber> Numbers)
+{
+    /// <summary>Throws when these are not inserts of new records (a version other than 1, no history entry).</summary>
+    public void Check(string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(Record, paramName);
+        ArgumentNullException.ThrowIfNull(Appended, paramName);
+        ArgumentNullException.ThrowIfNull(Numbers, paramName);
+        WriteVersion.EnsureAdvances(Record.Version, 0, "Record", paramName);
+    }
+
+    /// <summary>Number i's insert as an ordinary write (expected version 0).</summary>
+    public OptOutWrite WriteOf(int i) => new(Record with { Phone = Numbers[i].Phone, Flagged = Numbers[i].Flagged }, 0, Appended);
+
+    /// <summary>Every insert as an ordinary write, for a store that has no faster way to insert alike records.</summary>
+    public IReadOnlyList<OptOutWrite> ToWrites()
+    {
+        var writes = new OptOutWrite[Numbers.Count];
+        for (var i = 0; i < writes.Length; i++)
+            writes[i] = WriteOf(i);
+        return writes;
+    }
+}
+
+/// <summary>One of <see cref="NewNumbers"/>: its E.164 number, and whether it is flagged (not a valid number).</summary>
+public readonly record struct NewNumber(string Phone, bool Flagged);
 
 /// <summary>The next version of a record and the history entry (if any) the transition appends.</summary>
 public sealed record OptOutWrite(OptOutRecord Record, long ExpectedVersion, OptOutHistoryEntry? Appended);

@@ -41,36 +41,55 @@ public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
     }
 
     /// <summary>
-    /// Writes changes already decided against a snapshot of their records in one round trip; any that lost a race with
-    /// another writer (a STOP, an opt-in, another upload) is applied again on its own (<see cref="ApplyAsync"/>),
-    /// reading the winner's state, so event-time order holds. Returns <paramref name="decided"/> with the final decisions.
+    /// Writes changes already decided against a snapshot of their records: their own writes in one round trip, and the
+    /// new numbers among them (<paramref name="inserts"/>, decided alike) in another. Any that lost a race with another
+    /// writer (a STOP, an opt-in, another upload) is applied again on its own (<see cref="ApplyAsync"/>), reading the
+    /// winner's state, so event-time order holds. Returns <paramref name="decided"/> with the final decisions.
     /// </summary>
     public async Task<List<(OptChange Change, OptDecision Decision)>> WriteDecidedAsync(List<(OptChange Change, OptDecision Decision)> decided,
-        CancellationToken cancellationToken = default)
+        DecidedInserts? inserts = null, CancellationToken cancellationToken = default)
     {
+        var inserted = new bool[decided.Count];
+        if (inserts is not null)
+        {
+            foreach (var i in inserts.Indexes)
+                inserted[i] = true;
+        }
+
         var writes = new List<OptOutWrite>();
         var writeIndex = new List<int>();
         for (var i = 0; i < decided.Count; i++)
         {
-            if (decided[i].Decision.Write is { } write)
+            if (!inserted[i] && decided[i].Decision.Write is { } write)
             {
                 writes.Add(write);
                 writeIndex.Add(i);
             }
         }
 
-        if (writes.Count == 0)
-            return decided;
-
-        var results = await store.TryWriteManyAsync(writes, cancellationToken).ConfigureAwait(false);
-        for (var w = 0; w < results.Count; w++)
+        var lost = new List<int>();
+        if (writes.Count > 0)
         {
-            if (results[w])
-                continue;
-            var i = writeIndex[w];
-            decided[i] = (decided[i].Change, await ApplyAsync(decided[i].Change, cancellationToken).ConfigureAwait(false));
+            var results = await store.TryWriteManyAsync(writes, cancellationToken).ConfigureAwait(false);
+            for (var w = 0; w < results.Count; w++)
+            {
+                if (!results[w])
+                    lost.Add(writeIndex[w]);
+            }
         }
 
+        if (inserts is { Indexes.Count: > 0 })
+        {
+            var results = await store.TryInsertManyAsync(inserts.Numbers, cancellationToken).ConfigureAwait(false);
+            for (var k = 0; k < results.Count; k++)
+            {
+                if (!results[k])
+                    lost.Add(inserts.Indexes[k]);
+            }
+        }
+
+        foreach (var i in lost)
+            decided[i] = (decided[i].Change, await ApplyAsync(decided[i].Change, cancellationToken).ConfigureAwait(false));
         return decided;
     }
 
@@ -99,6 +118,12 @@ public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
         }
     }
 }
+
+/// <summary>
+/// The new numbers among a batch of decided changes, inserted together (<see cref="IOptOutStore.TryInsertManyAsync"/>):
+/// change <c>Indexes[k]</c> of the batch is number k of <see cref="Numbers"/>.
+/// </summary>
+public sealed record DecidedInserts(NewNumbers Numbers, IReadOnlyList<int> Indexes);
 
 /// <summary>Too many concurrent writers on one number; transient, the message is retried.</summary>
 public sealed class ConcurrencyConflictException(Guid accountId, PhoneNumber phone)

@@ -19,10 +19,6 @@ internal static class MongoOptOutIndexes
             // Pages by state walk this index in phone order: equality on account and state, range and sort on phone.
             new(keys.Ascending(x => x.AccountId).Ascending(x => x.State).Ascending(x => x.Phone),
                 new CreateIndexOptions { Name = "accountId_state_phone" }),
-            // The numbers one message (a bulk upload) changed, in phone order (MongoChangeLog). Multikey on the
-            // history array; phone is a scalar, so the index still yields the phone order for one causation id.
-            new(keys.Ascending(x => x.AccountId).Ascending(MongoChangeLog.HistoryCausationId).Ascending(x => x.Phone),
-                new CreateIndexOptions { Name = "accountId_historyCausationId_phone" }),
         ];
     }
 }

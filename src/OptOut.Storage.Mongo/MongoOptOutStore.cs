@@ -12,7 +12,7 @@ namespace OptOut.Storage.Mongo;
 /// (<see cref="OptOutDocument"/>), a unique index on (accountId, phone) (<see cref="MongoOptOutIndexes"/>). A write is
 /// one single-document compare-and-swap (<see cref="MongoCompareAndSwap"/>), which needs no transaction. Bulk uploads
 /// read a batch with one <c>$in</c> query (<see cref="FindManyAsync"/>) and write it with one unordered bulk write
-/// (<see cref="MongoBatchWriter"/>); the numbers an upload changed are found by their history (<see cref="MongoChangeLog"/>).
+/// (<see cref="MongoBatchWriter"/>); the numbers an upload changed are listed apart (<see cref="MongoBulkChangeLog"/>).
 /// </summary>
 public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
 {
@@ -24,7 +24,6 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
     private readonly IMongoCollection<OptOutDocument> _collection;
     private readonly ResiliencePipeline _pipeline;
     private readonly MongoBatchWriter _batches;
-    private readonly MongoChangeLog _changes;
 
     public MongoOptOutStore(IMongoDatabase database, ILogger<MongoOptOutStore>? logger = null, StoreResilienceOptions? resilience = null)
     {
@@ -34,7 +33,6 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
         _collection = database.GetCollection<OptOutDocument>(CollectionName);
         _pipeline = StoreResilience.Create("MongoDB", MongoErrors.IsTransient, logger, resilience);
         _batches = new MongoBatchWriter(_collection, _pipeline);
-        _changes = new MongoChangeLog(_collection, _pipeline);
     }
 
     /// <summary>Creates the collection's indexes (<see cref="MongoOptOutIndexes"/>).</summary>
@@ -141,15 +139,13 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
     public Task<IReadOnlyList<bool>> TryWriteManyAsync(IReadOnlyList<OptOutWrite> writes, CancellationToken cancellationToken = default) =>
         _batches.TryWriteManyAsync(writes, cancellationToken);
 
-    /// <summary>Nothing to record: the numbers are found by their history (<see cref="MongoChangeLog"/>).</summary>
-    public Task RecordChangesAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
-        CancellationToken cancellationToken = default) =>
-        _changes.RecordChangesAsync(accountId, causationId, position, phones);
-
-    /// <summary>Every record whose history holds an entry of the causation, in phone order; the cursor is the last phone of a full page.</summary>
-    public Task<CausationPage> ListByCausationAsync(
-        Guid accountId, string causationId, string? after, int limit, CancellationToken cancellationToken = default) =>
-        _changes.ListByCausationAsync(accountId, causationId, after, limit, cancellationToken);
+    /// <summary>The same bulk write as <see cref="TryWriteManyAsync"/>: MongoDB inserts alike documents no faster together.</summary>
+    public Task<IReadOnlyList<bool>> TryInsertManyAsync(NewNumbers inserts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inserts);
+        inserts.Check(nameof(inserts));
+        return _batches.TryWriteManyAsync(inserts.ToWrites(), cancellationToken);
+    }
 
     /// <remarks>Not retried: readiness must report the store as it is now, not after seconds of backoff.</remarks>
     public Task PingAsync(CancellationToken cancellationToken = default) =>

@@ -10,8 +10,8 @@ namespace OptOut.Storage.Mongo;
 public static class MongoStoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the MongoDB stores as the singleton <see cref="IOptOutStore"/>, <see cref="ISettingsStore"/> and
-    /// <see cref="IBulkUploadStore"/>, plus one <see cref="IStoreInitializer"/> that creates every collection's indexes
+    /// Registers the MongoDB stores as the singleton <see cref="IOptOutStore"/>, <see cref="IBulkChangeLog"/>,
+    /// <see cref="ISettingsStore"/> and <see cref="IBulkUploadStore"/>, plus one <see cref="IStoreInitializer"/> that creates every collection's indexes
     /// when the host starts. One <see cref="MongoClient"/> (it pools connections and is meant to live as long as the
     /// process) is created from <paramref name="connectionString"/> and disposed with the container.
     /// </summary>
@@ -29,12 +29,15 @@ public static class MongoStoreServiceCollectionExtensions
             sp.GetRequiredService<MongoOptOutDatabase>().Database, sp.GetService<ILogger<MongoSettingsStore>>(), resilience));
         services.AddSingleton(sp => new MongoBulkUploadStore(
             sp.GetRequiredService<MongoOptOutDatabase>().Database, sp.GetService<ILogger<MongoBulkUploadStore>>(), resilience));
+        services.AddSingleton(sp => new MongoBulkChangeLog(
+            sp.GetRequiredService<MongoOptOutDatabase>().Database, sp.GetService<ILogger<MongoBulkChangeLog>>(), resilience));
         services.AddSingleton<IOptOutStore>(sp => sp.GetRequiredService<MongoOptOutStore>());
+        services.AddSingleton<IBulkChangeLog>(sp => sp.GetRequiredService<MongoBulkChangeLog>());
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<MongoSettingsStore>());
         services.AddSingleton<IBulkUploadStore>(sp => sp.GetRequiredService<MongoBulkUploadStore>());
         // One initializer for every collection: the host resolves a single IStoreInitializer.
         services.AddSingleton<IStoreInitializer>(sp => new MongoStoreInitializer(
-            sp.GetRequiredService<MongoOptOutStore>(), sp.GetRequiredService<MongoBulkUploadStore>()));
+            sp.GetRequiredService<MongoOptOutStore>(), sp.GetRequiredService<MongoBulkUploadStore>(), sp.GetRequiredService<MongoBulkChangeLog>()));
         return services;
     }
 

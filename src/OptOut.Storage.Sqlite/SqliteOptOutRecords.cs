@@ -8,8 +8,7 @@ using static OptOut.Storage.Sqlite.StoredValues;
 namespace OptOut.Storage.Sqlite;
 
 /// <summary>
-/// The opt-out records and their history (<see cref="IOptOutStore"/> but for the bulk change log, which is
-/// <see cref="SqliteChangeLog"/>). Reads go through ADO.NET on pooled reader connections, but for the batch read
+/// The opt-out records and their history (<see cref="IOptOutStore"/>). Reads go through ADO.NET on pooled reader connections, but for the batch read
 /// (<see cref="FindManyAsync"/>), which steps SQLite's own API; writes go to <see cref="SqliteWriter"/>. Bulk uploads
 /// read and write a batch at a time: two queries and one transaction per batch instead of one per number.
 /// </summary>
@@ -125,6 +124,24 @@ internal sealed class SqliteOptOutRecords(SqliteDatabase database)
             static (s, ct) => s.database.WriteAsync(
                 static (writer, writes, ct) => Task.FromResult<IReadOnlyList<bool>>(writer.TryWriteMany(writes, ct)), s.writes, ct),
             (database, writes),
+            cancellationToken).AsTask();
+    }
+
+    /// <summary>
+    /// One transaction for the new numbers (<see cref="SqliteWriter.TryInsertMany"/>): a number that has a record makes
+    /// its result false and writes nothing; a failure rolls all of them back, so the retry pipeline can run it again.
+    /// </summary>
+    public Task<IReadOnlyList<bool>> TryInsertManyAsync(NewNumbers inserts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inserts);
+        inserts.Check(nameof(inserts));
+        if (inserts.Numbers.Count == 0)
+            return Task.FromResult<IReadOnlyList<bool>>([]);
+
+        return database.Pipeline.ExecuteAsync(
+            static (s, ct) => s.database.WriteAsync(
+                static (writer, inserts, ct) => Task.FromResult<IReadOnlyList<bool>>(writer.TryInsertMany(inserts, ct)), s.inserts, ct),
+            (database, inserts),
             cancellationToken).AsTask();
     }
 

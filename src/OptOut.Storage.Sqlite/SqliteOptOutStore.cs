@@ -22,7 +22,7 @@ namespace OptOut.Storage.Sqlite;
 /// values); the views <c>opt_outs_readable</c> and <c>opt_out_history_readable</c> show them as ISO-8601 text for
 /// someone auditing the evidence in the <c>sqlite3</c> shell (<see cref="StoredValues"/>).
 /// </remarks>
-public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IBulkUploadStore, IStoreInitializer, IDisposable
+public sealed class SqliteOptOutStore : IOptOutStore, IBulkChangeLog, ISettingsStore, IBulkUploadStore, IStoreInitializer, IDisposable
 {
     private readonly SqliteDatabase _database;
     private readonly SqliteOptOutRecords _records;
@@ -34,7 +34,7 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IBulkUploa
     {
         _database = new SqliteDatabase(path, logger, resilience);
         _records = new SqliteOptOutRecords(_database);
-        _changes = new SqliteChangeLog(_database, _records);
+        _changes = new SqliteChangeLog(_database);
         _settings = new SqliteSettingsStore(_database);
         _uploads = new SqliteBulkUploadStore(_database);
     }
@@ -74,14 +74,18 @@ public sealed class SqliteOptOutStore : IOptOutStore, ISettingsStore, IBulkUploa
     public Task<IReadOnlyList<bool>> TryWriteManyAsync(IReadOnlyList<OptOutWrite> writes, CancellationToken cancellationToken = default) =>
         _records.TryWriteManyAsync(writes, cancellationToken);
 
-    /// <inheritdoc cref="SqliteChangeLog.RecordChangesAsync"/>
+    /// <inheritdoc cref="SqliteOptOutRecords.TryInsertManyAsync"/>
+    public Task<IReadOnlyList<bool>> TryInsertManyAsync(NewNumbers inserts, CancellationToken cancellationToken = default) =>
+        _records.TryInsertManyAsync(inserts, cancellationToken);
+
+    /// <inheritdoc cref="SqliteChangeLog.RecordAsync"/>
     public Task RecordChangesAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
         CancellationToken cancellationToken = default) =>
-        _changes.RecordChangesAsync(accountId, causationId, position, phones, cancellationToken);
+        _changes.RecordAsync(accountId, causationId, position, phones, cancellationToken);
 
-    public Task<CausationPage> ListByCausationAsync(
+    public Task<ChangedNumbers> ListChangesAsync(
         Guid accountId, string causationId, string? after, int limit, CancellationToken cancellationToken = default) =>
-        _changes.ListByCausationAsync(accountId, causationId, after, limit, cancellationToken);
+        _changes.ListAsync(accountId, causationId, after, limit, cancellationToken);
 
     public Task<AccountSettings?> GetAsync(Guid accountId, CancellationToken cancellationToken = default) =>
         _settings.GetAsync(accountId, cancellationToken);

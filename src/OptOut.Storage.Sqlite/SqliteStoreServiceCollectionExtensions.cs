@@ -9,7 +9,7 @@ public static class SqliteStoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the SQLite store (one file at <paramref name="path"/>) as the singleton
-    /// <see cref="IOptOutStore"/>, <see cref="ISettingsStore"/>, <see cref="IBulkUploadStore"/> and the one
+    /// <see cref="IOptOutStore"/>, <see cref="IBulkChangeLog"/>, <see cref="ISettingsStore"/>, <see cref="IBulkUploadStore"/> and the one
     /// <see cref="IStoreInitializer"/> that creates the schema (every table) when the host starts.
     /// </summary>
     public static IServiceCollection AddSqliteOptOutStore(
@@ -20,6 +20,7 @@ public static class SqliteStoreServiceCollectionExtensions
 
         services.AddSingleton(sp => new SqliteOptOutStore(path, sp.GetService<ILogger<SqliteOptOutStore>>(), resilience));
         services.AddSingleton<IOptOutStore>(sp => sp.GetRequiredService<SqliteOptOutStore>());
+        services.AddSingleton<IBulkChangeLog>(sp => sp.GetRequiredService<SqliteOptOutStore>());
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<SqliteOptOutStore>());
         services.AddSingleton<IBulkUploadStore>(sp => sp.GetRequiredService<SqliteOptOutStore>());
         services.AddSingleton<IStoreInitializer>(sp => sp.GetRequiredService<SqliteOptOutStore>());

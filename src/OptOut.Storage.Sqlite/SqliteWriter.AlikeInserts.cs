@@ -4,59 +4,57 @@ using SQLitePCL;
 
 namespace OptOut.Storage.Sqlite;
 
-// The batch inserts of the writer: a bulk upload's new numbers are most of its writes, and those of one batch are alike
-// but for the number, so one statement inserts them all (WriteStatements.InsertAlikeRecords).
+// The inserts of new numbers decided alike (IOptOutStore.TryInsertManyAsync): a bulk upload's new numbers are most of
+// its writes, and they differ in nothing but the number, so one statement inserts them all (WriteStatements.InsertAlikeRecords).
 internal sealed partial class SqliteWriter
 {
-    /// <summary>Fewer alike inserts than this in a batch are written one by one.</summary>
+    /// <summary>Fewer numbers than this are inserted one by one.</summary>
     private const int MinAlikeInserts = 16;
 
     /// <summary>
-    /// The inserts of a batch that are alike but for the number (a bulk upload's new numbers: the same record values
-    /// and the very same first history entry), marked by index: written by one statement, <see cref="InsertAlike"/>.
-    /// Null when there are too few to be worth it.
+    /// Inserts <paramref name="inserts"/> in one transaction: the plain E.164 numbers of each flag value with one
+    /// statement (<see cref="InsertAlike"/>), any other one by one. Result i is false when number i has a record.
     /// </summary>
-    private static bool[]? AlikeInserts(IReadOnlyList<OptOutWrite> writes)
+    public bool[] TryInsertMany(NewNumbers inserts, CancellationToken cancellationToken)
     {
-        var alike = new bool[writes.Count];
-        var first = -1;
-        for (var i = 0; i < writes.Count; i++)
+        var results = new bool[inserts.Numbers.Count];
+        Execute(Prepared.Begin);
+        try
         {
-            var write = writes[i];
-            if (write.ExpectedVersion != 0 || !IsPlainE164(write.Record.Phone))
-                continue;
-            if (first < 0)
-                first = i;
-            alike[i] = i == first || Alike(writes[first], write);
+            List<int>? valid = null, flagged = null;
+            for (var i = 0; i < results.Length; i++)
+            {
+                var number = inserts.Numbers[i];
+                if (IsPlainE164(number.Phone))
+                    (number.Flagged ? flagged ??= [] : valid ??= []).Add(i);
+                else
+                    results[i] = Apply(inserts.WriteOf(i));
+            }
+
+            foreach (var group in (List<int>?[])[valid, flagged])
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (group is null)
+                    continue;
+                if (group.Count >= MinAlikeInserts)
+                {
+                    InsertAlike(inserts, group, results, cancellationToken);
+                    continue;
+                }
+
+                foreach (var i in group)
+                    results[i] = Apply(inserts.WriteOf(i));
+            }
+
+            Execute(Prepared.Commit);
+        }
+        catch
+        {
+            Rollback();
+            throw;
         }
 
-        // The group is written after the batch's other writes: a number another write of the batch also touches
-        // stays in its place, so the batch's writes of one number still apply in order.
-        var others = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < writes.Count; i++)
-        {
-            if (!alike[i])
-                others.Add(writes[i].Record.Phone);
-        }
-
-        var count = 0;
-        for (var i = 0; i < writes.Count; i++)
-        {
-            alike[i] &= !others.Contains(writes[i].Record.Phone);
-            count += alike[i] ? 1 : 0;
-        }
-
-        return count >= MinAlikeInserts ? alike : null;
-    }
-
-    /// <summary>Both inserts write the same values but for the phone: the same record values and the same history entry object.</summary>
-    private static bool Alike(OptOutWrite a, OptOutWrite b)
-    {
-        OptOutRecord x = a.Record, y = b.Record;
-        return ReferenceEquals(a.Appended, b.Appended) && x.AccountId == y.AccountId && x.State == y.State && x.Source == y.Source
-               && string.Equals(x.Note, y.Note, StringComparison.Ordinal) && string.Equals(x.Actor, y.Actor, StringComparison.Ordinal)
-               && x.StateAt == y.StateAt && x.CreatedAt == y.CreatedAt && x.UpdatedAt == y.UpdatedAt && x.Flagged == y.Flagged
-               && x.Version == y.Version;
+        return results;
     }
 
     /// <summary>'+' and digits only: such a number goes into a JSON string as it is.</summary>
@@ -64,22 +62,20 @@ internal sealed partial class SqliteWriter
         phone.Length > 1 && phone[0] == '+' && !phone.AsSpan(1).ContainsAnyExcept("0123456789");
 
     /// <summary>
-    /// Inserts the writes marked <paramref name="alike"/> with one statement (SQLite walks a JSON array of their
-    /// numbers, instead of a statement run, reset and bound per number: 850,000 new numbers took 1.7–1.8 s of CPU
-    /// instead of 2.1 s; a bulk upload's new numbers are most of its writes).
-    /// When one of the numbers got a record first (a race: rare), the statement is undone and they are written one by
-    /// one, so each result says exactly which lost.
+    /// Inserts the numbers <paramref name="indexes"/> (one flag value) with one statement (SQLite walks a JSON array of
+    /// their numbers, instead of a statement run, reset and bound per number: 850,000 new numbers took 1.7–1.8 s of CPU
+    /// instead of 2.1 s). When one of the numbers has a record (a race: rare), the statement is undone and they are
+    /// written one by one, so each result says exactly which lost.
     /// </summary>
-    private void InsertAlike(IReadOnlyList<OptOutWrite> writes, bool[] alike, bool[] results, CancellationToken cancellationToken)
+    private void InsertAlike(NewNumbers inserts, List<int> indexes, bool[] results, CancellationToken cancellationToken)
     {
-        var indexes = Enumerable.Range(0, writes.Count).Where(i => alike[i]).ToList();
-        var template = writes[indexes[0]];
+        var template = inserts.WriteOf(indexes[0]);
         var statement = Prepared.InsertAlikeRecords;
         // The texts are looked up (and added) before the savepoint: rolling back to it must not undo a text whose id is cached.
         BindRecord(statement, template, TextId(template.Record.Note), TextId(template.Record.Actor));
         var json = new StringBuilder(indexes.Count * 16).Append('[');
         foreach (var i in indexes)
-            json.Append(json.Length > 1 ? ",\"" : "\"").Append(writes[i].Record.Phone).Append('"');
+            json.Append(json.Length > 1 ? ",\"" : "\"").Append(inserts.Numbers[i].Phone).Append('"');
         statement.Text(2, json.Append(']').ToString());
 
         Execute(Prepared.SavepointAlike);
@@ -97,7 +93,7 @@ internal sealed partial class SqliteWriter
         foreach (var i in indexes)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            results[i] = Apply(writes[i]);
+            results[i] = Apply(inserts.WriteOf(i));
         }
     }
 }

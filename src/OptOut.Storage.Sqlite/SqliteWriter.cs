@@ -10,7 +10,7 @@ namespace OptOut.Storage.Sqlite;
 /// single and batch compare-and-swaps and the bulk change log. They go through SQLitePCL's raw API (the library under
 /// Microsoft.Data.Sqlite) on statements prepared once (<see cref="WriteStatements"/>): binding integers and spans
 /// straight to prepared statements costs a fraction of an ADO.NET command execution, and a bulk upload runs two of them
-/// per number. A batch's new numbers alike but for the number are inserted by one statement
+/// per number. A bulk upload's new numbers, alike but for the number, are inserted by one statement
 /// (<c>SqliteWriter.AlikeInserts.cs</c>); shared texts are <see cref="SharedTexts"/>. Settings and upload saves, rare,
 /// run ordinary commands on <see cref="Connection"/>.
 /// </summary>
@@ -90,16 +90,12 @@ internal sealed partial class SqliteWriter : IDisposable
         Execute(Prepared.Begin);
         try
         {
-            var alike = AlikeInserts(writes);
             for (var i = 0; i < writes.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (alike?[i] != true)
-                    results[i] = Apply(writes[i]);
+                results[i] = Apply(writes[i]);
             }
 
-            if (alike is not null)
-                InsertAlike(writes, alike, results, cancellationToken);
             Execute(Prepared.Commit);
         }
         catch
@@ -125,12 +121,12 @@ internal sealed partial class SqliteWriter : IDisposable
             raw.sqlite3_bind_int64(Prepared.DeleteChanges, 2, causation);
             raw.sqlite3_bind_int64(Prepared.DeleteChanges, 3, position);
             Execute(Prepared.DeleteChanges);
-            for (var i = 0; i < phones.Count; i += SqliteChangeLog.ChangesPerPart)
+            foreach (var part in ChangeLogPages.Split(position, phones))
             {
                 raw.sqlite3_bind_blob(Prepared.InsertChanges, 1, account);
                 raw.sqlite3_bind_int64(Prepared.InsertChanges, 2, causation);
-                raw.sqlite3_bind_int64(Prepared.InsertChanges, 3, position + i);
-                raw.sqlite3_bind_text(Prepared.InsertChanges, 4, PhonesJsonOf(phones.Skip(i).Take(SqliteChangeLog.ChangesPerPart)));
+                raw.sqlite3_bind_int64(Prepared.InsertChanges, 3, part.Position);
+                raw.sqlite3_bind_text(Prepared.InsertChanges, 4, PhonesJsonOf(part.Phones));
                 Execute(Prepared.InsertChanges);
             }
 

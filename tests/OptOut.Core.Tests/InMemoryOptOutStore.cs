@@ -4,10 +4,10 @@ using OptOut.Core;
 namespace OptOut.Core.Tests;
 
 /// <summary>
-/// Just enough of <see cref="IOptOutStore"/> to drive <see cref="OptOutService"/>: the compare-and-swap write and
-/// the lookups. The real stores prove the full contract in their own suite.
+/// Just enough of <see cref="IOptOutStore"/> and <see cref="IBulkChangeLog"/> to drive <see cref="OptOutService"/>
+/// and the bulk processor: the compare-and-swap write, the lookups and the change log. The real stores prove the full contract in their own suite.
 /// </summary>
-internal sealed class InMemoryOptOutStore : IOptOutStore
+internal sealed class InMemoryOptOutStore : IOptOutStore, IBulkChangeLog
 {
     private readonly Dictionary<(Guid AccountId, string Phone), OptOutRecord> _records = [];
     private readonly Lock _lock = new();
@@ -17,7 +17,7 @@ internal sealed class InMemoryOptOutStore : IOptOutStore
 
     public int Writes { get; private set; }
 
-    /// <summary>Numbers read (FindAsync, which the default FindManyAsync calls per number).</summary>
+    /// <summary>Numbers read (FindAsync, which FindManyAsync here calls per number).</summary>
     public int Reads { get; private set; }
 
     /// <summary>Every write attempt after this many throws (the store went away mid-batch).</summary>
@@ -77,36 +77,59 @@ internal sealed class InMemoryOptOutStore : IOptOutStore
         }
     }
 
-    /// <summary>The stretches of changed numbers recorded per causation, by position (as the SQLite store keeps them).</summary>
-    private readonly Dictionary<(Guid AccountId, string CausationId), SortedDictionary<long, List<string>>> _changes = [];
+    /// <summary>The parts of each upload's change log by position, kept and paged as every store does (<see cref="ChangeLogPages"/>).</summary>
+    private readonly Dictionary<(Guid AccountId, string CausationId), SortedDictionary<long, IReadOnlyList<string>>> _changes = [];
 
     public Task RecordChangesAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
         CancellationToken cancellationToken = default)
     {
+        ChangeLogPages.CheckRecord(causationId, position, phones);
         lock (_lock)
         {
-            if (!_changes.TryGetValue((accountId, causationId), out var stretches))
-                _changes[(accountId, causationId)] = stretches = [];
-            foreach (var later in stretches.Keys.Where(p => p >= position).ToList())
-                stretches.Remove(later);
-            stretches[position] = [.. phones];
+            if (!_changes.TryGetValue((accountId, causationId), out var parts))
+                _changes[(accountId, causationId)] = parts = [];
+            foreach (var later in parts.Keys.Where(p => p >= position).ToList())
+                parts.Remove(later);
+            foreach (var part in ChangeLogPages.Split(position, phones))
+                parts[part.Position] = part.Phones;
             return Task.CompletedTask;
         }
     }
 
-    /// <summary>Only what was recorded, so a spec fails if the processor forgets to record a stretch. The cursor is the count listed so far.</summary>
-    public Task<CausationPage> ListByCausationAsync(Guid accountId, string causationId, string? after, int limit,
+    /// <summary>Only what was recorded, so a spec fails if the processor forgets to record a stretch.</summary>
+    public Task<ChangedNumbers> ListChangesAsync(Guid accountId, string causationId, string? after, int limit,
         CancellationToken cancellationToken = default)
     {
+        var start = ChangeLogPages.StartOf(causationId, after, limit);
         lock (_lock)
         {
-            var listed = _changes.TryGetValue((accountId, causationId), out var stretches) ? stretches.Values.SelectMany(p => p).ToList() : [];
-            var skip = after is null ? 0 : int.Parse(after, System.Globalization.CultureInfo.InvariantCulture);
-            var phones = listed.Skip(skip).Take(limit).ToList();
-            var page = phones.Select(p => _records[(accountId, p)]).ToList();
-            var next = skip + phones.Count < listed.Count ? (skip + phones.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
-            return Task.FromResult(new CausationPage(page, next));
+            var parts = _changes.TryGetValue((accountId, causationId), out var stored)
+                ? stored.Where(p => p.Key >= start.From).Take(start.Parts).Select(p => new ChangeLogPart(p.Key, p.Value)).ToList()
+                : [];
+            return Task.FromResult(ChangeLogPages.Page(start, parts));
         }
+    }
+
+    public async Task<IReadOnlyList<string>> ListPhonesAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default) =>
+        (await ListAsync(accountId, null, afterPhone, limit, cancellationToken)).Select(r => r.Phone).ToList();
+
+    public async Task<IReadOnlyList<bool>> TryWriteManyAsync(IReadOnlyList<OptOutWrite> writes, CancellationToken cancellationToken = default)
+    {
+        var results = new bool[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
+            results[i] = await TryWriteAsync(writes[i], cancellationToken);
+        return results;
+    }
+
+    /// <summary>Calls of <see cref="TryInsertManyAsync"/>, and the numbers they inserted.</summary>
+    public int InsertManyCalls { get; private set; }
+
+    public async Task<IReadOnlyList<bool>> TryInsertManyAsync(NewNumbers inserts, CancellationToken cancellationToken = default)
+    {
+        inserts.Check(nameof(inserts));
+        lock (_lock)
+            InsertManyCalls++;
+        return await TryWriteManyAsync(inserts.ToWrites(), cancellationToken);
     }
 
     /// <summary>Round trips of <see cref="FindManyAsync"/>.</summary>

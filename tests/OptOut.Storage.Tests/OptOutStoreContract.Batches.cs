@@ -5,8 +5,8 @@ namespace OptOut.Storage.Tests;
 
 /// <summary>
 /// The batch operations bulk uploads use: <see cref="IOptOutStore.FindManyAsync"/>,
-/// <see cref="IOptOutStore.TryWriteManyAsync"/> (each write compare-and-swapped on its own), and the numbers an upload
-/// changed: <see cref="IOptOutStore.RecordChangesAsync"/> and <see cref="IOptOutStore.ListByCausationAsync"/>.
+/// <see cref="IOptOutStore.TryWriteManyAsync"/> (each write compare-and-swapped on its own) and
+/// <see cref="IOptOutStore.TryInsertManyAsync"/> (new numbers inserted with one decision).
 /// </summary>
 public abstract partial class OptOutStoreContract
 {
@@ -157,79 +157,74 @@ public abstract partial class OptOutStoreContract
         return new OptOutWrite(record, 0, entry);
     }).ToList();
 
-    // A bulk upload's new numbers: the same values but for the number, and the very same history entry object (a store
-    // may write them with one statement). Interleaved with updates and with inserts that differ (flagged ones).
+    // A bulk upload's new numbers: one decision, the same values but for the number and its flag
+    // (IOptOutStore.TryInsertManyAsync; a store may write them with one statement).
 
     [Test]
-    public async Task Should_store_each_of_a_batch_of_inserts_alike_but_for_the_number(CancellationToken cancellationToken)
+    public async Task Should_insert_new_numbers_with_one_decision_each_with_its_own_number_and_flag(CancellationToken cancellationToken)
     {
-        var existing = Enumerable.Range(0, 200).Where(i => i % 10 == 5).Select(i => $"+1555217{i:D4}").ToList();
-        Assert.That(await Store.TryWriteManyAsync([.. existing.Select(p => NewWrite(p, "bulk:earlier"))], cancellationToken), Is.All.True);
-        var earlier = await Store.FindManyAsync(Account, existing, cancellationToken);
-        var alike = AlikeInserts("+1555217", 200, "bulk:alike");
-        var writes = alike.Select((w, i) => earlier.TryGetValue(w.Record.Phone, out var record)
-            ? NextWrite(record, OptState.OptedIn, "bulk:alike", OptOutSource.Api)
-            : i % 10 == 7 ? w with { Record = w.Record with { Flagged = true } } : w).ToList();
+        var inserts = NewNumbersOf("+1555217", 200, "bulk:alike", flagged: i => i % 10 == 7);
 
-        var results = await Store.TryWriteManyAsync(writes, cancellationToken);
-        var found = await Store.FindManyAsync(Account, [.. writes.Select(w => w.Record.Phone)], cancellationToken);
+        var results = await Store.TryInsertManyAsync(inserts, cancellationToken);
+        var found = await Store.FindManyAsync(Account, [.. inserts.Numbers.Select(n => n.Phone)], cancellationToken);
 
         Assert.That(results, Has.Count.EqualTo(200).And.All.True);
-        for (var i = 0; i < writes.Count; i++)
-        {
-            var phone = writes[i].Record.Phone;
-            Assert.That(found[phone] with { History = [] }, Is.EqualTo(writes[i].Record with { History = [] }), $"write {i}");
-            var history = earlier.TryGetValue(phone, out var before) ? [.. before.History, writes[i].Appended!] : new[] { writes[i].Appended! };
-            Assert.That(found[phone].History, Is.EqualTo(history), $"write {i}");
-        }
-    }
-
-    [Test]
-    public async Task Should_refuse_only_the_inserts_of_numbers_that_exist_among_inserts_alike_but_for_the_number(CancellationToken cancellationToken)
-    {
-        var writes = AlikeInserts("+1555218", 100, "bulk:alike-race");
-        var taken = new[] { 0, 41, 99 }.Select(i => writes[i].Record.Phone).ToList();
-        foreach (var phone in taken)
-            await Insert(Account, phone, cancellationToken);
-
-        var results = await Store.TryWriteManyAsync(writes, cancellationToken);
-        var found = await Store.FindManyAsync(Account, [.. writes.Select(w => w.Record.Phone)], cancellationToken);
-
-        Assert.That(results, Is.EqualTo(writes.Select(w => !taken.Contains(w.Record.Phone))), "exactly the numbers that had a record lost");
         Assert.Multiple(() =>
         {
-            foreach (var write in writes)
+            for (var i = 0; i < inserts.Numbers.Count; i++)
             {
-                var phone = write.Record.Phone;
-                Assert.That(found[phone].History.Select(h => h.CausationId),
-                    Is.EqualTo(new[] { taken.Contains(phone) ? $"insert:{phone}" : "bulk:alike-race" }), phone);
+                var number = inserts.Numbers[i];
+                Assert.That(found[number.Phone] with { History = [] },
+                    Is.EqualTo(inserts.Record with { Phone = number.Phone, Flagged = number.Flagged, History = [] }), $"number {i}");
+                Assert.That(found[number.Phone].History, Is.EqualTo(new[] { inserts.Appended }), $"number {i}");
             }
         });
     }
 
     [Test]
-    public async Task Should_apply_an_update_after_the_insert_of_its_number_among_inserts_alike_but_for_the_number(CancellationToken cancellationToken)
+    public async Task Should_refuse_only_the_inserts_of_new_numbers_that_exist(CancellationToken cancellationToken)
     {
-        var inserts = AlikeInserts("+1555219", 40, "bulk:alike-then-update");
-        var insert = inserts[7];
-        var update = NextWrite(insert.Record with { History = [insert.Appended!] }, OptState.OptedIn, "api:after");
+        foreach (var count in (int[])[100, 3])
+        {
+            // 100 go together, 3 one by one: either way exactly the numbers that have a record lose.
+            var prefix = count == 3 ? "+1555228" : "+1555218";
+            var inserts = NewNumbersOf(prefix, count, "bulk:alike-race");
+            var taken = new[] { 0, count / 2, count - 1 }.Select(i => inserts.Numbers[i].Phone).ToList();
+            foreach (var phone in taken)
+                await Insert(Account, phone, cancellationToken);
 
-        var results = await Store.TryWriteManyAsync([.. inserts, update], cancellationToken);
-        var record = await Store.FindAsync(Account, insert.Record.Phone, cancellationToken);
+            var results = await Store.TryInsertManyAsync(inserts, cancellationToken);
+            var found = await Store.FindManyAsync(Account, [.. inserts.Numbers.Select(n => n.Phone)], cancellationToken);
 
-        Assert.That(results, Has.Count.EqualTo(41).And.All.True, "the update found the record the insert before it wrote");
-        Assert.That(record!.History.Select(h => h.CausationId), Is.EqualTo(new[] { "bulk:alike-then-update", "api:after" }));
-        Assert.That((record.State, record.Version), Is.EqualTo((OptState.OptedIn, 2L)));
+            Assert.That(results, Is.EqualTo(inserts.Numbers.Select(n => !taken.Contains(n.Phone))), $"{count}: exactly the numbers that had a record lost");
+            Assert.Multiple(() =>
+            {
+                foreach (var phone in inserts.Numbers.Select(n => n.Phone))
+                {
+                    Assert.That(found[phone].History.Select(h => h.CausationId),
+                        Is.EqualTo(new[] { taken.Contains(phone) ? $"insert:{phone}" : "bulk:alike-race" }), phone);
+                }
+            });
+        }
     }
 
-    /// <summary>Inserts of numbers <paramref name="prefix"/>0000 on, alike but for the number: one history entry object for all.</summary>
-    private List<OptOutWrite> AlikeInserts(string prefix, int count, string causationId)
+    [Test]
+    public async Task Should_insert_no_new_numbers_and_refuse_inserts_that_are_not_new_records(CancellationToken cancellationToken)
+    {
+        var none = NewNumbersOf("+1555229", 0, "bulk:none");
+        Assert.That(await Store.TryInsertManyAsync(none, cancellationToken), Is.Empty);
+
+        var stale = NewNumbersOf("+1555229", 20, "bulk:stale");
+        Assert.ThrowsAsync<ArgumentException>(() => Store.TryInsertManyAsync(stale with { Record = stale.Record with { Version = 0 } }, cancellationToken));
+        Assert.That(await Store.FindManyAsync(Account, [.. stale.Numbers.Select(n => n.Phone)], cancellationToken), Is.Empty, "nothing written");
+    }
+
+    /// <summary>New numbers <paramref name="prefix"/>0000 on, inserted with one decision (that of <see cref="NewWrite"/>).</summary>
+    private NewNumbers NewNumbersOf(string prefix, int count, string causationId, Func<int, bool>? flagged = null)
     {
         var template = NewWrite($"{prefix}0000", causationId);
-        return Enumerable.Range(0, count)
-            .Select(i => template.Record with { Phone = $"{prefix}{i:D4}" })
-            .Select(record => new OptOutWrite(record, 0, template.Appended))
-            .ToList();
+        return new NewNumbers(template.Record, template.Appended!,
+            [.. Enumerable.Range(0, count).Select(i => new NewNumber($"{prefix}{i:D4}", flagged?.Invoke(i) ?? false))]);
     }
 
     [Test]
@@ -379,82 +374,6 @@ public abstract partial class OptOutStoreContract
             Assert.That(record.Version, Is.EqualTo(2));
             Assert.That(record.Source, Is.EqualTo(winner.Record.Source));
         }
-    }
-
-    // ---------------------------------------------------------------- list by causation
-
-    [Test]
-    public async Task Should_page_through_the_recorded_numbers_of_one_causation_with_history(CancellationToken cancellationToken)
-    {
-        var other = Guid.NewGuid();
-        var mine = Enumerable.Range(0, 25).Select(i => $"+1555214{i * 2:D4}").ToList();
-        var random = new Random(14);
-        Assert.That(await Store.TryWriteManyAsync([.. mine.OrderBy(_ => random.Next()).Select(p => NewWrite(p, "bulk:A"))], cancellationToken),
-            Is.All.True);
-        // Recorded as an upload does: a stretch per checkpoint, at the position of its first number in the upload.
-        await Store.RecordChangesAsync(Account, "bulk:A", 0, mine[..12], cancellationToken);
-        await Store.RecordChangesAsync(Account, "bulk:A", 100, mine[12..], cancellationToken);
-        // Another upload in the same account, and the same upload id in another account, sorting between ours.
-        var theirNumbers = Enumerable.Range(0, 5).Select(i => $"+1555214{i * 2 + 1:D4}").ToList();
-        Assert.That(await Store.TryWriteManyAsync([.. theirNumbers.Select(p => NewWrite(p, "bulk:B"))], cancellationToken), Is.All.True);
-        await Store.RecordChangesAsync(Account, "bulk:B", 0, theirNumbers, cancellationToken);
-        Assert.That(await Store.TryWriteManyAsync([.. theirNumbers.Select(p => NewWrite(p, "bulk:A", account: other))], cancellationToken), Is.All.True);
-        await Store.RecordChangesAsync(other, "bulk:A", 0, theirNumbers, cancellationToken);
-
-        var pages = new List<CausationPage>();
-        string? after = null;
-        do
-        {
-            pages.Add(await Store.ListByCausationAsync(Account, "bulk:A", after, 10, cancellationToken));
-            after = pages[^1].Next;
-        }
-        while (after is not null && pages.Count < 10);
-
-        var listed = pages.SelectMany(p => p.Records).ToList();
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(pages.Select(p => p.Records.Count), Is.EqualTo(new[] { 10, 10, 5 }));
-            Assert.That(pages[^1].Next, Is.Null);
-            Assert.That(listed.Select(r => r.Phone), Is.EqualTo(mine), "recorded in phone order, listed so");
-            Assert.That(listed.Select(r => r.AccountId), Is.All.EqualTo(Account));
-            Assert.That(listed.Select(r => r.History.Single().CausationId), Is.All.EqualTo("bulk:A"));
-        }
-
-        var none = await Store.ListByCausationAsync(Account, "bulk:none", null, 10, cancellationToken);
-        Assert.That(none.Records, Is.Empty);
-        Assert.That(none.Next, Is.Null);
-        var theirs = await Store.ListByCausationAsync(other, "bulk:A", null, 100, cancellationToken);
-        Assert.That(theirs.Records.Select(r => (r.AccountId, r.Phone)), Is.EqualTo(theirNumbers.Select(p => (other, p))));
-        Assert.That(theirs.Next, Is.Null);
-    }
-
-    [Test]
-    public async Task Should_list_a_recorded_number_whose_state_changed_since(CancellationToken cancellationToken)
-    {
-        var phones = Enumerable.Range(0, 3).Select(i => $"+1555215{i:D4}").ToList();
-        Assert.That(await Store.TryWriteManyAsync([.. phones.Select(p => NewWrite(p, "bulk:C"))], cancellationToken), Is.All.True);
-        await Store.RecordChangesAsync(Account, "bulk:C", 0, phones, cancellationToken);
-        var record = await Store.FindAsync(Account, phones[1], cancellationToken);
-        // A later opt-in by someone else: the number is still one the upload changed (undo must see it and keep it).
-        Assert.That(await Store.TryWriteAsync(NextWrite(record!, OptState.OptedIn, "request:9", OptOutSource.Manual), cancellationToken), Is.True);
-
-        var listed = (await Store.ListByCausationAsync(Account, "bulk:C", null, 10, cancellationToken)).Records;
-
-        Assert.That(listed.Select(r => r.Phone), Is.EqualTo(phones));
-        Assert.That(listed[1].History.Select(h => h.CausationId), Is.EqualTo(new[] { "bulk:C", "request:9" }));
-        Assert.That(listed[1].State, Is.EqualTo(OptState.OptedIn));
-    }
-
-    [Test]
-    public void Should_reject_a_negative_stretch_position()
-    {
-        Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.RecordChangesAsync(Account, "bulk:A", -1, ["+15552150000"]));
-    }
-
-    [Test]
-    public void Should_reject_a_causation_page_size_below_one()
-    {
-        Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.ListByCausationAsync(Account, "bulk:A", null, 0));
     }
 
     // ---------------------------------------------------------------- helpers

@@ -95,10 +95,11 @@ public abstract partial class OptOutStoreContract
         var manual = TestPhones.Us(2301).E164;
         await InsertWith(keyword, KeywordDetection, cancellationToken);
         await InsertWith(manual, null, cancellationToken);
-        // Inserts alike but for the number share one entry (and its detection): SQLite writes them with one statement.
+        // New numbers inserted with one decision share its entry (and its detection): SQLite writes them with one statement.
         var typo = Entry(OptState.OptedOut, Now.AddMinutes(-3), "inbound:typo") with { Detection = TypoDetection };
         var alike = Enumerable.Range(0, 20).Select(i => $"+1555231{i:D4}").ToList();
-        var written = await Store.TryWriteManyAsync([.. alike.Select(p => new OptOutWrite(Record(p, OptState.OptedOut, typo.At, 1), 0, typo))], cancellationToken);
+        var written = await Store.TryInsertManyAsync(
+            new NewNumbers(Record(alike[0], OptState.OptedOut, typo.At, 1), typo, [.. alike.Select(p => new NewNumber(p, false))]), cancellationToken);
         Assert.That(written, Is.All.True);
 
         var found = await Store.FindManyAsync(Account, [keyword, manual, .. alike], cancellationToken);

@@ -6,7 +6,7 @@ using OptOut.Core.Bulk;
 namespace OptOut.Storage.Tests;
 
 /// <summary>
-/// What every <see cref="IOptOutStore"/>, <see cref="ISettingsStore"/> and <see cref="IBulkUploadStore"/> must do (two real
+/// What every <see cref="IOptOutStore"/>, <see cref="IBulkChangeLog"/>, <see cref="ISettingsStore"/> and <see cref="IBulkUploadStore"/> must do (two real
 /// implementations passing one shared contract suite). Each concrete fixture supplies a store; each test works in an
 /// account of its own, so the tests share one database per fixture without seeing each other's data.
 /// Tests drive the store both directly (the compare-and-swap contract) and through Core's
@@ -22,6 +22,8 @@ public abstract partial class OptOutStoreContract
 
     protected IOptOutStore Store { get; private set; } = null!;
 
+    protected IBulkChangeLog ChangeLog { get; private set; } = null!;
+
     protected ISettingsStore Settings { get; private set; } = null!;
 
     protected IBulkUploadStore Uploads { get; private set; } = null!;
@@ -32,7 +34,7 @@ public abstract partial class OptOutStoreContract
     protected Guid Account { get; private set; }
 
     /// <summary>Creates the stores (schema and indexes included). May <see cref="Assert.Ignore(string)"/> with the reason.</summary>
-    protected abstract Task<(IOptOutStore Store, ISettingsStore Settings, IBulkUploadStore Uploads)> StartStoresAsync(
+    protected abstract Task<(IOptOutStore Store, IBulkChangeLog ChangeLog, ISettingsStore Settings, IBulkUploadStore Uploads)> StartStoresAsync(
         CancellationToken cancellationToken);
 
     /// <summary>Releases what <see cref="StartStoresAsync"/> created; runs even when it did not finish.</summary>
@@ -45,7 +47,7 @@ public abstract partial class OptOutStoreContract
     public async Task StartStores()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        (Store, Settings, Uploads) = await StartStoresAsync(timeout.Token);
+        (Store, ChangeLog, Settings, Uploads) = await StartStoresAsync(timeout.Token);
     }
 
     [OneTimeTearDown]

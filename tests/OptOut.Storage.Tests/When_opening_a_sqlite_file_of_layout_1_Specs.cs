@@ -79,7 +79,8 @@ public sealed class When_opening_a_sqlite_file_of_layout_1 : SqliteFileOfAnEarli
         using var store = new SqliteOptOutStore(Path);
         await store.InitializeAsync(cancellationToken);
 
-        var uploaded = (await store.ListByCausationAsync(Account, "bulk:u1", null, 10, cancellationToken)).Records;
+        var listed = await store.ListChangesAsync(Account, "bulk:u1", null, 10, cancellationToken);
+        var uploaded = (await store.FindManyAsync(Account, listed.Phones.ToList(), cancellationToken)).Values;
         Assert.That(uploaded.Select(r => (r.Phone, r.Flagged, r.State)), Is.EqualTo(new[] { ("+15552015678", true, OptState.OptedOut) }));
         var other = await store.FindAsync(OtherAccount, "+15552011234", cancellationToken);
         Assert.That((other!.State, other.Source, other.Note, other.History.Single().CausationId),

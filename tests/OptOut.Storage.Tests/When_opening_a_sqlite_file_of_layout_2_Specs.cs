@@ -104,7 +104,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_2 : SqliteFileOfAnEarli
         // must not replace what was converted.
         await store.RecordChangesAsync(Account, BulkUploadJob.CausationFor(UploadId), 0, ["+15552180700"], cancellationToken);
         Assert.That(await ListAll(store), Is.EqualTo(uploaded.Append("+15552180700")));
-        Assert.That((await store.ListByCausationAsync(Account, "inbound:SM1", null, 10, cancellationToken)).Records, Is.Empty, "only uploads are listed");
+        Assert.That((await store.ListChangesAsync(Account, "inbound:SM1", null, 10, cancellationToken)).Phones, Is.Empty, "only uploads are listed");
         Assert.That((await store.GetAsync(Account, UploadId, cancellationToken))!.EventsDispatchedAfter, Is.Null);
         Assert.That(await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_opt_out_history_account_causation_phone'", cancellationToken), Is.EqualTo(0L));
         Assert.That(await ScalarAsync("SELECT COUNT(*) FROM opt_out_history", cancellationToken), Is.EqualTo(1L), "only the later entry stays in the table");
@@ -117,8 +117,8 @@ public sealed class When_opening_a_sqlite_file_of_layout_2 : SqliteFileOfAnEarli
         string? after = null;
         do
         {
-            var page = await store.ListByCausationAsync(Account, BulkUploadJob.CausationFor(UploadId), after, 1_000);
-            listed.AddRange(page.Records.Select(r => r.Phone));
+            var page = await store.ListChangesAsync(Account, BulkUploadJob.CausationFor(UploadId), after, 1_000);
+            listed.AddRange(page.Phones);
             after = page.Next;
         }
         while (after is not null && listed.Count <= 3_000);

@@ -115,8 +115,8 @@ public sealed class When_opening_a_sqlite_file_of_layout_3 : SqliteFileOfAnEarli
         Assert.That(UploadNumbers.Select(p => (uploaded[p].Flagged, uploaded[p].History.Single().CausationId, uploaded[p].History.Single().Detection)),
             Is.EqualTo(new[] { (false, BulkUploadJob.CausationFor(UploadId), (OptOutDetection?)null), (true, BulkUploadJob.CausationFor(UploadId), null),
                 (false, BulkUploadJob.CausationFor(UploadId), null) }));
-        var listed = await store.ListByCausationAsync(Account, BulkUploadJob.CausationFor(UploadId), null, 10, cancellationToken);
-        Assert.That(listed.Records.Select(r => r.Phone), Is.EqualTo(UploadNumbers));
+        var listed = await store.ListChangesAsync(Account, BulkUploadJob.CausationFor(UploadId), null, 10, cancellationToken);
+        Assert.That(listed.Phones, Is.EqualTo(UploadNumbers));
         var upload = await store.GetAsync(Account, UploadId, cancellationToken);
         Assert.That((upload!.Status, upload.Counts.OptedOut, upload.Counts.FlaggedRows, upload.Version), Is.EqualTo((BulkUploadStatus.Completed, 3L, 1L, 6L)));
     }

@@ -85,12 +85,16 @@ internal sealed class ServiceTimings
 
     public Section TryWriteMany { get; } = new();
 
-    /// <summary>Writes of a TryWriteMany that came back false (an upload's insert of a number that has a record, or a lost race).</summary>
+    /// <summary>Writes of a TryWriteMany or TryInsertMany that came back false (an upload's insert of a number that has a record, or a lost race).</summary>
     public long WritesNotDone => Interlocked.Read(ref _writesNotDone);
 
     private long _writesNotDone;
 
-    public Section ListByCausation { get; } = new();
+    /// <summary>An upload's new numbers, inserted with one decision a batch at a time.</summary>
+    public Section TryInsertMany { get; } = new();
+
+    /// <summary>Pages of the upload's change log (dispatch), before their records are read (<see cref="FindMany"/>).</summary>
+    public Section ListChanges { get; } = new();
 
     /// <summary>The upload's changed numbers recorded at its checkpoints (for dispatch and undo).</summary>
     public Section RecordChanges { get; } = new();
@@ -113,7 +117,7 @@ internal sealed class ServiceTimings
 
     public void Reset()
     {
-        foreach (var section in new[] { FindMany, ListPhones, TryWriteMany, ListByCausation, RecordChanges, Single, UploadSaves, BlobPut })
+        foreach (var section in new[] { FindMany, ListPhones, TryWriteMany, TryInsertMany, ListChanges, RecordChanges, Single, UploadSaves, BlobPut })
             section.Reset();
         Interlocked.Exchange(ref _writesNotDone, 0);
         lock (_lock)
@@ -124,6 +128,7 @@ internal sealed class ServiceTimings
     public void Decorate(IServiceCollection services)
     {
         Replace<IOptOutStore>(services, inner => new TimedOptOutStore(inner, this));
+        Replace<IBulkChangeLog>(services, inner => new TimedChangeLog(inner, this));
         Replace<IBulkUploadStore>(services, inner => new TimedBulkUploadStore(inner, this));
         Replace<IBlobStore>(services, inner => new TimedBlobStore(inner, this));
     }
@@ -186,6 +191,16 @@ internal sealed class ServiceTimings
             return results;
         }
 
+        public async Task<IReadOnlyList<bool>> TryInsertManyAsync(NewNumbers inserts, CancellationToken cancellationToken = default)
+        {
+            var results = await timings.TryInsertMany.Time(() => inner.TryInsertManyAsync(inserts, cancellationToken), _ => inserts.Numbers.Count);
+            Interlocked.Add(ref timings._writesNotDone, results.Count(done => !done));
+            return results;
+        }
+    }
+
+    private sealed class TimedChangeLog(IBulkChangeLog inner, ServiceTimings timings) : IBulkChangeLog
+    {
         public Task RecordChangesAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
             CancellationToken cancellationToken = default) =>
             timings.RecordChanges.Time(async () =>
@@ -194,9 +209,9 @@ internal sealed class ServiceTimings
                 return phones.Count;
             }, count => count);
 
-        public Task<CausationPage> ListByCausationAsync(Guid accountId, string causationId, string? after, int limit,
+        public Task<ChangedNumbers> ListChangesAsync(Guid accountId, string causationId, string? after, int limit,
             CancellationToken cancellationToken = default) =>
-            timings.ListByCausation.Time(() => inner.ListByCausationAsync(accountId, causationId, after, limit, cancellationToken), page => page.Records.Count);
+            timings.ListChanges.Time(() => inner.ListChangesAsync(accountId, causationId, after, limit, cancellationToken), page => page.Phones.Count);
     }
 
     private sealed class TimedBulkUploadStore(IBulkUploadStore inner, ServiceTimings timings) : IBulkUploadStore

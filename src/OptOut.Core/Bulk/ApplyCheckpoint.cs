@@ -6,7 +6,7 @@ namespace OptOut.Core.Bulk;
 /// <summary>
 /// Where the apply stage of one upload stands: the numbers applied so far (in the scan's order), the counts, and the
 /// stored checkpoint. Every <see cref="BulkUploadOptions.CheckpointRows"/> numbers it records the stretch's changed
-/// numbers in the store (dispatch and undo list them) and then saves the upload's state; a checkpoint covers only
+/// numbers in the change log (dispatch and undo list them) and then saves the upload's state; a checkpoint covers only
 /// batches whose writes committed (later ones may have committed too: a resumed run redoes them as replays).
 /// </summary>
 internal sealed class ApplyCheckpoint
@@ -14,7 +14,7 @@ internal sealed class ApplyCheckpoint
     private readonly BulkUploadJob _job;
     private readonly ScanResult _scan;
     private readonly NumberOutcome[] _outcomes;
-    private readonly IOptOutStore _store;
+    private readonly IBulkChangeLog _changeLog;
     private readonly UploadStates _states;
     private readonly IBulkUploadEvents _events;
     private readonly BulkUploadOptions _options;
@@ -22,12 +22,12 @@ internal sealed class ApplyCheckpoint
     private int _saved;
 
     private ApplyCheckpoint(BulkUploadJob job, ScanResult scan, NumberOutcome[] outcomes, BulkUploadState state, BulkUploadCounts counts,
-        IOptOutStore store, UploadStates states, IBulkUploadEvents events, BulkUploadOptions options)
+        IBulkChangeLog changeLog, UploadStates states, IBulkUploadEvents events, BulkUploadOptions options)
     {
         _job = job;
         _scan = scan;
         _outcomes = outcomes;
-        _store = store;
+        _changeLog = changeLog;
         _states = states;
         _events = events;
         _options = options;
@@ -65,7 +65,8 @@ internal sealed class ApplyCheckpoint
     /// changed has its transition in its history.
     /// </summary>
     public static async Task<ApplyCheckpoint> ResumeAsync(BulkUploadJob job, ScanResult scan, BulkUploadState state,
-        IOptOutStore store, UploadStates states, IBulkUploadEvents events, BulkUploadOptions options, CancellationToken cancellationToken)
+        IOptOutStore store, IBulkChangeLog changeLog, UploadStates states, IBulkUploadEvents events, BulkUploadOptions options,
+        CancellationToken cancellationToken)
     {
         var outcomes = new NumberOutcome[scan.Numbers.Length];
         var applied = (int)state.NumbersApplied;
@@ -86,7 +87,7 @@ internal sealed class ApplyCheckpoint
             }
         }
 
-        return new ApplyCheckpoint(job, scan, outcomes, state, CountsFrom(scan, state), store, states, events, options);
+        return new ApplyCheckpoint(job, scan, outcomes, state, CountsFrom(scan, state), changeLog, states, events, options);
     }
 
     /// <summary>
@@ -104,7 +105,7 @@ internal sealed class ApplyCheckpoint
             // is saved redoes the stretch and records it again, replacing this.
             if (!_job.DryRun)
             {
-                await _store.RecordChangesAsync(_job.AccountId, _job.CausationId, _saved, ChangedNumbers(_saved, Applied), cancellationToken)
+                await _changeLog.RecordChangesAsync(_job.AccountId, _job.CausationId, _saved, ChangedNumbers(_saved, Applied), cancellationToken)
                     .ConfigureAwait(false);
             }
 

@@ -14,7 +14,7 @@ namespace OptOut.Core.Bulk;
 /// Phone order: every index of the store (and the history's) then grows at one end instead of everywhere, so a B-tree
 /// page is written once per batch, not once per row (SQLite writes 7x more than the rows themselves in file order).
 /// </remarks>
-internal sealed class ApplyStage(IOptOutStore store, OptOutService optOuts, UploadStates states, TimeProvider clock, BulkUploadOptions options)
+internal sealed class ApplyStage(IOptOutStore store, IBulkChangeLog changeLog, OptOutService optOuts, UploadStates states, TimeProvider clock, BulkUploadOptions options)
 {
     /// <summary>How many prepared batches may wait for the writer (a batch holds a thousand decisions).</summary>
     private const int PreparedAhead = 4;
@@ -27,7 +27,7 @@ internal sealed class ApplyStage(IOptOutStore store, OptOutService optOuts, Uplo
         IBulkUploadEvents events, CancellationToken cancellationToken)
     {
         var note = $"Bulk upload \"{job.FileName}\" ({job.UploadId:N}) by {job.SubmittedBy}";
-        var checkpoint = await ApplyCheckpoint.ResumeAsync(job, scan, state, store, states, events, options, cancellationToken)
+        var checkpoint = await ApplyCheckpoint.ResumeAsync(job, scan, state, store, changeLog, states, events, options, cancellationToken)
             .ConfigureAwait(false);
         var existed = KnownNumbersListing.Existed(scan.Numbers, known);
         // The writer: one task writes the prepared batches in order while this one prepares the next ones. Batches wait
@@ -71,8 +71,11 @@ internal sealed class ApplyStage(IOptOutStore store, OptOutService optOuts, Uplo
         return checkpoint;
     }
 
-    /// <summary>A batch's changes, each decided against its record (read for the numbers that were listed).</summary>
-    private sealed record PreparedBatch(List<(OptChange Change, OptDecision Decision)> Decided);
+    /// <summary>
+    /// A batch's changes, each decided against its record (read for the numbers that were listed), and those of its
+    /// numbers without a record, inserted with one decision.
+    /// </summary>
+    private sealed record PreparedBatch(List<(OptChange Change, OptDecision Decision)> Decided, DecidedInserts? Inserts);
 
     /// <summary>
     /// The batch's changes, decided here while the batches before it are being written: the numbers that had a record
@@ -108,6 +111,8 @@ internal sealed class ApplyStage(IOptOutStore store, OptOutService optOuts, Uplo
         var now = clock.GetUtcNow();
         var decided = new List<(OptChange Change, OptDecision Decision)>(changes.Length);
         OptDecision? created = null;
+        List<NewNumber>? numbers = null;
+        List<int>? indexes = null;
         foreach (var change in changes)
         {
             var record = records?.GetValueOrDefault(change.Phone.E164);
@@ -118,13 +123,18 @@ internal sealed class ApplyStage(IOptOutStore store, OptOutService optOuts, Uplo
             }
 
             // A number without a record: every one of the batch is decided alike but for the number (the changes differ
-            // in nothing else), so they share one decision's history entry, and the store can insert them together.
+            // in nothing else), so they are inserted together with that one decision.
             created ??= OptOutStateMachine.Decide(null, change, now);
-            var inserted = created.Record! with { Phone = change.Phone.E164, Flagged = !change.Phone.IsValid };
+            var number = new NewNumber(change.Phone.E164, !change.Phone.IsValid);
+            (numbers ??= []).Add(number);
+            (indexes ??= []).Add(decided.Count);
+            var inserted = created.Record! with { Phone = number.Phone, Flagged = number.Flagged };
             decided.Add((change, new OptDecision(created.Kind, inserted, new OptOutWrite(inserted, 0, created.Write!.Appended))));
         }
 
-        return new PreparedBatch(decided);
+        var inserts = created is null ? null
+            : new DecidedInserts(new NewNumbers(created.Record!, created.Write!.Appended!, numbers!), indexes!);
+        return new PreparedBatch(decided, inserts);
     }
 
     /// <summary>
@@ -158,7 +168,7 @@ internal sealed class ApplyStage(IOptOutStore store, OptOutService optOuts, Uplo
     {
         var decided = batch.Decided;
         if (!job.DryRun)
-            decided = await optOuts.WriteDecidedAsync(decided, cancellationToken).ConfigureAwait(false);
+            decided = await optOuts.WriteDecidedAsync(decided, batch.Inserts, cancellationToken).ConfigureAwait(false);
         var counts = default(BatchCounts);
         for (var i = 0; i < decided.Count; i++)
             counts = counts.Add(outcomes, start + i, decided[i].Decision.Kind);

@@ -30,7 +30,7 @@ public sealed class BulkUploadProcessor
     private readonly DispatchStage _dispatch;
     private readonly UndoStage _undo;
 
-    public BulkUploadProcessor(IOptOutStore store, IBulkUploadStore uploads, IBlobStore blobs, OptOutService optOuts, SettingsCache settings,
+    public BulkUploadProcessor(IOptOutStore store, IBulkChangeLog changeLog, IBulkUploadStore uploads, IBlobStore blobs, OptOutService optOuts, SettingsCache settings,
         TimeProvider clock, BulkUploadOptions options, IParsingThreads parsingThreads)
     {
         _store = store;
@@ -39,10 +39,10 @@ public sealed class BulkUploadProcessor
         _options = options;
         _states = new UploadStates(uploads, clock);
         _scan = new ScanStage(parsingThreads, options);
-        _apply = new ApplyStage(store, optOuts, _states, clock, options);
+        _apply = new ApplyStage(store, changeLog, optOuts, _states, clock, options);
         _report = new ReportStage(blobs, parsingThreads, options);
-        _dispatch = new DispatchStage(store, _states, clock, options);
-        _undo = new UndoStage(store, optOuts, _states, clock, options);
+        _dispatch = new DispatchStage(store, changeLog, _states, clock, options);
+        _undo = new UndoStage(store, changeLog, optOuts, _states, clock, options);
     }
 
     /// <summary>Processes (or resumes, or re-announces) an upload. <c>openFile</c> opens the uploaded file from the start; it is called once per pass.</summary>

@@ -68,7 +68,7 @@ public sealed record BulkUploadState
     /// <summary>Address of the whole per-row report, once ingested.</summary>
     public string? ReportAddress { get; init; }
 
-    /// <summary>The store's cursor after the last page of state-change events dispatched (<see cref="IOptOutStore.ListByCausationAsync"/>).</summary>
+    /// <summary>The change log's cursor after the last page of state-change events dispatched (<see cref="IBulkChangeLog.ListChangesAsync"/>).</summary>
     public string? EventsDispatchedAfter { get; init; }
 
     /// <summary>Events dispatched so far.</summary>

@@ -4,10 +4,10 @@ namespace OptOut.Core.Bulk;
 
 /// <summary>
 /// The last stage of an upload: one ConversationOptStateChanged per number the upload changed, read back from the
-/// store (the store is the outbox: the records of the numbers recorded at the checkpoints), with a cursor checkpointed
+/// store (the store is the outbox: the records of the numbers its change log recorded at the checkpoints), with a cursor checkpointed
 /// per page: a crash re-publishes at most one page, with the same message ids.
 /// </summary>
-internal sealed class DispatchStage(IOptOutStore store, UploadStates states, TimeProvider clock, BulkUploadOptions options)
+internal sealed class DispatchStage(IOptOutStore store, IBulkChangeLog changeLog, UploadStates states, TimeProvider clock, BulkUploadOptions options)
 {
     /// <summary>Dispatches from the stored cursor on and saves the upload as Completed.</summary>
     public async Task<BulkUploadState> RunAsync(BulkUploadJob job, BulkUploadState state, IBulkUploadEvents events, CancellationToken cancellationToken)
@@ -15,8 +15,8 @@ internal sealed class DispatchStage(IOptOutStore store, UploadStates states, Tim
         var causation = job.CausationId;
         while (true)
         {
-            var page = await store.ListByCausationAsync(job.AccountId, causation, state.EventsDispatchedAfter, options.BatchSize, cancellationToken)
-                .ConfigureAwait(false);
+            var page = await ChangedRecords.PageAsync(changeLog, store, job.AccountId, causation, state.EventsDispatchedAfter, options.BatchSize,
+                cancellationToken).ConfigureAwait(false);
             var changes = new List<StateChange>(page.Records.Count);
             foreach (var record in page.Records)
             {

@@ -7,7 +7,7 @@ namespace OptOut.Core.Bulk;
 /// "Since" includes a later opt-out message that changed nothing (the number was already out): it moved the
 /// record's clock past the upload's entry, and a contact who texted STOP after the upload stays opted out.
 /// </summary>
-internal sealed class UndoStage(IOptOutStore store, OptOutService optOuts, UploadStates states, TimeProvider clock, BulkUploadOptions options)
+internal sealed class UndoStage(IOptOutStore store, IBulkChangeLog changeLog, OptOutService optOuts, UploadStates states, TimeProvider clock, BulkUploadOptions options)
 {
     /// <exception cref="InvalidMessageException">The upload does not exist, or can't be undone (the reason says why).</exception>
     public async Task RunAsync(Guid accountId, Guid uploadId, string requestedBy, DateTimeOffset requestedAt, IBulkUploadEvents events,
@@ -33,7 +33,8 @@ internal sealed class UndoStage(IOptOutStore store, OptOutService optOuts, Uploa
         string? after = null;
         do
         {
-            var page = await store.ListByCausationAsync(accountId, causation, after, options.BatchSize, cancellationToken).ConfigureAwait(false);
+            var page = await ChangedRecords.PageAsync(changeLog, store, accountId, causation, after, options.BatchSize, cancellationToken)
+                .ConfigureAwait(false);
             after = page.Next;
 
             var undo = new List<(OptChange Change, OptDecision Decision)>();
@@ -63,7 +64,7 @@ internal sealed class UndoStage(IOptOutStore store, OptOutService optOuts, Uploa
                 undo.Add((change, OptOutStateMachine.Decide(record, change, now)));
             }
 
-            var decided = await optOuts.WriteDecidedAsync(undo, cancellationToken).ConfigureAwait(false);
+            var decided = await optOuts.WriteDecidedAsync(undo, cancellationToken: cancellationToken).ConfigureAwait(false);
             var changes = new List<StateChange>();
             foreach (var (change, decision) in decided)
             {

@@ -1,5 +1,5 @@
 -- The numbers each earlier upload (causation "bulk:<upload id>") changed, from the history, into causation_changes in
--- parts of 1,000 in phone order, at positions before 0 (from -2^62, SqliteChangeLog.LegacyChangesPosition, on): an
+-- parts of 1,000 in phone order, at positions before 0 (from -2^62, ChangeLogPages.ConvertedPosition, on): an
 -- upload that was still running records its stretches from its checkpoint on (position 0 or more) when it resumes, and
 -- must not replace these. An upload still dispatching starts over (its cursor was a phone): its events go out again
 -- with the same message ids, which downstream de-duplicates.

@@ -18,7 +18,7 @@ public class When_the_apply_stage_settles_its_batches
         _fixture = new StageFixture(batchSize: 100, checkpointRows: 250);
         var state = await _fixture.Start();
         _scan = await _fixture.Scan(BulkFixture.Numbers(1_000));
-        _checkpoint = await ApplyCheckpoint.ResumeAsync(_fixture.Job, _scan, state, _fixture.Store, _fixture.States,
+        _checkpoint = await ApplyCheckpoint.ResumeAsync(_fixture.Job, _scan, state, _fixture.Store, _fixture.Store, _fixture.States,
             _fixture.Events, _fixture.Options, CancellationToken.None);
         // What the store has recorded of the upload's changes when each checkpoint is saved.
         _fixture.Uploads.OnSave = saved => _saves.Add((saved.NumbersApplied, Recorded()));
@@ -84,7 +84,7 @@ public class When_the_apply_stage_settles_its_batches
     {
         var dryRun = BulkFixture.Job(dryRun: true);
         var checkpoint = await ApplyCheckpoint.ResumeAsync(dryRun, _scan, await _fixture.States.StartAsync(dryRun, CancellationToken.None),
-            _fixture.Store, _fixture.States, _fixture.Events, _fixture.Options, CancellationToken.None);
+            _fixture.Store, _fixture.Store, _fixture.States, _fixture.Events, _fixture.Options, CancellationToken.None);
         checkpoint.Outcomes.AsSpan().Fill(NumberOutcome.OptedOut);
 
         await checkpoint.SettleAsync(1_000, new BatchCounts(1_000, 0, 0), CancellationToken.None);
@@ -100,7 +100,7 @@ public class When_the_apply_stage_settles_its_batches
 
     /// <summary>The numbers the store lists for the causation (what dispatch and undo read back).</summary>
     private List<string> Listed(string causationId) =>
-        _fixture.Store.ListByCausationAsync(Changes.AccountId, causationId, null, 10_000).GetAwaiter().GetResult().Records.Select(r => r.Phone).ToList();
+        [.. _fixture.Store.ListChangesAsync(Changes.AccountId, causationId, null, 10_000).GetAwaiter().GetResult().Phones];
 }
 
 [TestFixture]
@@ -124,7 +124,7 @@ public class When_the_apply_stage_resumes_from_a_checkpoint
             Counts = new BulkUploadCounts { OptedOut = 2, AlreadyOptedOut = 1, SupersededRows = 2, InvalidRows = 99 },
         }, CancellationToken.None);
 
-        var checkpoint = await ApplyCheckpoint.ResumeAsync(fixture.Job, scan, state, fixture.Store, fixture.States, fixture.Events,
+        var checkpoint = await ApplyCheckpoint.ResumeAsync(fixture.Job, scan, state, fixture.Store, fixture.Store, fixture.States, fixture.Events,
             fixture.Options, CancellationToken.None);
 
         Assert.Multiple(() =>

@@ -55,5 +55,5 @@ public class When_the_dispatch_stage_announces_an_upload_s_changes
     }
 
     private Task<BulkUploadState> Dispatch(BulkUploadState state) =>
-        new DispatchStage(_fixture.Store, _fixture.States, _fixture.Clock, _fixture.Options).RunAsync(_fixture.Job, state, _fixture.Events, CancellationToken.None);
+        new DispatchStage(_fixture.Store, _fixture.Store, _fixture.States, _fixture.Clock, _fixture.Options).RunAsync(_fixture.Job, state, _fixture.Events, CancellationToken.None);
 }

@@ -47,7 +47,7 @@ internal sealed class StageFixture
     /// <summary>The upload's state as the workflow starts it (Running, nothing applied).</summary>
     public Task<BulkUploadState> Start() => States.StartAsync(Job, CancellationToken.None);
 
-    public ApplyStage ApplyStage() => new(Store, OptOuts, States, Clock, Options);
+    public ApplyStage ApplyStage() => new(Store, Store, OptOuts, States, Clock, Options);
 
     /// <summary>Scans <paramref name="csv"/> and applies it from the upload's stored state (its checkpoint), listing the account first.</summary>
     public async Task<(ScanResult Scan, ApplyCheckpoint Applied)> Apply(string csv)

@@ -63,11 +63,11 @@ public class When_the_undo_stage_undoes_an_upload
 
     [Test]
     public void Should_refuse_an_upload_the_account_does_not_have() =>
-        Assert.That(Assert.ThrowsAsync<InvalidMessageException>(() => new UndoStage(_fixture.Store, _fixture.OptOuts, _fixture.States, _fixture.Clock,
+        Assert.That(Assert.ThrowsAsync<InvalidMessageException>(() => new UndoStage(_fixture.Store, _fixture.Store, _fixture.OptOuts, _fixture.States, _fixture.Clock,
                 _fixture.Options).RunAsync(Guid.NewGuid(), _fixture.Job.UploadId, "bob", Changes.At(45), _fixture.Events, CancellationToken.None))!.Message,
             Does.Contain("does not exist"));
 
     private Task Undo(DateTimeOffset requestedAt) =>
-        new UndoStage(_fixture.Store, _fixture.OptOuts, _fixture.States, _fixture.Clock, _fixture.Options)
+        new UndoStage(_fixture.Store, _fixture.Store, _fixture.OptOuts, _fixture.States, _fixture.Clock, _fixture.Options)
             .RunAsync(Changes.AccountId, _fixture.Job.UploadId, "bob", requestedAt, _fixture.Events, CancellationToken.None);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using OptOut.Contracts;
 using OptOut.Core.Bulk;
@@ -98,17 +99,32 @@ public class When_few_numbers_of_an_upload_have_a_record
         await fixture.Store.TryWriteAsync(When_some_numbers_of_a_batch_have_a_record.Insert(Changes.Stop(-60, "inbound:other",
             When_some_numbers_of_a_batch_have_a_record.Number(7)) with { AccountId = Guid.NewGuid() }));
         var reads = fixture.Store.Reads;
+        var applied = ReadsWhenIngested(fixture);
         var events = new RecordingEvents();
 
         await fixture.Run(BulkFixture.Job(), BulkFixture.Numbers(1_000), events);
 
         Assert.Multiple(() =>
         {
-            Assert.That(fixture.Store.Reads - reads, Is.EqualTo(10), "only the numbers that have a record");
-            Assert.That(fixture.Store.FindManyCalls, Is.EqualTo(10), "one round trip in each batch that has one");
+            Assert.That(applied.Value.Reads - reads, Is.EqualTo(10), "only the numbers that have a record");
+            Assert.That(applied.Value.FindManyCalls, Is.EqualTo(10), "one round trip in each batch that has one");
+            Assert.That(fixture.Store.InsertManyCalls, Is.EqualTo(10), "each batch's new numbers inserted together, with one decision");
+            Assert.That(fixture.Store.Reads - applied.Value.Reads, Is.EqualTo(990), "dispatch reads the records of the numbers it announces");
             Assert.That(fixture.Store.RejectedWrites, Is.Zero, "no insert meets a record");
             Assert.That((events.Completed.Single().Counts.OptedOut, events.Completed.Single().Counts.AlreadyOptedOut), Is.EqualTo((990L, 10L)));
         });
+    }
+
+    /// <summary>The store's reads when the upload is stored as Ingested: what applying it read, before dispatch reads the records it announces.</summary>
+    internal static StrongBox<(int Reads, int FindManyCalls)> ReadsWhenIngested(BulkFixture fixture)
+    {
+        var box = new StrongBox<(int Reads, int FindManyCalls)>();
+        fixture.Uploads.OnSave = state =>
+        {
+            if (state.Status == BulkUploadStatus.Ingested && box.Value == default)
+                box.Value = (fixture.Store.Reads, fixture.Store.FindManyCalls);
+        };
+        return box;
     }
 }
 
@@ -126,6 +142,7 @@ public class When_flagged_and_valid_numbers_of_an_upload_have_a_record
         foreach (var phone in valid.Where((_, i) => i % 6 == 1).Concat(flagged.Where((_, i) => i % 4 == 2)))
             await fixture.Store.TryWriteAsync(When_some_numbers_of_a_batch_have_a_record.Insert(Changes.Stop(-60, "inbound:before", phone)));
         var reads = fixture.Store.Reads;
+        var applied = When_few_numbers_of_an_upload_have_a_record.ReadsWhenIngested(fixture);
         var events = new RecordingEvents();
 
         await fixture.Run(BulkFixture.Job(), "phone\n" + string.Join('\n', flagged.Concat(valid).Select(p => p.E164)), events);
@@ -133,7 +150,7 @@ public class When_flagged_and_valid_numbers_of_an_upload_have_a_record
         var counts = events.Completed.Single().Counts;
         Assert.Multiple(() =>
         {
-            Assert.That(fixture.Store.Reads - reads, Is.EqualTo(4 + 5), "the stored ones, and only those");
+            Assert.That(applied.Value.Reads - reads, Is.EqualTo(4 + 5), "the stored ones, and only those");
             Assert.That(fixture.Store.RejectedWrites, Is.Zero, "no insert meets a record");
             Assert.That((counts.OptedOut, counts.AlreadyOptedOut, counts.FlaggedRows), Is.EqualTo((31L, 9L, 20L)));
         });
@@ -154,8 +171,11 @@ public class When_many_numbers_of_an_upload_have_a_record
         var job = BulkFixture.Job();
         var checkpoints = new List<string>();
         var checkReads = 0;
+        (int Reads, int CheckReads, int FindManyCalls) applied = default;
         fixture.Uploads.OnSave = state =>
         {
+            if (state.Status == BulkUploadStatus.Ingested && applied == default)
+                applied = (fixture.Store.Reads, checkReads, fixture.Store.FindManyCalls);
             if (state.Status != BulkUploadStatus.Running || state.NumbersApplied == 0)
                 return;
             // Every number the checkpoint covers is settled in the store and counted; none after it is counted.
@@ -176,8 +196,8 @@ public class When_many_numbers_of_an_upload_have_a_record
         {
             Assert.That(checkpoints, Is.EqualTo(Enumerable.Range(1, 5).Select(k => $"{k * 1_000}: {k * 800}/{k * 800} {k * 200}/{k * 200}")));
             Assert.That(fixture.Store.RejectedWrites, Is.Zero, "no insert meets a record");
-            Assert.That(fixture.Store.Reads - reads - checkReads, Is.EqualTo(listed ? 1_000 : 5_000));
-            Assert.That(fixture.Store.FindManyCalls, Is.EqualTo(50));
+            Assert.That(applied.Reads - reads - applied.CheckReads, Is.EqualTo(listed ? 1_000 : 5_000));
+            Assert.That(applied.FindManyCalls, Is.EqualTo(50));
             Assert.That(events.Completed.Single().Counts.AlreadyOptedOut, Is.EqualTo(1_000));
             Assert.That(events.Changes, Has.Count.EqualTo(4_000));
         });

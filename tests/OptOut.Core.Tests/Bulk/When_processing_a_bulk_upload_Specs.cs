@@ -128,7 +128,7 @@ internal sealed class BulkFixture
     {
         Clock = new FakeTimeProvider(Changes.Now);
         var settings = new SettingsCache(new NoSettings(), Clock);
-        Processor = new BulkUploadProcessor(Store, Uploads, Uploads, new OptOutService(Store, Clock), settings, Clock,
+        Processor = new BulkUploadProcessor(Store, Store, Uploads, Uploads, new OptOutService(Store, Clock), settings, Clock,
             new BulkUploadOptions { BatchSize = batchSize, CheckpointRows = checkpointRows, MaxListedNumbers = maxListedNumbers, ParseThreads = parseThreads },
             SharedParsingThreads.Instance);
     }
