@@ -69,6 +69,14 @@ internal static class IntentCrossValidation
 
         var model = LearnedTrainer.Train(rows, options);
         MeasureCost(output, rows, model);
+        foreach (var example in new[] { "Please take me off your list", "Stop the war" })
+        {
+            var text = KeywordMatcher.Normalize(example);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"explained (trained on all of dev,dev-b): \"{example}\" level {model.Predict(text).Level:0.00}; toward a revocation "
+                + $"{string.Join(", ", model.Explain(text, towardRevocation: true))}; against {string.Join(", ", model.Explain(text, towardRevocation: false))}"));
+        }
+
         if (report.Length > 0)
             Report(output, report, settings, model);
         return Task.FromResult(0);
