@@ -77,4 +77,13 @@ internal sealed class ParsedArguments
             throw new UsageException($"--{name} must be a whole number from {min} to {max} (got '{text}')");
         return value;
     }
+
+    public double GetDouble(string name, double defaultValue, double min, double max)
+    {
+        if (!_values.TryGetValue(name, out var text))
+            return defaultValue;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            throw new UsageException($"--{name} must be a number from {min} to {max} (got '{text}')");
+        return value;
+    }
 }

@@ -9,6 +9,8 @@ BenchmarkCommand[] commands =
     InboundBenchmark.Command,
     BulkBenchmark.Command,
     IntentBenchmark.Command,
+    IntentTraining.Command,
+    IntentCrossValidation.Command,
 ];
 
 if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
