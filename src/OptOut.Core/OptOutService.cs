@@ -41,8 +41,8 @@ public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
     }
 
     /// <summary>
-    /// Writes changes already decided against a snapshot of their records: their own writes in one round trip, and the
-    /// new numbers among them (<paramref name="inserts"/>, decided alike) in another. Any that lost a race with another
+    /// Writes changes already decided against a snapshot of their records: their own writes in one batch, and the new
+    /// numbers among them (<paramref name="inserts"/>, decided alike, each a number of its own) in another, both at once. Any that lost a race with another
     /// writer (a STOP, an opt-in, another upload) is applied again on its own (<see cref="ApplyAsync"/>), reading the
     /// winner's state, so event-time order holds. Returns <paramref name="decided"/> with the final decisions.
     /// </summary>
@@ -67,10 +67,15 @@ public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
             }
         }
 
+        // The two touch different numbers, so they go to the store together (one round trip's wait on a remote store).
+        var written = writes.Count > 0 ? store.TryWriteManyAsync(writes, cancellationToken) : null;
+        var insertsWritten = inserts is { Indexes.Count: > 0 } ? store.TryInsertManyAsync(inserts.Numbers, cancellationToken) : null;
+        await Task.WhenAll(written ?? Task.CompletedTask, insertsWritten ?? Task.CompletedTask).ConfigureAwait(false);
+
         var lost = new List<int>();
-        if (writes.Count > 0)
+        if (written is not null)
         {
-            var results = await store.TryWriteManyAsync(writes, cancellationToken).ConfigureAwait(false);
+            var results = await written.ConfigureAwait(false);
             for (var w = 0; w < results.Count; w++)
             {
                 if (!results[w])
@@ -78,13 +83,13 @@ public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
             }
         }
 
-        if (inserts is { Indexes.Count: > 0 })
+        if (insertsWritten is not null)
         {
-            var results = await store.TryInsertManyAsync(inserts.Numbers, cancellationToken).ConfigureAwait(false);
+            var results = await insertsWritten.ConfigureAwait(false);
             for (var k = 0; k < results.Count; k++)
             {
                 if (!results[k])
-                    lost.Add(inserts.Indexes[k]);
+                    lost.Add(inserts!.Indexes[k]);
             }
         }
 
