@@ -40,6 +40,8 @@ internal sealed class BulkUploadDocument
 
     public List<RejectedRowDocument> RejectedRows { get; set; } = [];
 
+    public string? FileAddress { get; set; }
+
     public string? ReportAddress { get; set; }
 
     public string? EventsDispatchedAfter { get; set; }
@@ -74,6 +76,7 @@ internal sealed class BulkUploadDocument
         NumbersApplied = state.NumbersApplied,
         Counts = CountsDocument.From(state.Counts),
         RejectedRows = [.. state.RejectedRows.Select(RejectedRowDocument.From)],
+        FileAddress = state.FileAddress,
         ReportAddress = state.ReportAddress,
         EventsDispatchedAfter = state.EventsDispatchedAfter,
         EventsDispatched = state.EventsDispatched,
@@ -101,6 +104,7 @@ internal sealed class BulkUploadDocument
         NumbersApplied = NumbersApplied,
         Counts = Counts.ToCounts(),
         RejectedRows = RejectedRows.ConvertAll(r => r.ToRow()),
+        FileAddress = FileAddress,
         ReportAddress = ReportAddress,
         EventsDispatchedAfter = EventsDispatchedAfter,
         EventsDispatched = EventsDispatched,
@@ -130,6 +134,7 @@ internal sealed class BulkUploadDocument
         cm.MapMember(x => x.NumbersApplied).SetElementName("numbersApplied");
         cm.MapMember(x => x.Counts).SetElementName("counts");
         cm.MapMember(x => x.RejectedRows).SetElementName("rejectedRows").SetDefaultValue(() => new List<RejectedRowDocument>());
+        cm.MapMember(x => x.FileAddress).SetElementName("fileAddress");
         cm.MapMember(x => x.ReportAddress).SetElementName("reportAddress");
         cm.MapMember(x => x.EventsDispatchedAfter).SetElementName("eventsDispatchedAfter");
         cm.MapMember(x => x.EventsDispatched).SetElementName("eventsDispatched");

@@ -17,7 +17,7 @@ internal sealed class SqliteBulkUploadStore(SqliteDatabase database) : IBulkUplo
     private const string UploadColumns = """
         upload_id, account_id, file_name, submitted_by, submitted_at, dry_run, status, started_at, ingested_at, completed_at,
         total_rows, numbers_applied, counts, rejected_rows, report_address, events_dispatched_after,
-        events_dispatched, failure_reason, undone_at, undone_by, undo_opted_in, undo_kept, version
+        events_dispatched, failure_reason, undone_at, undone_by, undo_opted_in, undo_kept, version, file_address
         """;
 
     private const string InsertUploadSql = $"""
@@ -25,7 +25,7 @@ internal sealed class SqliteBulkUploadStore(SqliteDatabase database) : IBulkUplo
         VALUES (@upload_id, @account_id, @file_name, @submitted_by, @submitted_at, @dry_run, @status, @started_at, @ingested_at,
                 @completed_at, @total_rows, @numbers_applied, @counts, @rejected_rows, @report_address,
                 @events_dispatched_after, @events_dispatched, @failure_reason, @undone_at, @undone_by, @undo_opted_in, @undo_kept,
-                @version)
+                @version, @file_address)
         ON CONFLICT (upload_id) DO NOTHING
         """;
 
@@ -38,7 +38,7 @@ internal sealed class SqliteBulkUploadStore(SqliteDatabase database) : IBulkUplo
             report_address = @report_address,
             events_dispatched_after = @events_dispatched_after, events_dispatched = @events_dispatched,
             failure_reason = @failure_reason, undone_at = @undone_at, undone_by = @undone_by, undo_opted_in = @undo_opted_in,
-            undo_kept = @undo_kept, version = @version
+            undo_kept = @undo_kept, version = @version, file_address = @file_address
         WHERE upload_id = @upload_id AND account_id = @account_id AND version = @expected_version
         """;
 
@@ -138,6 +138,7 @@ internal sealed class SqliteBulkUploadStore(SqliteDatabase database) : IBulkUplo
         p.AddWithValue("@undo_opted_in", state.UndoOptedIn);
         p.AddWithValue("@undo_kept", state.UndoKept);
         p.AddWithValue("@version", state.Version);
+        p.AddWithValue("@file_address", (object?)state.FileAddress ?? DBNull.Value);
         if (expectedVersion != 0)
             p.AddWithValue("@expected_version", expectedVersion);
 
@@ -170,5 +171,6 @@ internal sealed class SqliteBulkUploadStore(SqliteDatabase database) : IBulkUplo
         UndoOptedIn = reader.GetInt64(20),
         UndoKept = reader.GetInt64(21),
         Version = reader.GetInt64(22),
+        FileAddress = NullableString(reader, 23),
     };
 }

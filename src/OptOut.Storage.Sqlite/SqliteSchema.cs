@@ -15,7 +15,8 @@ namespace OptOut.Storage.Sqlite;
 /// states, sources and times as integers, and notes, actors and causation ids once each in <c>texts</c>. 3 lists the
 /// numbers each bulk upload changed in <c>causation_changes</c> instead of an index of every history entry's causation,
 /// and keeps a number's first history entry in its own row. 4 keeps a history entry's detection (how a contact's text
-/// was read) and an account's language settings, as JSON.
+/// was read) and an account's language settings, as JSON. 5 keeps where an upload's file was stored
+/// (<c>bulk_uploads.file_address</c>), so an upload can be stored queued before its consumer starts it.
 /// </remarks>
 internal static class SqliteSchema
 {
@@ -32,6 +33,18 @@ internal static class SqliteSchema
         new(Before: ["to-3-add-first-entry-columns.sql", "to-4-add-detections.sql"],
             After: ["to-3-list-upload-changes.sql", "to-3-move-first-entries.sql", "to-3-drop-causation-index.sql"]),
         new(Before: ["to-4-add-detections.sql"], After: []),
+        new(Before: [], After: []),
+    ];
+
+    /// <summary>
+    /// Columns every earlier layout's conversion adds, first, to a table the file has without them (a check that
+    /// answers 1, then the step that adds the column): the table came in different layouts (a file of layout 1 has
+    /// settings but no uploads), and <c>schema.sql</c> creates a missing table with its columns.
+    /// </summary>
+    private static readonly (string Check, string Step)[] AddedColumns =
+    [
+        ("to-4-settings-lack-languages.sql", "to-4-add-languages.sql"),
+        ("to-5-uploads-lack-file-address.sql", "to-5-add-upload-file-address.sql"),
     ];
 
     /// <summary>The layout this code writes (<c>PRAGMA user_version</c>): the one after the last that <see cref="Upgrades"/> converts.</summary>
@@ -62,10 +75,15 @@ internal static class SqliteSchema
         var upgrade = layoutOne ? UpgradeSql(1) : version >= 2 && version < Layout ? UpgradeSql(version) : null;
         if (upgrade is not null)
         {
-            // Layout 4's settings column, first, in every earlier layout's file that has a settings table without it.
-            command.CommandText = Sql("to-4-settings-lack-languages.sql");
-            if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) != 0)
-                upgrade = Sql("to-4-add-languages.sql") + "\n" + upgrade;
+            var added = new List<string>();
+            foreach (var (check, step) in AddedColumns)
+            {
+                command.CommandText = Sql(check);
+                if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) != 0)
+                    added.Add(Sql(step));
+            }
+
+            upgrade = string.Join('\n', [.. added, upgrade]);
         }
 
         command.CommandText = upgrade is null ? CreateSql : "BEGIN IMMEDIATE;\n" + upgrade + "\nCOMMIT;";

@@ -74,6 +74,36 @@ public abstract partial class OptOutStoreContract
     }
 
     [Test]
+    public async Task Should_keep_a_queued_upload_until_exactly_one_start_replaces_it(CancellationToken cancellationToken)
+    {
+        var queued = NewUpload(Now.AddMinutes(-5)) with { Status = BulkUploadStatus.Queued, FileAddress = "urn:msgdata:queued-file" };
+        Assert.That(await Uploads.TrySaveAsync(queued, 0, cancellationToken), Is.True);
+
+        var read = await Uploads.GetAsync(Account, queued.UploadId, cancellationToken);
+        var listed = await Uploads.ListAsync(Account, null, 10, cancellationToken);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(read! with { RejectedRows = [] }, Is.EqualTo(queued with { RejectedRows = [] }), "read back queued, with its file address");
+            Assert.That(listed.Select(u => (u.UploadId, u.Status)), Is.EqualTo(new[] { (queued.UploadId, BulkUploadStatus.Queued) }));
+        }
+
+        // Two deliveries of its job start it from the version they both read: one wins, the other reads what it stored.
+        var starts = Enumerable.Range(0, 2)
+            .Select(i => queued with { Status = BulkUploadStatus.Running, StartedAt = Now.AddTicks(i), Version = 2 }).ToList();
+        var results = await Task.WhenAll(starts.Select(s => Task.Run(() => Uploads.TrySaveAsync(s, 1, cancellationToken), cancellationToken)));
+
+        Assert.That(results.Count(r => r), Is.EqualTo(1));
+        var started = await Uploads.GetAsync(Account, queued.UploadId, cancellationToken);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((started!.Status, started.Version, started.FileAddress), Is.EqualTo((BulkUploadStatus.Running, 2L, (string?)"urn:msgdata:queued-file")));
+            Assert.That(started.StartedAt.UtcTicks, Is.EqualTo(starts[Array.IndexOf(results, true)].StartedAt.UtcTicks));
+            Assert.That(await Uploads.TrySaveAsync(queued with { Status = BulkUploadStatus.Failed, Version = 2 }, 1, cancellationToken), Is.False,
+                "failing it from the queued version once it started");
+        }
+    }
+
+    [Test]
     public async Task Should_let_exactly_one_of_20_racing_upload_saves_win(CancellationToken cancellationToken)
     {
         var v1 = NewUpload(Now.AddMinutes(-5));
@@ -207,6 +237,7 @@ public abstract partial class OptOutStoreContract
                 new BulkUploadRejectedRow { Row = k + 7, Value = "201-1234", Reason = "local-only number" },
                 new BulkUploadRejectedRow { Row = k + 9, Value = "\"quoted\", comma", Reason = $"not a number ({n})" },
             ],
+            FileAddress = $"urn:mongodb:gridfs:1234567{n}abcdef0123456789",
             ReportAddress = $"urn:mongodb:gridfs:7654321{n}fedcba9876543210",
             EventsDispatchedAfter = $"+1555201004{n}",
             EventsDispatched = k + 42,

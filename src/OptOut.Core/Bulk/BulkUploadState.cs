@@ -4,6 +4,13 @@ namespace OptOut.Core.Bulk;
 
 public enum BulkUploadStatus
 {
+    /// <summary>
+    /// Accepted by the admin API and waiting for its consumer (an instance runs a few uploads at a time, so this can
+    /// last). Stored before <see cref="BulkUploadSubmitted"/> is published, so every instance answers the upload's status;
+    /// the consumer starts from it as from no state at all.
+    /// </summary>
+    Queued,
+
     /// <summary>Rows are being read and stored (or a crash interrupted it: the redelivery resumes from the checkpoint).</summary>
     Running,
 
@@ -43,7 +50,10 @@ public sealed record BulkUploadState
 
     public required BulkUploadStatus Status { get; init; }
 
-    /// <summary>When processing first started (the duration of a resumed upload counts from here).</summary>
+    /// <summary>
+    /// When processing first started (the duration of a resumed upload counts from here); while the upload is
+    /// <see cref="BulkUploadStatus.Queued"/>, when it was accepted.
+    /// </summary>
     public required DateTimeOffset StartedAt { get; init; }
 
     public DateTimeOffset? IngestedAt { get; init; }
@@ -64,6 +74,13 @@ public sealed record BulkUploadState
 
     /// <summary>The first <see cref="MaxRejectedRowsInline"/> rejected rows.</summary>
     public IReadOnlyList<BulkUploadRejectedRow> RejectedRows { get; init; } = [];
+
+    /// <summary>
+    /// Where the admin API stored the uploaded file (the message data address its <see cref="BulkUploadSubmitted"/>
+    /// carries): the store alone says which file an accepted upload is, whatever became of its message. Null for an
+    /// upload that came over the bus with no state stored first.
+    /// </summary>
+    public string? FileAddress { get; init; }
 
     /// <summary>Address of the whole per-row report, once ingested.</summary>
     public string? ReportAddress { get; init; }
@@ -89,6 +106,7 @@ public sealed record BulkUploadState
     {
         { DryRun: true } => "it was a dry run and changed nothing",
         { Status: BulkUploadStatus.Failed } => "it failed and changed nothing",
+        { Status: BulkUploadStatus.Queued } => "it has not started yet: undo it once it has completed",
         { Status: BulkUploadStatus.Running } => "it is still running: undo it once it has completed",
         _ => null,
     };

@@ -9,30 +9,39 @@ internal sealed class UploadStates(IBulkUploadStore uploads, TimeProvider clock)
     public Task<BulkUploadState?> GetAsync(Guid accountId, Guid uploadId, CancellationToken cancellationToken) =>
         uploads.GetAsync(accountId, uploadId, cancellationToken);
 
-    /// <summary>The stored state of the job's upload, or a new one (Running) when it has none yet.</summary>
+    /// <summary>
+    /// The stored state of the job's upload, or a new one (Running) when it has none yet. A queued upload (stored by
+    /// the admin API before it published the job) starts here as from no state: it is saved Running over the queued
+    /// version, so of two deliveries of it only one starts it.
+    /// </summary>
     public async Task<BulkUploadState> StartAsync(BulkUploadJob job, CancellationToken cancellationToken)
     {
         var existing = await uploads.GetAsync(job.AccountId, job.UploadId, cancellationToken).ConfigureAwait(false);
-        if (existing is not null)
+        if (existing is not null && existing.Status != BulkUploadStatus.Queued)
             return existing;
 
-        var state = new BulkUploadState
-        {
-            UploadId = job.UploadId,
-            AccountId = job.AccountId,
-            FileName = job.FileName,
-            SubmittedBy = job.SubmittedBy,
-            SubmittedAt = job.SubmittedAt,
-            DryRun = job.DryRun,
-            Status = BulkUploadStatus.Running,
-            StartedAt = clock.GetUtcNow(),
-            Version = 1,
-        };
-        if (await uploads.TrySaveAsync(state, 0, cancellationToken).ConfigureAwait(false))
+        var state = existing is null
+            ? new BulkUploadState
+            {
+                UploadId = job.UploadId,
+                AccountId = job.AccountId,
+                FileName = job.FileName,
+                SubmittedBy = job.SubmittedBy,
+                SubmittedAt = job.SubmittedAt,
+                DryRun = job.DryRun,
+                Status = BulkUploadStatus.Running,
+                StartedAt = clock.GetUtcNow(),
+                Version = 1,
+            }
+            : existing with { Status = BulkUploadStatus.Running, StartedAt = clock.GetUtcNow(), Version = existing.Version + 1 };
+        if (await uploads.TrySaveAsync(state, existing?.Version ?? 0, cancellationToken).ConfigureAwait(false))
             return state;
-        // A duplicate of the message got there first: carry on from what it stored.
-        return await uploads.GetAsync(job.AccountId, job.UploadId, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Upload {job.UploadId} vanished while being created.");
+
+        // A duplicate of the message got there first (or the admin API failed the upload it could not announce):
+        // carry on from what it stored.
+        var stored = await uploads.GetAsync(job.AccountId, job.UploadId, cancellationToken).ConfigureAwait(false)
+                     ?? throw new InvalidOperationException($"Upload {job.UploadId} vanished while being created.");
+        return stored.Status == BulkUploadStatus.Queued ? throw new UploadConflictException(job.UploadId) : stored;
     }
 
     /// <summary>Saves <paramref name="next"/> over the version it was made from and returns it with its new version.</summary>

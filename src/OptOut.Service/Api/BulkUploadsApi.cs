@@ -6,18 +6,22 @@ using Microsoft.Extensions.Options;
 using OptOut.Contracts;
 using OptOut.Core.Bulk;
 using OptOut.Service.Api.Responses;
+using OptOut.Service.Consumers;
+using OptOut.Service.Messaging;
 
 namespace OptOut.Service.Api;
 
 /// <summary>
 /// <c>bulk-uploads</c>: CSV uploads and their undo, processed by their consumer (a million rows take longer than an
-/// HTTP call should); their state, report and list come from the store.
+/// HTTP call should); their state, report and list come from the store. An upload is stored queued before it is
+/// published, so every instance answers its status from the moment it is accepted.
 /// </summary>
 public static class BulkUploadsApi
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/bulk-uploads", Post).DisableAntiforgery().ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        api.MapPost("/bulk-uploads", Post).DisableAntiforgery().ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/bulk-uploads", List);
         api.MapGet("/bulk-uploads/{uploadId:guid}", Get).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/bulk-uploads/{uploadId:guid}/report.csv", GetReport)
@@ -26,8 +30,8 @@ public static class BulkUploadsApi
     }
 
     private static async Task<Results<Accepted<BulkUploadAcceptedResponse>, ValidationProblem, ProblemHttpResult>> Post(Guid accountId, HttpContext http,
-        IMessageDataRepository repository, IPublishEndpoint publish, UploadActivity activity, IOptions<AdminOptions> admin, TimeProvider clock,
-        CancellationToken ct)
+        IMessageDataRepository repository, IPublishEndpoint publish, UploadQueue queue, IOptions<AdminOptions> admin, TimeProvider clock,
+        ILoggerFactory loggers, CancellationToken ct)
     {
         var maxBytes = admin.Value.MaxUploadBytes;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -64,12 +68,49 @@ public static class BulkUploadsApi
             SubmittedAt = clock.GetUtcNow(),
             DryRun = bool.TryParse(form["dryRun"], out var dryRun) && dryRun,
         };
-        await publish.Publish(submitted, ct);
-        activity.Queued(QueuedUpload.From(submitted));
+        var queued = await queue.QueueAsync(BulkUploadSubmittedConsumer.ToJob(submitted, submitted.SubmittedAt), stored.Address?.ToString(), ct);
+        if (!await PublishAsync(submitted, queued, publish, queue, admin.Value.RequestTimeout, loggers.CreateLogger(typeof(BulkUploadsApi))))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The upload could not be queued",
+                detail: "The service could not hand the upload to its processing: upload the file again in a moment.");
+        }
 
         var accepted = BulkUploadAcceptedResponse.For(accountId, submitted.UploadId);
         return TypedResults.Accepted(accepted.StatusUrl, accepted);
     }
+
+    /// <summary>
+    /// Publishes the queued upload's job; when the broker doesn't take it, fails the upload (it would wait for a
+    /// consumer forever) unless its consumer started it meanwhile, which means the job got through after all. The
+    /// caller's connection cancels neither: a caller who hangs up must not leave a stored upload unannounced.
+    /// </summary>
+    private static async Task<bool> PublishAsync(BulkUploadSubmitted submitted, BulkUploadState queued, IPublishEndpoint publish, UploadQueue queue,
+        TimeSpan timeout, ILogger logger)
+    {
+        try
+        {
+            await Deadline.Within(publish.Publish(submitted, CancellationToken.None), timeout, $"Publishing upload {submitted.UploadId}", CancellationToken.None);
+            return true;
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Upload {UploadId} could not be handed to the bus; failing it", submitted.UploadId);
+        }
+
+        try
+        {
+            var state = await queue.FailUnpublishedAsync(queued, UnpublishedReason, CancellationToken.None);
+            return state.Status != BulkUploadStatus.Failed;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Upload {UploadId} could be neither handed to the bus nor failed: it stays queued", submitted.UploadId);
+            return false;
+        }
+    }
+
+    /// <summary>Why an upload failed that the broker didn't take.</summary>
+    internal const string UnpublishedReason = "the service could not hand it to its processing (the message broker did not take it): upload the file again";
 
     private static ProblemHttpResult TooLarge(long maxBytes) =>
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The file is too large",
@@ -87,8 +128,6 @@ public static class BulkUploadsApi
     {
         if (await uploads.GetAsync(accountId, uploadId, ct) is { } state)
             return TypedResults.Ok(BulkUploadResponse.From(state, activity.Progress(uploadId)));
-        if (activity.FindQueued(accountId, uploadId) is { } queued)
-            return TypedResults.Ok(BulkUploadResponse.Queued(queued));
         return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown upload", detail: $"No upload {uploadId} in this account yet.");
     }
 

@@ -25,17 +25,20 @@ public sealed class BulkUploadSubmittedConsumer(BulkUploadProcessor processor, I
         if (errors.Count > 0)
             throw new InvalidMessageException(errors);
 
-        var job = new BulkUploadJob
-        {
-            UploadId = message.UploadId,
-            AccountId = message.AccountId,
-            FileName = string.IsNullOrWhiteSpace(message.FileName) ? "upload.csv" : message.FileName.Trim(),
-            SubmittedBy = message.SubmittedBy!.Trim(),
-            SubmittedAt = context.EventTime(message.SubmittedAt, clock),
-            DryRun = message.DryRun,
-        };
-        await processor.RunAsync(job, new UploadedFile(message.File, repository).OpenAsync, events(context), context.CancellationToken);
+        await processor.RunAsync(ToJob(message, context.EventTime(message.SubmittedAt, clock)), new UploadedFile(message.File, repository).OpenAsync,
+            events(context), context.CancellationToken);
     }
+
+    /// <summary>The job of a checked message; the admin API queues its uploads with the same mapping.</summary>
+    public static BulkUploadJob ToJob(BulkUploadSubmitted message, DateTimeOffset submittedAt) => new()
+    {
+        UploadId = message.UploadId,
+        AccountId = message.AccountId,
+        FileName = string.IsNullOrWhiteSpace(message.FileName) ? "upload.csv" : message.FileName.Trim(),
+        SubmittedBy = message.SubmittedBy!.Trim(),
+        SubmittedAt = submittedAt,
+        DryRun = message.DryRun,
+    };
 }
 
 /// <summary>Undo of a bulk upload.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using MassTransit;
 using MassTransit.MessageData;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
@@ -79,6 +80,10 @@ public static class ServiceRegistration
         bus.AddConsumer<OptInRequestedConsumer, OptInRequestedConsumerDefinition>();
         bus.AddConsumer<UpdateOptOutSettingsConsumer, UpdateOptOutSettingsConsumerDefinition>();
         bus.AddConsumer<SettingsChangedCacheConsumer>().ExcludeFromConfigureEndpoints();
+        // The progress cache this consumer feeds is registered with it: every host that configures the consumers'
+        // endpoints (the service, the test harness) must be able to make it, with or without the admin API.
+        bus.AddMemoryCache();
+        bus.TryAddSingleton<UploadActivity>();
         bus.AddConsumer<UploadActivityConsumer>().ExcludeFromConfigureEndpoints();
         bus.AddConsumer<BulkUploadSubmittedConsumer, BulkUploadSubmittedConsumerDefinition>();
         bus.AddConsumer<BulkUploadUndoRequestedConsumer, BulkUploadUndoRequestedConsumerDefinition>();
@@ -176,7 +181,7 @@ public static class ServiceRegistration
         return services;
     }
 
-    /// <summary>The admin HTTP API: keys, its in-process writes, upload progress, OpenAPI, problem details, the JSON body limit.</summary>
+    /// <summary>The admin HTTP API: keys, its in-process writes, queued uploads, OpenAPI, problem details, the JSON body limit.</summary>
     public static IServiceCollection AddAdminApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section)).CheckedOnStart(o => o.EnsureUsable());
@@ -185,8 +190,7 @@ public static class ServiceRegistration
             kestrel.Limits.MaxRequestBodySize = admin.Value.MaxJsonBytes);
         services.AddSingleton<ApiKeyFilter>();
         services.AddScoped<AdminWrites>();
-        services.AddSingleton<UploadActivity>();
-        services.AddMemoryCache();
+        services.AddSingleton<UploadQueue>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
             // Kestrel's own 413 (a JSON body over Admin:MaxJsonBytes) has no detail: say what the limit is.

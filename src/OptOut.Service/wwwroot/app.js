@@ -181,8 +181,8 @@ async function pollUpload(statusUrl, { onProgress, purpose = 'upload', until = T
       misses = 0;
       onProgress?.(result.body);
       if (until.has(result.body.status) || Date.now() > deadline) return result.body;
-    } else if (result.status === 404 || result.status === 0 || result.status >= 500) {
-      // Not picked up yet, or the service restarted: the upload is on the bus and resumes; keep asking a while.
+    } else if (result.status === 0 || result.status >= 500) {
+      // The service is restarting or out of reach: the upload is stored and resumes; keep asking a while.
       if (++misses > 120) return { status: 'Unknown', failureReason: result.body?.detail ?? 'the service stopped answering' };
     } else {
       return { status: 'Unknown', failureReason: result.body?.detail ?? result.body?.title };

@@ -141,7 +141,9 @@ CREATE TABLE IF NOT EXISTS bulk_uploads (
     undone_by               TEXT,
     undo_opted_in           INTEGER NOT NULL,
     undo_kept               INTEGER NOT NULL,
-    version                 INTEGER NOT NULL
+    version                 INTEGER NOT NULL,
+    -- The message data address of the uploaded file; last, as layout 5 added it (to-5-add-upload-file-address.sql).
+    file_address            TEXT
 );
 CREATE INDEX IF NOT EXISTS ix_bulk_uploads_account_submitted
     ON bulk_uploads (account_id, submitted_at DESC, upload_id DESC);

@@ -109,6 +109,30 @@ public sealed class When_an_administrator_uploads_a_csv : AdminApiSpecification
     }
 
     [Test]
+    public async Task Should_fail_an_upload_the_broker_did_not_take_and_answer_503()
+    {
+        using var client = Client();
+        var account = Guid.NewGuid();
+        using var failing = FailingPublishes.ConnectTo(Services);
+        failing.FailNext<OptOut.Contracts.BulkUploadSubmitted>(m => m.AccountId == account);
+
+        using var post = await client.PostAsync(Url(account, "bulk-uploads"), CsvUpload("phone\n+15552015101\n", dryRun: false, "lost.csv"));
+        var problem = await Expect(post, HttpStatusCode.ServiceUnavailable);
+
+        // Not left queued for a consumer that never gets it: failed, with the reason, in the store.
+        using var list = await client.GetAsync(Url(account, "bulk-uploads"));
+        var upload = (await Expect(list, HttpStatusCode.OK)).EnumerateArray().Single();
+        using var search = await client.GetAsync(Url(account, "opt-outs/+15552015101"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("upload the file again"));
+            Assert.That((upload.GetProperty("fileName").GetString(), upload.GetProperty("status").GetString()), Is.EqualTo(("lost.csv", "Failed")));
+            Assert.That(upload.GetProperty("failureReason").GetString(), Does.Contain("did not take it"));
+            Assert.That(search.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "nothing opted out");
+        });
+    }
+
+    [Test]
     public async Task Should_answer_400_without_a_file_and_404_for_an_unknown_upload()
     {
         using var client = Client();

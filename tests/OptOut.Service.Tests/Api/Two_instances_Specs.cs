@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 
 namespace OptOut.Service.Tests.Api;
 
@@ -12,7 +14,11 @@ public sealed class When_two_instances_answer_the_api : AdminApiSpecification
     private const int First = 0;
     private const int Second = 1;
 
+    private readonly HeldUploadStarts _held = new();
+
     protected override int Instances => 2;
+
+    protected override void Configure(IWebHostBuilder builder) => builder.ConfigureTestServices(_held.Install);
 
     [Test]
     public async Task Should_show_on_one_what_was_written_through_the_other()
@@ -58,6 +64,50 @@ public sealed class When_two_instances_answer_the_api : AdminApiSpecification
         using var get = await second.GetAsync(Url(account, "settings"));
         var shown = await Expect(get, HttpStatusCode.OK);
         Assert.That(shown.ToString(), Is.EqualTo(saved.ToString()));
+    }
+
+    [Test]
+    public async Task Should_answer_on_the_other_for_an_upload_still_queued_on_one()
+    {
+        var account = Guid.NewGuid();
+        using var first = Client(instance: First);
+        using var second = Client(instance: Second);
+        _held.Hold(account);
+        string statusUrl;
+        try
+        {
+            using var post = await first.PostAsync(Url(account, "bulk-uploads"), CsvUpload("phone\n+15552019201\n+15552019202\n", dryRun: false, "waiting.csv"));
+            statusUrl = (await Expect(post, HttpStatusCode.Accepted)).GetProperty("statusUrl").GetString()!;
+            // A consumer (of either instance) has the job and waits for its turn: the upload is queued in the store.
+            await _held.Reached.WaitAsync(Patience);
+
+            using var status = await second.GetAsync(new Uri(statusUrl, UriKind.Relative));
+            var queued = await Expect(status, HttpStatusCode.OK);
+            using var list = await second.GetAsync(Url(account, "bulk-uploads"));
+            var listed = (await Expect(list, HttpStatusCode.OK)).EnumerateArray().ToList();
+            using var undo = await second.PostAsync(new Uri(statusUrl + "/undo", UriKind.Relative), null);
+            var refused = await Expect(undo, HttpStatusCode.Conflict);
+            Assert.Multiple(() =>
+            {
+                Assert.That(queued.GetProperty("status").GetString(), Is.EqualTo("Queued"), queued.ToString());
+                Assert.That(queued.GetProperty("fileName").GetString(), Is.EqualTo("waiting.csv"));
+                Assert.That(queued.GetProperty("submittedBy").GetString(), Is.EqualTo(AdminName));
+                Assert.That(queued.GetProperty("dryRun").GetBoolean(), Is.False);
+                Assert.That(queued.GetProperty("rowsRead").GetInt64(), Is.Zero);
+                Assert.That(listed.Select(u => (u.GetProperty("uploadId").GetString(), u.GetProperty("status").GetString())),
+                    Is.EqualTo(new[] { (queued.GetProperty("uploadId").GetString(), "Queued") }));
+                Assert.That(refused.GetProperty("detail").GetString(), Does.Contain("has not started yet"));
+            });
+        }
+        finally
+        {
+            _held.Release();
+        }
+
+        // Released, it runs from the queued state; both answer it from the store.
+        var done = await PollUpload(second, statusUrl, "Completed", "Failed");
+        Assert.That((done.GetProperty("status").GetString(), done.GetProperty("counts").GetProperty("optedOut").GetInt64()), Is.EqualTo(("Completed", 2L)),
+            done.ToString());
     }
 
     [Test]

@@ -12,8 +12,6 @@ public sealed record BulkUploadAcceptedResponse(Guid UploadId, string StatusUrl)
 /// <summary>An upload as <c>GET bulk-uploads</c> and <c>GET bulk-uploads/{uploadId}</c> show it.</summary>
 public sealed record BulkUploadResponse
 {
-    public const string QueuedStatus = "Queued";
-
     public required Guid UploadId { get; init; }
 
     public string? FileName { get; init; }
@@ -74,18 +72,6 @@ public sealed record BulkUploadResponse
             Undo = u.Status == BulkUploadStatus.Undone ? new(u.UndoOptedIn, u.UndoKept, u.UndoneBy, u.UndoneAt) : null,
         };
     }
-
-    /// <summary>An upload accepted but not started yet (the consumer stores its state when it starts).</summary>
-    public static BulkUploadResponse Queued(QueuedUpload upload) => new()
-    {
-        UploadId = upload.UploadId,
-        FileName = upload.FileName,
-        SubmittedBy = upload.SubmittedBy,
-        SubmittedAt = upload.SubmittedAt,
-        DryRun = upload.DryRun,
-        Status = QueuedStatus,
-        Counts = new(),
-    };
 }
 
 /// <summary>What undoing an upload did: numbers opted back in, numbers kept opted out (opted out again since), by whom and when.</summary>
