@@ -22,13 +22,20 @@ public abstract class OptOutConsumerDefinition<TConsumer> : ConsumerDefinition<T
 {
     public static readonly ConsumeAttemptPolicy Attempts = new();
 
+    /// <summary>The message type <typeparamref name="TConsumer"/> consumes (each of these consumers has one).</summary>
+    private static readonly Type MessageType = typeof(TConsumer).GetInterfaces()
+        .Single(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>)).GetGenericArguments()[0];
+
     protected OptOutConsumerDefinition(int concurrentMessageLimit) => ConcurrentMessageLimit = concurrentMessageLimit;
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
         var logger = context.GetService<ILoggerFactory>()?.CreateLogger(typeof(TConsumer));
-        consumerConfigurator.UseFilter(new ConsumeAttemptsFilter<TConsumer>(Attempts, logger, context.GetService<OptOutTelemetry>()));
+        var telemetry = context.GetService<OptOutTelemetry>();
+        consumerConfigurator.UseFilter(new ConsumeAttemptsFilter<TConsumer>(Attempts, logger, telemetry));
+        // Around the endpoint's whole consume, so a message that fails to deserialize is answered and faulted with its reason too.
+        endpointConfigurator.UseFilter(new BadInputFilter(MessageType, logger, telemetry));
     }
 }
 
