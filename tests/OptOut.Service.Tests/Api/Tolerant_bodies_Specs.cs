@@ -61,6 +61,4 @@ public sealed class When_an_api_client_writes_fields_its_own_way : AdminApiSpeci
     }
 
     private static StringContent Raw(string json) => new(json, Encoding.UTF8, "application/json");
-
-    private static List<string> Strings(System.Text.Json.JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
 }

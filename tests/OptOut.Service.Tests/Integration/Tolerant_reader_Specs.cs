@@ -64,7 +64,7 @@ public class When_producers_write_fields_their_own_way : RabbitMqServiceFixture
         await Rabbit.PublishJsonAsync(OptOutRequestedExchange, $$"""
             {"requestId": "{{requestId}}", "accountId": "{{account}}", "phoneNumbers": ["+15552013101"], "source": "messenger",
              "replyFrom": "{{Messages.OurNumber}}", "requestedBy": "agent", "requestedAt": "2026-11-29T12:00:00Z",
-             "priority": 3, "channel": {"kind": "sms", "tags": ["a", 1]}}
+             "priority": 3, "channel": {"kind": "sms", "tags": ["a", 1]} }
             """, Guid.NewGuid().ToString(), cancellationToken);
 
         var completed = (await Events.WaitForAsync<OptOutRequestCompleted>(m => m.RequestId == requestId, EventTimeout)).Single().Message;
