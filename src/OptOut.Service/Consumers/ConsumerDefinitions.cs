@@ -1,4 +1,5 @@
 using MassTransit;
+using MassTransit.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OptOut.Core;
@@ -34,8 +35,9 @@ public abstract class OptOutConsumerDefinition<TConsumer> : ConsumerDefinition<T
         var logger = context.GetService<ILoggerFactory>()?.CreateLogger(typeof(TConsumer));
         var telemetry = context.GetService<OptOutTelemetry>();
         consumerConfigurator.UseFilter(new ConsumeAttemptsFilter<TConsumer>(Attempts, logger, telemetry));
-        // Around the endpoint's whole consume, so a message that fails to deserialize is answered and faulted with its reason too.
-        endpointConfigurator.UseFilter(new BadInputFilter(MessageType, logger, telemetry));
+        // Before the endpoint reads the typed message (a filter added with UseFilter runs after it, per message type), so a
+        // message that fails to deserialize is answered and faulted with its reason too.
+        endpointConfigurator.AddPrePipeSpecification(new FilterPipeSpecification<ConsumeContext>(new BadInputFilter(MessageType, logger, telemetry)));
     }
 }
 
