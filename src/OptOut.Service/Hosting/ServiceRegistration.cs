@@ -191,7 +191,7 @@ public static class ServiceRegistration
                 context.ProblemDetails.Detail = string.Create(CultureInfo.InvariantCulture, $"Request bodies are limited to {admin.MaxJsonBytes:N0} bytes.");
             }
         });
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddSchemaTransformer(EnumSchemas.Describe));
         // The bus's reading and writing rules for the API's bodies and answers too, and a body it can't read answered
         // with the reason (UnreadableBodies) instead of a bare 400.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.UseTolerantReading());

@@ -60,5 +60,23 @@ public sealed class When_an_api_client_writes_fields_its_own_way : AdminApiSpeci
         Assert.That(problem.GetProperty("detail").GetString(), Is.Not.Empty);
     }
 
+    [Test]
+    public async Task Should_describe_an_enum_in_the_openapi_document_as_its_names()
+    {
+        using var client = Client();
+        using var response = await client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+        var document = await Expect(response, HttpStatusCode.OK);
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var result = schemas.EnumerateObject().Single(s => s.Value.TryGetProperty("properties", out var p) && p.TryGetProperty("outcome", out _)
+            && p.TryGetProperty("input", out _)).Value;
+        var outcome = result.GetProperty("properties").GetProperty("outcome");
+        if (outcome.TryGetProperty("$ref", out var reference))
+            outcome = schemas.GetProperty(reference.GetString()!.Split('/')[^1]);
+        TestContext.Out.WriteLine($"outcome: {outcome}");
+
+        Assert.That(outcome.GetProperty("enum").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(Enum.GetNames<OptOut.Contracts.OptOutOutcome>()));
+    }
+
     private static StringContent Raw(string json) => new(json, Encoding.UTF8, "application/json");
 }
