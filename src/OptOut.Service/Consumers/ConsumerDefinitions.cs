@@ -1,4 +1,5 @@
 using MassTransit;
+using MassTransit.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OptOut.Core;
@@ -22,13 +23,21 @@ public abstract class OptOutConsumerDefinition<TConsumer> : ConsumerDefinition<T
 {
     public static readonly ConsumeAttemptPolicy Attempts = new();
 
+    /// <summary>The message type <typeparamref name="TConsumer"/> consumes (each of these consumers has one).</summary>
+    private static readonly Type MessageType = typeof(TConsumer).GetInterfaces()
+        .Single(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>)).GetGenericArguments()[0];
+
     protected OptOutConsumerDefinition(int concurrentMessageLimit) => ConcurrentMessageLimit = concurrentMessageLimit;
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
         var logger = context.GetService<ILoggerFactory>()?.CreateLogger(typeof(TConsumer));
-        consumerConfigurator.UseFilter(new ConsumeAttemptsFilter<TConsumer>(Attempts, logger, context.GetService<OptOutTelemetry>()));
+        var telemetry = context.GetService<OptOutTelemetry>();
+        consumerConfigurator.UseFilter(new ConsumeAttemptsFilter<TConsumer>(Attempts, logger, telemetry));
+        // Before the endpoint reads the typed message (a filter added with UseFilter runs after it, per message type), so a
+        // message that fails to deserialize is answered and faulted with its reason too.
+        endpointConfigurator.AddPrePipeSpecification(new FilterPipeSpecification<ConsumeContext>(new BadInputFilter(MessageType, logger, telemetry)));
     }
 }
 

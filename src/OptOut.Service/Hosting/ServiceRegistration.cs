@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using MassTransit;
 using MassTransit.MessageData;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -109,18 +108,14 @@ public static class ServiceRegistration
     }
 
     /// <summary>
-    /// The wire format: the MassTransit envelope and plain <c>application/json</c> (camelCase), enums as
-    /// strings only, so an unknown or numeric enum value is a clear deserialization fault, not a silent default.
+    /// The wire format: the MassTransit envelope and plain <c>application/json</c> (camelCase). Read tolerantly and
+    /// written strictly (<see cref="WireJson"/>): enums by name in any letter case, a calling code as a number or a
+    /// string; a numeric or unknown enum value is a clear deserialization fault, never a default.
     /// </summary>
     public static void ConfigureJson(IBusFactoryConfigurator cfg)
     {
         cfg.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType | RawSerializerOptions.AddTransportHeaders | RawSerializerOptions.CopyHeaders, isDefault: false);
-        cfg.ConfigureJsonSerializerOptions(options =>
-        {
-            if (!options.Converters.Any(c => c is JsonStringEnumConverter))
-                options.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
-            return options;
-        });
+        cfg.ConfigureJsonSerializerOptions(options => options.UseTolerantReading());
     }
 
     /// <summary>The bus on the configured transport (RabbitMQ unless <c>Bus:Transport</c> is InMemory).</summary>
@@ -200,8 +195,12 @@ public static class ServiceRegistration
                 context.ProblemDetails.Detail = string.Create(CultureInfo.InvariantCulture, $"Request bodies are limited to {admin.MaxJsonBytes:N0} bytes.");
             }
         });
-        services.AddOpenApi();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddOpenApi(o => o.AddSchemaTransformer(EnumSchemas.Describe));
+        // The bus's reading and writing rules for the API's bodies and answers too, and a body it can't read answered
+        // with the reason (UnreadableBodies) instead of a bare 400.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.UseTolerantReading());
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<UnreadableBodies>();
         return services;
     }
 

@@ -26,11 +26,11 @@ public class When_bad_input_arrives_over_the_wire : RabbitMqServiceFixture
             .SetName("Should_dead_letter_malformed_json_with_the_reason_and_process_the_next_message");
         yield return new TestCaseData(OptOutRequestedExchange, OptOutRequestedQueue,
                 (Func<Guid, string, string>)((account, marker) => OptOutRequest(account, marker, "\"Sideways\"")),
-                "Path: $.source")
+                "source: 'Sideways' is not a OptOutRequestSource")
             .SetName("Should_dead_letter_an_unknown_enum_value_with_the_reason_and_process_the_next_message");
         yield return new TestCaseData(OptOutRequestedExchange, OptOutRequestedQueue,
                 (Func<Guid, string, string>)((account, marker) => OptOutRequest(account, marker, "1")),
-                "Path: $.source")
+                "source: the number 1 is not a OptOutRequestSource")
             .SetName("Should_dead_letter_a_numeric_enum_value_with_the_reason_and_process_the_next_message");
         yield return new TestCaseData(InboundExchange, InboundQueue,
                 (Func<Guid, string, string>)((_, marker) =>
