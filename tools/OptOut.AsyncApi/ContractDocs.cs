@@ -22,8 +22,11 @@ public sealed class ContractDocs
         var path = Path.ChangeExtension(contracts.Location, ".xml");
         if (!File.Exists(path))
             throw new FileNotFoundException($"The contracts' XML docs are not beside {contracts.Location}: build OptOut.Contracts with GenerateDocumentationFile.", path);
-        return new ContractDocs(XDocument.Load(path));
+        return From(XDocument.Load(path));
     }
+
+    /// <summary>Docs from an XML doc file's content (<c>doc/members/member</c>).</summary>
+    public static ContractDocs From(XDocument xml) => new(xml);
 
     public string Of(Type type) => Summary("T:" + type.FullName);
 

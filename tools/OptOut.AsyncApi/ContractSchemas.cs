@@ -27,8 +27,13 @@ public enum Direction
 /// beside one wraps it in <c>allOf</c>), so AsyncAPI tools, whose schema dialect is draft-07's superset, read them as
 /// written. Fields are open: producers and consumers of an older version ignore a field added later.</para>
 /// </summary>
-public sealed class ContractSchemas(ContractDocs docs)
+public sealed class ContractSchemas(ContractDocs docs, string contractNamespace)
 {
+    public ContractSchemas(ContractDocs docs)
+        : this(docs, typeof(InboundMessage).Namespace!)
+    {
+    }
+
     public const string MessageDataName = "MessageDataReference";
 
     /// <summary>The wire form of a MassTransit <c>TimeSpan</c>: System.Text.Json's constant format, <c>[-][d.]hh:mm:ss[.fffffff]</c>.</summary>
@@ -65,7 +70,7 @@ public sealed class ContractSchemas(ContractDocs docs)
 
     private JsonObject RecordSchema(Type type, Direction direction)
     {
-        if (type.Namespace != typeof(InboundMessage).Namespace || !type.IsClass)
+        if (type.Namespace != contractNamespace || !type.IsClass)
             throw new NotSupportedException($"{type.FullName} is not a contract record: map it in {nameof(ContractSchemas)} first.");
 
         var properties = new JsonObject();
@@ -180,7 +185,7 @@ public sealed class ContractSchemas(ContractDocs docs)
             return new JsonObject { ["type"] = "integer" };
         if (type == typeof(double) || type == typeof(decimal))
             return new JsonObject { ["type"] = "number" };
-        if (type.IsEnum || type == typeof(MessageData<Stream>) || (type.IsClass && type.Namespace == typeof(InboundMessage).Namespace))
+        if (type.IsEnum || type == typeof(MessageData<Stream>) || (type.IsClass && type.Namespace == contractNamespace))
             return Reference(type, direction);
         if (ElementType(type) is { } element)
             return new JsonObject { ["type"] = "array", ["items"] = ValueSchema(element, direction) };
