@@ -237,9 +237,10 @@ public static class AsyncApiDocument
     /// <summary>MassTransit's JSON envelope as the service writes it, for a subscriber that reads the body raw.</summary>
     private static JsonObject EnvelopeSchema()
     {
+        // MassTransit writes the envelope's unset fields as null; only the id, the types and the message are always set.
         static JsonObject Field(string type, string description, string? format = null)
         {
-            var field = new JsonObject { ["description"] = description, ["type"] = type };
+            var field = new JsonObject { ["description"] = description, ["type"] = new JsonArray(type, "null") };
             if (format is not null)
                 field["format"] = format;
             return field;
@@ -249,12 +250,18 @@ public static class AsyncApiDocument
         {
             ["title"] = "MassTransitEnvelope",
             ["description"] = "The body of every message the service publishes (`application/vnd.masstransit+json`). The payload is `message`; "
-                + "`messageType` names its contract. A MassTransit producer writes the same envelope, which the service reads as well as plain JSON.",
+                + "`messageType` names its contract; fields that are not set are null. A MassTransit producer writes the same envelope, which the "
+                + "service reads as well as plain JSON.",
             ["type"] = "object",
             ["required"] = new JsonArray("messageId", "messageType", "message"),
             ["properties"] = new JsonObject
             {
-                ["messageId"] = Field("string", "The message id. An event the service publishes has an id derived from the message that caused it, so a re-publish is an exact duplicate to discard.", "uuid"),
+                ["messageId"] = new JsonObject
+                {
+                    ["description"] = "The message id. An event the service publishes has an id derived from the message that caused it, so a re-publish is an exact duplicate to discard.",
+                    ["type"] = "string",
+                    ["format"] = "uuid",
+                },
                 ["requestId"] = Field("string", "The request, for a request client's request and its response.", "uuid"),
                 ["correlationId"] = Field("string", "MassTransit's correlation id, when set.", "uuid"),
                 ["conversationId"] = Field("string", "MassTransit's conversation id: the same for every message a first one caused.", "uuid"),
