@@ -18,7 +18,8 @@ public sealed class BusApiSchemas
 
     private readonly JsonElement _document;
     private readonly JsonElement _schemas;
-    private readonly ConcurrentDictionary<string, JsonSchema> _built = new();
+    // Lazy: consumers validate on several threads at once, and a schema is built (and registered) once.
+    private readonly ConcurrentDictionary<string, Lazy<JsonSchema>> _built = new();
     private readonly SchemaRegistry _registry = new();
 
     private BusApiSchemas(string document)
@@ -58,15 +59,23 @@ public sealed class BusApiSchemas
         return Violations(urn[(urn.LastIndexOf(':') + 1)..], envelope.GetProperty("message"));
     }
 
+    /// <summary>As <see cref="EnvelopeViolations(JsonElement)"/>, for a body as read off the broker; never throws, so a handler that checks keeps its event.</summary>
     public IReadOnlyList<string> EnvelopeViolations(string body)
     {
-        using var json = JsonDocument.Parse(body);
-        return EnvelopeViolations(json.RootElement);
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            return EnvelopeViolations(json.RootElement);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException)
+        {
+            return [$"not a readable envelope: {e.GetType().Name}: {e.Message}"];
+        }
     }
 
     private List<string> Evaluate(string schemaName, JsonElement instance, string what)
     {
-        var schema = _built.GetOrAdd(schemaName, Build);
+        var schema = _built.GetOrAdd(schemaName, name => new Lazy<JsonSchema>(() => Build(name))).Value;
         var results = schema.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
         var violations = new List<string>();
         if (!results.IsValid)
