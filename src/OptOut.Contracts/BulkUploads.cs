@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using MassTransit;
 
 namespace OptOut.Contracts;
@@ -14,18 +15,22 @@ namespace OptOut.Contracts;
 public sealed record BulkUploadSubmitted
 {
     /// <summary>The caller's id for this upload (idempotency key: a resubmission with the same id resumes/echoes it). Required.</summary>
+    [Required]
     public Guid UploadId { get; init; }
 
     /// <summary>The account whose list is changed. Required.</summary>
+    [Required]
     public Guid AccountId { get; init; }
 
     /// <summary>The file's name as uploaded (shown in notes and reports).</summary>
     public string? FileName { get; init; }
 
     /// <summary>The CSV: a header row with a <c>phone</c> column (any position, case-insensitive); other columns are ignored. Required.</summary>
+    [Required]
     public MessageData<Stream>? File { get; init; }
 
     /// <summary>Who uploaded it. Required.</summary>
+    [Required]
     public string? SubmittedBy { get; init; }
 
     /// <summary>When it was uploaded: the event time of every opt-out it makes. When absent, the bus send time is used.</summary>
@@ -161,12 +166,15 @@ public sealed record BulkUploadFailed
 public sealed record BulkUploadUndoRequested
 {
     /// <summary>The upload to undo. Required.</summary>
+    [Required]
     public Guid UploadId { get; init; }
 
     /// <summary>The account. Required.</summary>
+    [Required]
     public Guid AccountId { get; init; }
 
     /// <summary>Who asked. Required.</summary>
+    [Required]
     public string? RequestedBy { get; init; }
 
     /// <summary>When they asked (event time of the opt-ins). When absent, the bus send time is used.</summary>

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace OptOut.Contracts;
 
 /// <summary>
@@ -9,15 +11,19 @@ namespace OptOut.Contracts;
 public sealed record InboundMessage
 {
     /// <summary>The account (tenant) that owns the receiving number. Required.</summary>
+    [Required]
     public Guid AccountId { get; init; }
 
     /// <summary>The contact's number, in any format (E.164 preferred). Required.</summary>
+    [Required]
     public string? From { get; init; }
 
     /// <summary>Our texting number that received the message; the confirmation is sent from it.</summary>
     public string? To { get; init; }
 
     /// <summary>The text as received. Required; at most 5,000 characters.</summary>
+    [StringLength(5000, MinimumLength = 1)]
+    [Required]
     public string? Body { get; init; }
 
     /// <summary>When the gateway received the text. Orders changes to the number (event time). When absent, the bus send time is used.</summary>

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace OptOut.Contracts;
 
 /// <summary>
@@ -8,15 +10,19 @@ namespace OptOut.Contracts;
 public sealed record OptInRequested
 {
     /// <summary>The caller's id for this request. Required.</summary>
+    [Required]
     public Guid RequestId { get; init; }
 
     /// <summary>The account whose list is changed. Required.</summary>
+    [Required]
     public Guid AccountId { get; init; }
 
     /// <summary>The number in any format. Required.</summary>
+    [Required]
     public string? PhoneNumber { get; init; }
 
     /// <summary>The user or service that asked. Required.</summary>
+    [Required]
     public string? RequestedBy { get; init; }
 
     /// <summary>Optional: why the number is opted back in (kept in its history).</summary>

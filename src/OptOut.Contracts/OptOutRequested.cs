@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace OptOut.Contracts;
 
 /// <summary>
@@ -10,21 +12,26 @@ namespace OptOut.Contracts;
 public sealed record OptOutRequested
 {
     /// <summary>The caller's id for this request; a redelivered request with the same id changes nothing twice. Required.</summary>
+    [Required]
     public Guid RequestId { get; init; }
 
     /// <summary>The account whose list is changed. Required.</summary>
+    [Required]
     public Guid AccountId { get; init; }
 
     /// <summary>Numbers as the user typed them; an element may itself be a comma-separated list. Required, at most 1,000 numbers.</summary>
+    [Required]
     public IReadOnlyList<string>? PhoneNumbers { get; init; }
 
     /// <summary>
     /// Who is asking. Decides whether a confirmation text is sent (Messenger only). Required: a request without it is
     /// rejected, never taken as Manual (which would leave a Messenger opt-out unconfirmed and wrongly attributed).
     /// </summary>
+    [Required]
     public OptOutRequestSource? Source { get; init; }
 
     /// <summary>The user or service that asked (shown in the note and history). Required.</summary>
+    [Required]
     public string? RequestedBy { get; init; }
 
     /// <summary>Optional free text kept with the opt-out.</summary>

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace OptOut.Contracts;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace OptOut.Contracts;
 public sealed record UpdateOptOutSettings
 {
     /// <summary>The account. Required.</summary>
+    [Required]
     public Guid AccountId { get; init; }
 
     /// <summary>Optional: the caller's id, echoed in the answer.</summary>
@@ -20,9 +23,11 @@ public sealed record UpdateOptOutSettings
     /// Whether a keyword text opts the sender out automatically. Required: an update without it is rejected, never
     /// read as false (a producer that forgot the field would otherwise turn keyword opt-out off).
     /// </summary>
+    [Required]
     public bool? AutoOptOutEnabled { get; init; }
 
     /// <summary>The English confirmation text sent after a conversation opt-out: 1–320 characters. (Other languages' messages are in <see cref="Languages"/>.)</summary>
+    [StringLength(320, MinimumLength = 1)]
     public string? OptOutMessage { get; init; }
 
     /// <summary>Optional: the full English opt-out keyword list; null keeps the current list. Must contain STOP.</summary>
@@ -46,6 +51,7 @@ public sealed record UpdateOptOutSettings
     /// review (<see cref="OptOutReviewRequested"/>); null keeps it (0.5 for new accounts). Revocations (score 0.8 and up)
     /// are opted out whatever this is.
     /// </summary>
+    [Range(0.1, 0.75)]
     public double? PossibleRevocationThreshold { get; init; }
 
     /// <summary>
@@ -65,6 +71,7 @@ public sealed record UpdateOptOutSettings
 public sealed record LanguageSettings
 {
     /// <summary>The language's ISO 639-1 code (<c>es</c>). Required.</summary>
+    [Required]
     public string? Language { get; init; }
 
     /// <summary>The full opt-out keyword list of the language (English: must contain STOP).</summary>

@@ -30,6 +30,7 @@ public static class OptOutApp
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.MapOptOutHealth();
+        app.MapAsyncApiDocument();
         app.MapOpenApi();
         app.MapAdminApi();
         return app;

@@ -1,16 +1,19 @@
 using System.Collections.Concurrent;
 using MassTransit;
 using OptOut.Contracts;
+using OptOut.Service.Tests.BusApi;
 
 namespace OptOut.Service.Tests.Api;
 
 /// <summary>
 /// The events a service host publishes, read off the broker as a subscriber gets them (a temporary queue of the host's
-/// bus bound to the event exchanges), each with its message id.
+/// bus bound to the event exchanges), each with its message id. Each body, as it came off the broker, is checked against
+/// its schema in docs/asyncapi.json: <see cref="WaitFor{T}"/> fails on one that doesn't match.
 /// </summary>
 public sealed class BusEvents : IAsyncDisposable
 {
     private readonly ConcurrentQueue<(Guid? MessageId, object Message)> _received = new();
+    private readonly ConcurrentQueue<string> _schemaViolations = new();
     private HostReceiveEndpointHandle? _endpoint;
 
     public static async Task<BusEvents> SubscribeAsync(IServiceProvider services)
@@ -33,6 +36,7 @@ public sealed class BusEvents : IAsyncDisposable
         while (true)
         {
             var found = _received.Where(r => r.Message is T m && match(m)).Select(r => (r.MessageId, (T)r.Message)).ToList();
+            Assert.That(_schemaViolations, Is.Empty, "events that don't match their schema in docs/asyncapi.json");
             if (found.Count > 0)
                 return found;
             Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"no {typeof(T).Name} matched within {patience}");
@@ -49,6 +53,8 @@ public sealed class BusEvents : IAsyncDisposable
     private Task Record<T>(ConsumeContext<T> context)
         where T : class
     {
+        foreach (var violation in BusApiSchemas.Shared.EnvelopeViolations(System.Text.Encoding.UTF8.GetString(context.ReceiveContext.Body.GetBytes())))
+            _schemaViolations.Enqueue($"{typeof(T).Name} {context.MessageId}: {violation}");
         _received.Enqueue((context.MessageId, context.Message));
         return Task.CompletedTask;
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using MassTransit;
 using OptOut.Contracts;
 using OptOut.Service.Hosting;
+using OptOut.Service.Tests.BusApi;
 
 namespace OptOut.Service.Tests.Integration;
 
@@ -10,12 +11,14 @@ public sealed record Observed<T>(Guid? MessageId, T Message);
 
 /// <summary>
 /// A second MassTransit bus on the same broker, standing in for the campaign service / admin panel: it subscribes to
-/// the events the service publishes, on a queue of its own.
+/// the events the service publishes, on a queue of its own. Every event's body, as it came off the broker, is checked
+/// against its schema in docs/asyncapi.json; <see cref="WaitForAsync{T}"/> fails on the first that doesn't match.
 /// </summary>
 public sealed class EventObserver : IAsyncDisposable
 {
     private readonly IBusControl _bus;
     private readonly ConcurrentQueue<object> _received = new();
+    private readonly ConcurrentQueue<string> _schemaViolations = new();
 
     private EventObserver(IBusControl bus, string queueName)
     {
@@ -64,6 +67,8 @@ public sealed class EventObserver : IAsyncDisposable
                 e.Handler<BulkUploadFailed>(context => observer!.Record(context));
                 e.Handler<OptOutSettingsChanged>(context => observer!.Record(context));
                 e.Handler<OptOutSettingsRejected>(context => observer!.Record(context));
+                e.Handler<OptOutReviewRequested>(context => observer!.Record(context));
+                e.Handler<BulkUploadUndone>(context => observer!.Record(context));
             });
         });
         observer = new EventObserver(bus, queueName);
@@ -90,8 +95,12 @@ public sealed class EventObserver : IAsyncDisposable
     {
         await Poll.UntilAsync(() => Received(filter).Count >= count, timeout,
             () => $"{Received(filter).Count} of {count} expected {typeof(T).Name} arrived");
+        Assert.That(SchemaViolations, Is.Empty, "events that don't match their schema in docs/asyncapi.json");
         return Received(filter);
     }
+
+    /// <summary>Why events received so far don't match their schema in docs/asyncapi.json (empty when every one does).</summary>
+    public IReadOnlyList<string> SchemaViolations => [.. _schemaViolations];
 
     /// <summary>How many events of any type arrived (to wait for quiet before asserting that something did not happen).</summary>
     public int Count => _received.Count;
@@ -108,6 +117,8 @@ public sealed class EventObserver : IAsyncDisposable
     private Task Record<T>(ConsumeContext<T> context)
         where T : class
     {
+        foreach (var violation in BusApiSchemas.Shared.EnvelopeViolations(System.Text.Encoding.UTF8.GetString(context.ReceiveContext.Body.GetBytes())))
+            _schemaViolations.Enqueue($"{typeof(T).Name} {context.MessageId}: {violation}");
         _received.Enqueue(new Observed<T>(context.MessageId, context.Message));
         return Task.CompletedTask;
     }

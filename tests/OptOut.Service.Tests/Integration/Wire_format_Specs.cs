@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OptOut.Contracts;
+using OptOut.Service.Tests.BusApi;
 using OptOut.Core;
 
 namespace OptOut.Service.Tests.Integration;
@@ -122,12 +123,14 @@ public class When_producers_and_subscribers_speak_plain_json : RabbitMqServiceFi
 
             // Ours by account; every other message on the queue is read and dropped.
             var events = new Dictionary<string, JsonElement>();
+            var violations = new List<string>();
             await Rabbit.TakeAsync(queue, message =>
             {
                 using var envelope = JsonDocument.Parse(message.Body);
                 var body = envelope.RootElement.GetProperty("message");
                 if (body.TryGetProperty("accountId", out var id) && id.GetString() == account.ToString())
                 {
+                    violations.AddRange(BusApiSchemas.Shared.EnvelopeViolations(envelope.RootElement));
                     var type = envelope.RootElement.GetProperty("messageType").EnumerateArray().First().GetString()!;
                     events[type[(type.LastIndexOf(':') + 1)..]] = body.Clone();
                 }
@@ -141,6 +144,7 @@ public class When_producers_and_subscribers_speak_plain_json : RabbitMqServiceFi
                 nameof(ConversationOptStateChanged), nameof(ConfirmationMessageRequested), nameof(OptOutRequestCompleted), nameof(OptOutSettingsChanged),
                 nameof(OptOutSettingsRejected),
             }), "every event type was published");
+            Assert.That(violations, Is.Empty, "every event matches its schema in docs/asyncapi.json");
             Assert.Multiple(() =>
             {
                 Assert.That(Names(events[nameof(ConversationOptStateChanged)]), Is.SupersetOf(new[]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OptOut.Contracts;
+using OptOut.Service.Tests.BusApi;
 
 namespace OptOut.Service.Tests.Integration;
 
@@ -31,12 +32,14 @@ public class When_texts_are_read_for_what_they_ask : RabbitMqServiceFixture
 
             // Ours by account: one state change and its confirmation, one review, one help reply.
             var events = new List<(string Type, JsonElement Body)>();
+            var violations = new List<string>();
             await Rabbit.TakeAsync(queue, message =>
             {
                 using var envelope = JsonDocument.Parse(message.Body);
                 var body = envelope.RootElement.GetProperty("message");
                 if (body.TryGetProperty("accountId", out var id) && id.GetString() == account.ToString())
                 {
+                    violations.AddRange(BusApiSchemas.Shared.EnvelopeViolations(envelope.RootElement));
                     var type = envelope.RootElement.GetProperty("messageType").EnumerateArray().First().GetString()!;
                     events.Add((type[(type.LastIndexOf(':') + 1)..], body.Clone()));
                 }
@@ -44,6 +47,7 @@ public class When_texts_are_read_for_what_they_ask : RabbitMqServiceFixture
                 return events.Count == 4;
             }, TimeSpan.FromSeconds(60), cancellationToken);
 
+            Assert.That(violations, Is.Empty, "every event matches its schema in docs/asyncapi.json");
             var changed = events.Single(e => e.Type == nameof(ConversationOptStateChanged)).Body;
             var replies = events.Where(e => e.Type == nameof(ConfirmationMessageRequested)).Select(e => e.Body).ToList();
             var review = events.Single(e => e.Type == nameof(OptOutReviewRequested)).Body;
