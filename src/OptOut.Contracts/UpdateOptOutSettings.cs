@@ -16,7 +16,11 @@ public sealed record UpdateOptOutSettings
     /// <summary>Optional: the caller's id, echoed in the answer.</summary>
     public Guid? RequestId { get; init; }
 
-    /// <summary>Country calling code applied to numbers typed without one, such as <c>1</c> or <c>44</c> (a leading <c>+</c> is accepted).</summary>
+    /// <summary>
+    /// Country calling code applied to numbers typed without one, such as <c>1</c> or <c>44</c> (a leading <c>+</c> is
+    /// accepted), as a string or a whole JSON number (<c>44</c> means <c>"44"</c>).
+    /// </summary>
+    [AcceptsJsonNumber]
     public string? DefaultCountryCode { get; init; }
 
     /// <summary>
