@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 using MassTransit;
 
 namespace OptOut.Contracts;
@@ -16,8 +18,9 @@ public sealed record BulkUploadSubmitted
     /// <summary>The caller's id for this upload (idempotency key: a resubmission with the same id resumes/echoes it). Required.</summary>
     public Guid UploadId { get; init; }
 
-    /// <summary>The account whose list is changed. Required.</summary>
-    public Guid AccountId { get; init; }
+    /// <summary>The account whose list is changed. Required: the platform\'s own id (<see cref="Contracts.AccountId"/>), a string or an integer.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>The file's name as uploaded (shown in notes and reports).</summary>
     public string? FileName { get; init; }
@@ -45,7 +48,8 @@ public sealed record BulkUploadProgressed
     public Guid UploadId { get; init; }
 
     /// <summary>The account.</summary>
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>Data rows read so far (the header and blank lines are not rows).</summary>
     public long RowsRead { get; init; }
@@ -101,7 +105,8 @@ public sealed record BulkUploadCompleted
     public Guid UploadId { get; init; }
 
     /// <summary>The account.</summary>
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>True when nothing was written (validation only).</summary>
     public bool DryRun { get; init; }
@@ -147,7 +152,8 @@ public sealed record BulkUploadFailed
     public Guid UploadId { get; init; }
 
     /// <summary>The account.</summary>
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>Why, in words a person understands.</summary>
     public string Reason { get; init; } = "";
@@ -163,8 +169,9 @@ public sealed record BulkUploadUndoRequested
     /// <summary>The upload to undo. Required.</summary>
     public Guid UploadId { get; init; }
 
-    /// <summary>The account. Required.</summary>
-    public Guid AccountId { get; init; }
+    /// <summary>The account. Required: the platform\'s own id (<see cref="Contracts.AccountId"/>), a string or an integer.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>Who asked. Required.</summary>
     public string? RequestedBy { get; init; }
@@ -180,7 +187,8 @@ public sealed record BulkUploadUndone
     public Guid UploadId { get; init; }
 
     /// <summary>The account.</summary>
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>Numbers opted back in by this undo.</summary>
     public long OptedIn { get; init; }

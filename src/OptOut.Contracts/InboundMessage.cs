@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OptOut.Contracts;
 
 /// <summary>
@@ -8,8 +10,9 @@ namespace OptOut.Contracts;
 /// </summary>
 public sealed record InboundMessage
 {
-    /// <summary>The account (tenant) that owns the receiving number. Required.</summary>
-    public Guid AccountId { get; init; }
+    /// <summary>The account (tenant) that owns the receiving number. Required: the platform\'s own id (<see cref="Contracts.AccountId"/>), a string or an integer.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>The contact's number, in any format (E.164 preferred). Required.</summary>
     public string? From { get; init; }

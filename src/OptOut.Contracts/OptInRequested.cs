@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OptOut.Contracts;
 
 /// <summary>
@@ -10,8 +12,9 @@ public sealed record OptInRequested
     /// <summary>The caller's id for this request. Required.</summary>
     public Guid RequestId { get; init; }
 
-    /// <summary>The account whose list is changed. Required.</summary>
-    public Guid AccountId { get; init; }
+    /// <summary>The account whose list is changed. Required: the platform\'s own id (<see cref="Contracts.AccountId"/>), a string or an integer.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>The number in any format. Required.</summary>
     public string? PhoneNumber { get; init; }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OptOut.Contracts;
 
 /// <summary>
@@ -12,8 +14,9 @@ public sealed record OptOutRequested
     /// <summary>The caller's id for this request; a redelivered request with the same id changes nothing twice. Required.</summary>
     public Guid RequestId { get; init; }
 
-    /// <summary>The account whose list is changed. Required.</summary>
-    public Guid AccountId { get; init; }
+    /// <summary>The account whose list is changed. Required: the platform\'s own id (<see cref="Contracts.AccountId"/>), a string or an integer.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>Numbers as the user typed them; an element may itself be a comma-separated list. Required, at most 1,000 numbers.</summary>
     public IReadOnlyList<string>? PhoneNumbers { get; init; }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OptOut.Contracts;
 
 /// <summary>
@@ -7,8 +9,9 @@ namespace OptOut.Contracts;
 /// </summary>
 public sealed record UpdateOptOutSettings
 {
-    /// <summary>The account. Required.</summary>
-    public Guid AccountId { get; init; }
+    /// <summary>The account. Required: the platform\'s own id (<see cref="Contracts.AccountId"/>), a string or an integer.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>Optional: the caller's id, echoed in the answer.</summary>
     public Guid? RequestId { get; init; }

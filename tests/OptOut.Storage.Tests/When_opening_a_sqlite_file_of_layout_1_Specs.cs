@@ -113,16 +113,16 @@ public sealed class When_opening_a_sqlite_file_of_layout_1 : SqliteFileOfAnEarli
         Assert.That(decision.Kind, Is.EqualTo(ChangeKind.Changed));
         var record = await store.FindAsync(Account, "+15552011234", cancellationToken);
         Assert.That(record!.History.Select(h => h.CausationId), Is.EqualTo(new[] { "inbound:SM1", "request:r1", "inbound:SM2" }));
-        Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(4L));
+        Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(5L));
     }
 
     [Test]
     public async Task Should_refuse_a_file_of_a_newer_layout(CancellationToken cancellationToken)
     {
-        await ScalarAsync("PRAGMA user_version = 5", cancellationToken);
+        await ScalarAsync("PRAGMA user_version = 6", cancellationToken);
 
         using var store = new SqliteOptOutStore(Path);
         var error = Assert.ThrowsAsync<InvalidOperationException>(() => store.InitializeAsync(cancellationToken));
-        Assert.That(error!.Message, Does.Contain("layout 4"));
+        Assert.That(error!.Message, Does.Contain("layout 5"));
     }
 }

@@ -5,7 +5,7 @@ using OptOut.Contracts;
 namespace OptOut.Service.Api;
 
 /// <summary>An upload accepted but not started yet, as its <see cref="BulkUploadSubmitted"/> describes it.</summary>
-public sealed record QueuedUpload(Guid UploadId, Guid AccountId, string? FileName, string? SubmittedBy, DateTimeOffset SubmittedAt, bool DryRun)
+public sealed record QueuedUpload(Guid UploadId, AccountId AccountId, string? FileName, string? SubmittedBy, DateTimeOffset SubmittedAt, bool DryRun)
 {
     public static QueuedUpload From(BulkUploadSubmitted message) =>
         new(message.UploadId, message.AccountId, message.FileName, message.SubmittedBy, message.SubmittedAt, message.DryRun);
@@ -24,7 +24,7 @@ public sealed class UploadActivity(IMemoryCache cache)
 
     public void Queued(QueuedUpload upload) => cache.Set(("queued", upload.UploadId), upload, Keep);
 
-    public QueuedUpload? FindQueued(Guid accountId, Guid uploadId) =>
+    public QueuedUpload? FindQueued(AccountId accountId, Guid uploadId) =>
         cache.Get<QueuedUpload>(("queued", uploadId)) is { } upload && upload.AccountId == accountId ? upload : null;
 
     public void Put(BulkUploadProgressed progress)
