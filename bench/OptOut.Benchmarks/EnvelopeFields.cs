@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OptOut.Contracts;
 
 namespace OptOut.Benchmarks;
 
@@ -12,7 +13,7 @@ internal static class EnvelopeFields
     /// The <c>message</c> object's <c>accountId</c> and the string values of <paramref name="names"/> (null where absent);
     /// false when the body is not a readable envelope or has no account id.
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> body, string[] names, out Guid accountId, out string?[] values)
+    public static bool TryRead(ReadOnlySpan<byte> body, string[] names, out AccountId accountId, out string?[] values)
     {
         accountId = default;
         values = new string?[names.Length];
@@ -39,15 +40,16 @@ internal static class EnvelopeFields
                     var isAccount = reader.ValueTextEquals("accountId"u8);
                     var index = isAccount ? -1 : IndexOf(ref reader, names);
                     reader.Read();
+                    // The service writes the id as a string (AccountIdJsonConverter reads it the same way).
                     if (isAccount)
-                        accountId = reader.GetGuid();
+                        accountId = AccountId.Parse(reader.GetString() ?? "");
                     else if (index >= 0)
                         values[index] = reader.GetString();
                     else
                         reader.Skip();
                 }
 
-                return accountId != Guid.Empty;
+                return !accountId.IsEmpty;
             }
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)

@@ -18,7 +18,7 @@ const amqp = require('amqplib');
 
 // The account the text belongs to, as the platform knows it (the service compares it exactly; every event names it).
 // Written only here: put your platform's account id in its place.
-const ACCOUNT_ID = '6f1c1f0e-2f5b-4a0e-9a53-1d3c1b1f0a11';
+const ACCOUNT_ID = 'acme-campaigns';
 
 const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@localhost:5672/';
 const FROM = process.env.FROM || `+1555201${crypto.randomInt(10_000).toString().padStart(4, '0')}`;

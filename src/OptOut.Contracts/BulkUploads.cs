@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using MassTransit;
 
 namespace OptOut.Contracts;
@@ -18,9 +19,10 @@ public sealed record BulkUploadSubmitted
     [Required]
     public Guid UploadId { get; init; }
 
-    /// <summary>The account whose list is changed. Required.</summary>
+    /// <summary>The account whose list is changed. Required: the platform's own id (<see cref="Contracts.AccountId"/>), a string or an integer.</summary>
     [Required]
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>The file's name as uploaded (shown in notes and reports).</summary>
     public string? FileName { get; init; }
@@ -50,7 +52,8 @@ public sealed record BulkUploadProgressed
     public Guid UploadId { get; init; }
 
     /// <summary>The account.</summary>
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>Data rows read so far (the header and blank lines are not rows).</summary>
     public long RowsRead { get; init; }
@@ -106,7 +109,8 @@ public sealed record BulkUploadCompleted
     public Guid UploadId { get; init; }
 
     /// <summary>The account.</summary>
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>True when nothing was written (validation only).</summary>
     public bool DryRun { get; init; }
@@ -152,7 +156,8 @@ public sealed record BulkUploadFailed
     public Guid UploadId { get; init; }
 
     /// <summary>The account.</summary>
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>Why, in words a person understands.</summary>
     public string Reason { get; init; } = "";
@@ -169,9 +174,10 @@ public sealed record BulkUploadUndoRequested
     [Required]
     public Guid UploadId { get; init; }
 
-    /// <summary>The account. Required.</summary>
+    /// <summary>The account. Required: the platform's own id (<see cref="Contracts.AccountId"/>), a string or an integer.</summary>
     [Required]
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>Who asked. Required.</summary>
     [Required]
@@ -188,7 +194,8 @@ public sealed record BulkUploadUndone
     public Guid UploadId { get; init; }
 
     /// <summary>The account.</summary>
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>Numbers opted back in by this undo.</summary>
     public long OptedIn { get; init; }

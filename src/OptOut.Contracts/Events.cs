@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OptOut.Contracts;
 
 /// <summary>
@@ -10,7 +12,8 @@ namespace OptOut.Contracts;
 public sealed record ConversationOptStateChanged
 {
     /// <summary>The account.</summary>
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>The number in E.164 (<c>+15552011234</c>).</summary>
     public string PhoneNumber { get; init; } = "";
@@ -48,7 +51,8 @@ public sealed record ConversationOptStateChanged
 public sealed record ConfirmationMessageRequested
 {
     /// <summary>The account.</summary>
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>The contact, in E.164.</summary>
     public string To { get; init; } = "";
@@ -102,7 +106,8 @@ public sealed record OptOutRequestCompleted
     public Guid RequestId { get; init; }
 
     /// <summary>The account.</summary>
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>One result per input, in input order.</summary>
     public IReadOnlyList<OptOutRequestItemResult> Results { get; init; } = [];
@@ -115,7 +120,8 @@ public sealed record OptOutRequestCompleted
 public sealed record OptOutSettingsChanged
 {
     /// <summary>The account.</summary>
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>The request id of the update, when one was given.</summary>
     public Guid? RequestId { get; init; }
@@ -161,7 +167,8 @@ public sealed record OptOutSettingsChanged
 public sealed record OptOutSettingsRejected
 {
     /// <summary>The account.</summary>
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>The request id of the update, when one was given.</summary>
     public Guid? RequestId { get; init; }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 
 namespace OptOut.Contracts;
 
@@ -10,9 +11,10 @@ namespace OptOut.Contracts;
 /// </summary>
 public sealed record InboundMessage
 {
-    /// <summary>The account (tenant) that owns the receiving number. Required.</summary>
+    /// <summary>The account (tenant) that owns the receiving number. Required: the platform's own id (<see cref="Contracts.AccountId"/>), a string or an integer.</summary>
     [Required]
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>The contact's number, in any format (E.164 preferred). Required.</summary>
     [Required]

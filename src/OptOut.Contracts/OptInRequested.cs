@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 
 namespace OptOut.Contracts;
 
@@ -13,9 +14,10 @@ public sealed record OptInRequested
     [Required]
     public Guid RequestId { get; init; }
 
-    /// <summary>The account whose list is changed. Required.</summary>
+    /// <summary>The account whose list is changed. Required: the platform's own id (<see cref="Contracts.AccountId"/>), a string or an integer.</summary>
     [Required]
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>The number in any format. Required.</summary>
     [Required]

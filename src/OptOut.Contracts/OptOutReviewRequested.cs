@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OptOut.Contracts;
 
 /// <summary>
@@ -10,7 +12,8 @@ namespace OptOut.Contracts;
 public sealed record OptOutReviewRequested
 {
     /// <summary>The account.</summary>
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>The contact, in E.164.</summary>
     public string PhoneNumber { get; init; } = "";

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 
 namespace OptOut.Contracts;
 
@@ -9,9 +10,10 @@ namespace OptOut.Contracts;
 /// </summary>
 public sealed record UpdateOptOutSettings
 {
-    /// <summary>The account. Required.</summary>
+    /// <summary>The account. Required: the platform's own id (<see cref="Contracts.AccountId"/>), a string or an integer.</summary>
     [Required]
-    public Guid AccountId { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public AccountId AccountId { get; init; }
 
     /// <summary>Optional: the caller's id, echoed in the answer.</summary>
     public Guid? RequestId { get; init; }

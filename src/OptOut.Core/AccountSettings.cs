@@ -40,7 +40,7 @@ public sealed record AccountSettings
     {
     }
 
-    public Guid AccountId { get; private init; }
+    public AccountId AccountId { get; private init; }
 
     public int DefaultCountryCode { get; private init; }
 
@@ -78,7 +78,7 @@ public sealed record AccountSettings
     public bool IsActive(string code) => ActiveLanguages.Contains(code, StringComparer.Ordinal);
 
     /// <summary>Settings of an account that never changed them: calling code 1, auto opt-out and detection on, every shipped language as shipped.</summary>
-    public static AccountSettings Defaults(Guid accountId) => new()
+    public static AccountSettings Defaults(AccountId accountId) => new()
     {
         AccountId = accountId,
         DefaultCountryCode = 1,
@@ -103,7 +103,7 @@ public sealed record AccountSettings
         return (settings, errors.ConvertAll(e => e.Reason));
     }
 
-    internal static AccountSettings Create(Guid accountId, int defaultCountryCode, bool autoOptOutEnabled,
+    internal static AccountSettings Create(AccountId accountId, int defaultCountryCode, bool autoOptOutEnabled,
         IReadOnlyList<LanguageKeywords> languages, IReadOnlyList<string> activeLanguages, bool detectionEnabled,
         double possibleRevocationThreshold, bool contactOptInOverridesAdmin, DateTimeOffset? updatedAt, string? updatedBy) => new()
     {
@@ -124,7 +124,7 @@ public sealed record AccountSettings
     /// an account saved before languages existed: its English opt-out keywords and message are
     /// <paramref name="keywords"/> and <paramref name="optOutMessage"/>, and every shipped language is active.
     /// </summary>
-    public static AccountSettings Restore(Guid accountId, int defaultCountryCode, bool autoOptOutEnabled, string optOutMessage,
+    public static AccountSettings Restore(AccountId accountId, int defaultCountryCode, bool autoOptOutEnabled, string optOutMessage,
         IReadOnlyList<string> keywords, DateTimeOffset? updatedAt, string? updatedBy, StoredLanguageSettings? languages = null)
     {
         ArgumentNullException.ThrowIfNull(keywords);

@@ -29,7 +29,7 @@ internal static class AccountSettingsValidator
         ArgumentNullException.ThrowIfNull(current);
 
         var errors = new List<SettingsFieldError>();
-        if (update.AccountId == Guid.Empty)
+        if (update.AccountId.IsEmpty)
             errors.Add(Error("accountId", "the account id is missing"));
 
         var callingCode = ValidateCallingCode(update.DefaultCountryCode, errors);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OptOut.Contracts;
 
 namespace OptOut.Core;
 
@@ -17,10 +18,10 @@ public sealed class HelpReplyLimiter(TimeProvider clock)
     // grow it without bound.
     private const int SweepAbove = 10_000;
 
-    private readonly ConcurrentDictionary<(Guid Account, string Phone), (DateTimeOffset At, string CausationId)> _last = new();
+    private readonly ConcurrentDictionary<(AccountId Account, string Phone), (DateTimeOffset At, string CausationId)> _last = new();
 
     /// <summary>True when this text may be answered (and remembers it).</summary>
-    public bool TryAcquire(Guid accountId, string phone, string causationId)
+    public bool TryAcquire(AccountId accountId, string phone, string causationId)
     {
         var now = clock.GetUtcNow();
         var key = (accountId, phone);

@@ -1,3 +1,4 @@
+using OptOut.Contracts;
 namespace OptOut.Core;
 
 /// <summary>
@@ -19,7 +20,7 @@ public interface IBulkChangeLog
     /// what was recorded for it and for every stretch after it: a resumed upload redoes everything after its
     /// checkpoint. Idempotent: recording the same stretch again leaves the same list.
     /// </summary>
-    Task RecordChangesAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
+    Task RecordChangesAsync(AccountId accountId, string causationId, long position, IReadOnlyList<string> phones,
         CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -27,7 +28,7 @@ public interface IBulkChangeLog
     /// starting after <paramref name="after"/> (null: from the start; else the <see cref="ChangedNumbers.Next"/> of the
     /// page before). A cursor from anywhere else is an <see cref="ArgumentException"/>.
     /// </summary>
-    Task<ChangedNumbers> ListChangesAsync(Guid accountId, string causationId, string? after, int limit,
+    Task<ChangedNumbers> ListChangesAsync(AccountId accountId, string causationId, string? after, int limit,
         CancellationToken cancellationToken = default);
 }
 

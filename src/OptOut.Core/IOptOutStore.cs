@@ -11,7 +11,7 @@ namespace OptOut.Core;
 public interface IOptOutStore
 {
     /// <summary>The record of a number in an account, with its full history; null when the number was never opted out.</summary>
-    Task<OptOutRecord?> FindAsync(Guid accountId, string phone, CancellationToken cancellationToken = default);
+    Task<OptOutRecord?> FindAsync(AccountId accountId, string phone, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Writes <paramref name="write"/>.<see cref="OptOutWrite.Record"/> if the stored version is still
@@ -22,7 +22,7 @@ public interface IOptOutStore
     Task<bool> TryWriteAsync(OptOutWrite write, CancellationToken cancellationToken = default);
 
     /// <summary>A page of an account's records ordered by phone, starting after <paramref name="afterPhone"/> (null: from the start). History is not loaded.</summary>
-    Task<IReadOnlyList<OptOutRecord>> ListAsync(Guid accountId, OptState? state, string? afterPhone, int limit, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<OptOutRecord>> ListAsync(AccountId accountId, OptState? state, string? afterPhone, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Throws when the store cannot be reached (readiness check).</summary>
     Task PingAsync(CancellationToken cancellationToken = default);
@@ -31,7 +31,7 @@ public interface IOptOutStore
     /// The records (with history) of many numbers of one account, keyed by phone; numbers never opted out are
     /// absent. Bulk uploads read a batch at a time, with one query.
     /// </summary>
-    Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(Guid accountId, IReadOnlyCollection<string> phones,
+    Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(AccountId accountId, IReadOnlyCollection<string> phones,
         CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -39,7 +39,7 @@ public interface IOptOutStore
     /// from the start), without the records: a bulk upload lists the account's numbers while it reads its file, so that
     /// applying it reads only the records of its numbers that exist and inserts the others without a read.
     /// </summary>
-    Task<IReadOnlyList<string>> ListPhonesAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<string>> ListPhonesAsync(AccountId accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Compare-and-swap writes of many records, each independent (as <see cref="TryWriteAsync"/>) and applied in
@@ -95,7 +95,7 @@ public sealed record OptOutWrite(OptOutRecord Record, long ExpectedVersion, OptO
 public interface ISettingsStore
 {
     /// <summary>The account's settings, or null when they were never changed (the defaults apply).</summary>
-    Task<AccountSettings?> GetAsync(Guid accountId, CancellationToken cancellationToken = default);
+    Task<AccountSettings?> GetAsync(AccountId accountId, CancellationToken cancellationToken = default);
 
     /// <summary>Stores the account's settings, replacing what was there.</summary>
     Task SaveAsync(AccountSettings settings, CancellationToken cancellationToken = default);

@@ -9,7 +9,7 @@ public sealed record InboundText
     /// <summary>A body this long can't be an SMS (10 concatenated segments are ~1,600 characters; MMS text ~5,000).</summary>
     public const int MaxBodyLength = 5_000;
 
-    public required Guid AccountId { get; init; }
+    public required AccountId AccountId { get; init; }
 
     public required string? From { get; init; }
 
@@ -108,7 +108,7 @@ public sealed class InboundTextHandler(SettingsCache settingsCache, OptOutServic
     private static void Validate(InboundText text)
     {
         List<string>? errors = null;
-        if (text.AccountId == Guid.Empty)
+        if (text.AccountId.IsEmpty)
             (errors ??= []).Add("accountId is required");
         if (text.Body is null)
             (errors ??= []).Add("body is required");

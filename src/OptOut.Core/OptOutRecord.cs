@@ -8,7 +8,7 @@ namespace OptOut.Core;
 /// </summary>
 public sealed record OptOutRecord
 {
-    public required Guid AccountId { get; init; }
+    public required AccountId AccountId { get; init; }
 
     /// <summary>E.164, the record's key within the account.</summary>
     public required string Phone { get; init; }

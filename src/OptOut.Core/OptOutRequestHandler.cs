@@ -10,7 +10,7 @@ public sealed record OptRequest
 
     public required Guid RequestId { get; init; }
 
-    public required Guid AccountId { get; init; }
+    public required AccountId AccountId { get; init; }
 
     public required OptState State { get; init; }
 
@@ -96,7 +96,7 @@ public sealed class OptOutRequestHandler(SettingsCache settingsCache, OptOutServ
     private static void Validate(OptRequest request, IReadOnlyList<string> inputs)
     {
         var errors = new List<string>();
-        if (request.AccountId == Guid.Empty)
+        if (request.AccountId.IsEmpty)
             errors.Add("accountId is required");
         if (request.RequestId == Guid.Empty)
             errors.Add("requestId is required");

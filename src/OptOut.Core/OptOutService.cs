@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OptOut.Contracts;
 
 namespace OptOut.Core;
 
@@ -29,7 +30,7 @@ public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
         using var activity = OptOutActivity.Source.StartActivity("optout.apply");
         if (activity is not null)
         {
-            activity.SetTag("optout.account_id", change.AccountId);
+            activity.SetTag("optout.account_id", change.AccountId.Value);
             activity.SetTag("optout.phone", change.Phone.Masked);
             activity.SetTag("optout.source", change.Source.ToString());
             activity.SetTag("optout.state", change.State.ToString());
@@ -131,5 +132,5 @@ public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
 public sealed record DecidedInserts(NewNumbers Numbers, IReadOnlyList<int> Indexes);
 
 /// <summary>Too many concurrent writers on one number; transient, the message is retried.</summary>
-public sealed class ConcurrencyConflictException(Guid accountId, PhoneNumber phone)
+public sealed class ConcurrencyConflictException(AccountId accountId, PhoneNumber phone)
     : Exception($"Gave up after repeated write conflicts on {phone.Masked} in account {accountId}.");

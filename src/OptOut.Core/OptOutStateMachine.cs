@@ -5,7 +5,7 @@ namespace OptOut.Core;
 /// <summary>A requested transition of one number, already parsed and validated at the boundary.</summary>
 public sealed record OptChange
 {
-    public required Guid AccountId { get; init; }
+    public required AccountId AccountId { get; init; }
 
     public required PhoneNumber Phone { get; init; }
 

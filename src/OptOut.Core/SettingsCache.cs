@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OptOut.Contracts;
 using OptOut.Core.Intent;
 
 namespace OptOut.Core;
@@ -23,9 +24,9 @@ public sealed class SettingsCache(ISettingsStore store, TimeProvider clock)
 {
     public static readonly TimeSpan TimeToLive = TimeSpan.FromMinutes(1);
 
-    private readonly ConcurrentDictionary<Guid, (ResolvedSettings Value, DateTimeOffset Expires)> _entries = new();
+    private readonly ConcurrentDictionary<AccountId, (ResolvedSettings Value, DateTimeOffset Expires)> _entries = new();
 
-    public async ValueTask<ResolvedSettings> GetAsync(Guid accountId, CancellationToken cancellationToken = default)
+    public async ValueTask<ResolvedSettings> GetAsync(AccountId accountId, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow();
         if (_entries.TryGetValue(accountId, out var entry) && entry.Expires > now)
@@ -37,7 +38,7 @@ public sealed class SettingsCache(ISettingsStore store, TimeProvider clock)
 
     public ResolvedSettings Set(AccountSettings settings) => Put(settings, clock.GetUtcNow());
 
-    public void Invalidate(Guid accountId) => _entries.TryRemove(accountId, out _);
+    public void Invalidate(AccountId accountId) => _entries.TryRemove(accountId, out _);
 
     private ResolvedSettings Put(AccountSettings settings, DateTimeOffset now)
     {

@@ -1,4 +1,5 @@
 using MongoDB.Driver;
+using OptOut.Contracts;
 using OptOut.Core;
 using Polly;
 
@@ -175,10 +176,10 @@ internal sealed class MongoBatchWriter(IMongoCollection<OptOutDocument> collecti
         && document.History.Exists(h => h.ToEntry() == entry);
 
     /// <summary>The stored documents of the batch writes <paramref name="indexes"/>, keyed by (account, phone).</summary>
-    private async Task<Dictionary<(Guid, string), OptOutDocument>> ReadStoredAsync(
+    private async Task<Dictionary<(AccountId, string), OptOutDocument>> ReadStoredAsync(
         MongoWriteBatch batch, IEnumerable<int> indexes, CancellationToken cancellationToken)
     {
-        var stored = new Dictionary<(Guid, string), OptOutDocument>();
+        var stored = new Dictionary<(AccountId, string), OptOutDocument>();
         foreach (var account in indexes.Select(batch.Key).GroupBy(k => k.AccountId, k => k.Phone))
         {
             var filter = Filter.Eq(x => x.AccountId, account.Key) & Filter.In(x => x.Phone, account);

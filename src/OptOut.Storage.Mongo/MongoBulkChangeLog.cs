@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using MongoDB.Bson;
 using MongoDB.Driver;
+using OptOut.Contracts;
 using OptOut.Core;
 using Polly;
 
@@ -51,7 +52,7 @@ public sealed class MongoBulkChangeLog : IBulkChangeLog, IStoreInitializer
             cancellationToken).ConfigureAwait(false);
     }
 
-    public Task RecordChangesAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
+    public Task RecordChangesAsync(AccountId accountId, string causationId, long position, IReadOnlyList<string> phones,
         CancellationToken cancellationToken = default)
     {
         ChangeLogPages.CheckRecord(causationId, position, phones);
@@ -68,7 +69,7 @@ public sealed class MongoBulkChangeLog : IBulkChangeLog, IStoreInitializer
             cancellationToken).AsTask();
     }
 
-    public Task<ChangedNumbers> ListChangesAsync(Guid accountId, string causationId, string? after, int limit,
+    public Task<ChangedNumbers> ListChangesAsync(AccountId accountId, string causationId, string? after, int limit,
         CancellationToken cancellationToken = default)
     {
         var start = ChangeLogPages.StartOf(causationId, after, limit);
@@ -85,12 +86,12 @@ public sealed class MongoBulkChangeLog : IBulkChangeLog, IStoreInitializer
     }
 
     /// <summary>The parts of one upload's list.</summary>
-    internal static FilterDefinition<BsonDocument> Of(Guid accountId, string causationId) =>
-        Filter.Eq("accountId", new BsonBinaryData(accountId, GuidRepresentation.Standard)) & Filter.Eq("causationId", causationId);
+    internal static FilterDefinition<BsonDocument> Of(AccountId accountId, string causationId) =>
+        Filter.Eq("accountId", MongoAccountIds.ToBson(accountId)) & Filter.Eq("causationId", causationId);
 
-    internal static BsonDocument PartDocument(Guid accountId, string causationId, ChangeLogPart part) => new()
+    internal static BsonDocument PartDocument(AccountId accountId, string causationId, ChangeLogPart part) => new()
     {
-        ["accountId"] = new BsonBinaryData(accountId, GuidRepresentation.Standard),
+        ["accountId"] = MongoAccountIds.ToBson(accountId),
         ["causationId"] = causationId,
         ["position"] = part.Position,
         ["phones"] = new BsonArray(part.Phones),

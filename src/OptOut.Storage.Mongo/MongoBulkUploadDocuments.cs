@@ -14,7 +14,7 @@ internal sealed class BulkUploadDocument
 {
     public Guid UploadId { get; set; }
 
-    public Guid AccountId { get; set; }
+    public AccountId AccountId { get; set; }
 
     public string? FileName { get; set; }
 
@@ -121,7 +121,7 @@ internal sealed class BulkUploadDocument
     {
         cm.SetIgnoreExtraElements(true);
         cm.MapIdMember(x => x.UploadId).SetSerializer(MongoMappings.StandardGuid);
-        cm.MapMember(x => x.AccountId).SetElementName("accountId").SetSerializer(MongoMappings.StandardGuid);
+        cm.MapMember(x => x.AccountId).SetElementName("accountId").SetSerializer(AccountIdSerializer.Instance);
         cm.MapMember(x => x.FileName).SetElementName("fileName");
         cm.MapMember(x => x.SubmittedBy).SetElementName("submittedBy");
         cm.MapMember(x => x.SubmittedAt).SetElementName("submittedAt").SetSerializer(MongoMappings.Time);

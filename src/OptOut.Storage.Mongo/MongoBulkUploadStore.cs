@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using MongoDB.Driver;
+using OptOut.Contracts;
 using OptOut.Core;
 using OptOut.Core.Bulk;
 using Polly;
@@ -51,7 +52,7 @@ public sealed class MongoBulkUploadStore : IBulkUploadStore, IStoreInitializer
             cancellationToken).AsTask();
     }
 
-    public Task<BulkUploadState?> GetAsync(Guid accountId, Guid uploadId, CancellationToken cancellationToken = default) =>
+    public Task<BulkUploadState?> GetAsync(AccountId accountId, Guid uploadId, CancellationToken cancellationToken = default) =>
         _pipeline.ExecuteAsync(
             static async (s, ct) =>
             {
@@ -97,7 +98,7 @@ public sealed class MongoBulkUploadStore : IBulkUploadStore, IStoreInitializer
     }
 
     public Task<IReadOnlyList<BulkUploadState>> ListAsync(
-        Guid accountId, DateTimeOffset? submittedBefore, int limit, CancellationToken cancellationToken = default)
+        AccountId accountId, DateTimeOffset? submittedBefore, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         var filter = Filter.Eq(x => x.AccountId, accountId);
@@ -114,6 +115,6 @@ public sealed class MongoBulkUploadStore : IBulkUploadStore, IStoreInitializer
             cancellationToken).AsTask();
     }
 
-    private static FilterDefinition<BulkUploadDocument> Key(Guid accountId, Guid uploadId) =>
+    private static FilterDefinition<BulkUploadDocument> Key(AccountId accountId, Guid uploadId) =>
         Filter.Eq(x => x.UploadId, uploadId) & Filter.Eq(x => x.AccountId, accountId);
 }

@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using MongoDB.Driver;
+using OptOut.Contracts;
 using OptOut.Core;
 using OptOut.Core.Bulk;
 
@@ -43,7 +44,7 @@ internal sealed class MongoChangeLogConversion(IMongoDatabase database, IMongoCo
     private async Task ConvertAsync(IMongoCollection<BsonDocument> uploads, BsonDocument upload, CancellationToken cancellationToken)
     {
         var uploadId = upload["_id"].AsGuid;
-        var accountId = upload["accountId"].AsGuid;
+        var accountId = MongoAccountIds.FromBson(upload["accountId"]);
         var causationId = BulkUploadJob.CausationFor(uploadId);
         if (await changes.Find(MongoBulkChangeLog.Of(accountId, causationId)).AnyAsync(cancellationToken).ConfigureAwait(false))
             return;
@@ -66,10 +67,10 @@ internal sealed class MongoChangeLogConversion(IMongoDatabase database, IMongoCo
     }
 
     /// <summary>The numbers whose history holds an entry of the upload, in phone order, as the earlier layout listed them.</summary>
-    private async Task<List<string>> ChangedNumbersAsync(Guid accountId, string causationId, CancellationToken cancellationToken)
+    private async Task<List<string>> ChangedNumbersAsync(AccountId accountId, string causationId, CancellationToken cancellationToken)
     {
         var records = database.GetCollection<BsonDocument>(MongoOptOutStore.CollectionName);
-        var filter = Filter.Eq("accountId", new BsonBinaryData(accountId, GuidRepresentation.Standard)) & Filter.Eq("history.causationId", causationId);
+        var filter = Filter.Eq("accountId", MongoAccountIds.ToBson(accountId)) & Filter.Eq("history.causationId", causationId);
         var found = await records.Find(filter).Sort(Builders<BsonDocument>.Sort.Ascending("phone"))
             .Project(Builders<BsonDocument>.Projection.Include("phone").Exclude("_id")).ToListAsync(cancellationToken).ConfigureAwait(false);
         var phones = found.ConvertAll(d => d["phone"].AsString);

@@ -1,4 +1,5 @@
 using MongoDB.Driver;
+using OptOut.Contracts;
 using OptOut.Core;
 
 namespace OptOut.Storage.Mongo;
@@ -13,7 +14,7 @@ internal static class MongoCompareAndSwap
     public static readonly FilterDefinitionBuilder<OptOutDocument> Filter = Builders<OptOutDocument>.Filter;
 
     /// <summary>The record of one number in one account (the unique index's key).</summary>
-    public static FilterDefinition<OptOutDocument> KeyFilter(Guid accountId, string phone) =>
+    public static FilterDefinition<OptOutDocument> KeyFilter(AccountId accountId, string phone) =>
         Filter.Eq(x => x.AccountId, accountId) & Filter.Eq(x => x.Phone, phone);
 
     /// <summary>Throws unless the write moves the version forward.</summary>

@@ -7,7 +7,8 @@ namespace OptOut.Storage.Mongo;
 /// <summary>
 /// Registers the class map of every stored document once per process. Each map lives next to its document (the
 /// <c>Map</c> method of each <c>*Document</c> class): camelCase element names, enums as strings (readable, and stable if
-/// enum members are reordered), GUIDs as standard UUIDs, times at full tick precision.
+/// enum members are reordered), account ids as strings (<see cref="AccountIdSerializer"/>), other GUIDs as standard UUIDs,
+/// times at full tick precision.
 /// </summary>
 internal static class MongoMappings
 {

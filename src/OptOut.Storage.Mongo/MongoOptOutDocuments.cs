@@ -15,7 +15,7 @@ internal sealed class OptOutDocument
 {
     public ObjectId Id { get; set; }
 
-    public Guid AccountId { get; set; }
+    public AccountId AccountId { get; set; }
 
     public string Phone { get; set; } = "";
 
@@ -79,7 +79,7 @@ internal sealed class OptOutDocument
         // Newer versions of the service may add fields; older instances must still read the document.
         cm.SetIgnoreExtraElements(true);
         cm.MapIdMember(x => x.Id);
-        cm.MapMember(x => x.AccountId).SetElementName("accountId").SetSerializer(MongoMappings.StandardGuid);
+        cm.MapMember(x => x.AccountId).SetElementName("accountId").SetSerializer(AccountIdSerializer.Instance);
         cm.MapMember(x => x.Phone).SetElementName("phone");
         cm.MapMember(x => x.State).SetElementName("state").SetSerializer(new EnumSerializer<OptState>(BsonType.String));
         cm.MapMember(x => x.Source).SetElementName("source").SetSerializer(new EnumSerializer<OptOutSource>(BsonType.String));

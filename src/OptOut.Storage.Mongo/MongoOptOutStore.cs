@@ -42,7 +42,14 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
             (_collection.Indexes, indexes: MongoOptOutIndexes.All()),
             cancellationToken).AsTask();
 
-    public Task<OptOutRecord?> FindAsync(Guid accountId, string phone, CancellationToken cancellationToken = default)
+    /// <summary>Turns the account ids an earlier version stored as UUIDs into strings, in every collection (<see cref="MongoAccountIdConversion"/>).</summary>
+    internal Task ConvertAccountIdsAsync(CancellationToken cancellationToken) =>
+        _pipeline.ExecuteAsync(
+            static async (database, ct) => await new MongoAccountIdConversion(database).RunAsync(ct).ConfigureAwait(false),
+            _database,
+            cancellationToken).AsTask();
+
+    public Task<OptOutRecord?> FindAsync(AccountId accountId, string phone, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(phone);
         return _pipeline.ExecuteAsync(
@@ -74,7 +81,7 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
     }
 
     public Task<IReadOnlyList<OptOutRecord>> ListAsync(
-        Guid accountId, OptState? state, string? afterPhone, int limit, CancellationToken cancellationToken = default)
+        AccountId accountId, OptState? state, string? afterPhone, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
 
@@ -98,7 +105,7 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
 
     /// <summary>One <c>$in</c> query on the (accountId, phone) index, history included.</summary>
     public Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(
-        Guid accountId, IReadOnlyCollection<string> phones, CancellationToken cancellationToken = default)
+        AccountId accountId, IReadOnlyCollection<string> phones, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(phones);
         if (phones.Count == 0)
@@ -119,7 +126,7 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
     }
 
     /// <summary>The phones alone, from the unique (accountId, phone) index (a covered query: no document is read).</summary>
-    public Task<IReadOnlyList<string>> ListPhonesAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> ListPhonesAsync(AccountId accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var filter = PageFilter(accountId, null, afterPhone);
@@ -152,7 +159,7 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
         _database.RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: cancellationToken);
 
     /// <summary>An account's records (in one state, when given) after a phone: the filter of a page in phone order.</summary>
-    private static FilterDefinition<OptOutDocument> PageFilter(Guid accountId, OptState? state, string? afterPhone)
+    private static FilterDefinition<OptOutDocument> PageFilter(AccountId accountId, OptState? state, string? afterPhone)
     {
         var filter = Filter.Eq(x => x.AccountId, accountId);
         if (state is { } s)

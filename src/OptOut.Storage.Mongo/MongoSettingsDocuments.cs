@@ -1,4 +1,5 @@
 using MongoDB.Bson.Serialization;
+using OptOut.Contracts;
 using OptOut.Core;
 
 namespace OptOut.Storage.Mongo;
@@ -9,7 +10,7 @@ namespace OptOut.Storage.Mongo;
 /// </summary>
 internal sealed class SettingsDocument
 {
-    public Guid AccountId { get; set; }
+    public AccountId AccountId { get; set; }
 
     public int DefaultCountryCode { get; set; }
 
@@ -45,7 +46,7 @@ internal sealed class SettingsDocument
     public static void Map(BsonClassMap<SettingsDocument> cm)
     {
         cm.SetIgnoreExtraElements(true);
-        cm.MapIdMember(x => x.AccountId).SetSerializer(MongoMappings.StandardGuid);
+        cm.MapIdMember(x => x.AccountId).SetSerializer(AccountIdSerializer.Instance);
         cm.MapMember(x => x.DefaultCountryCode).SetElementName("defaultCountryCode");
         cm.MapMember(x => x.AutoOptOutEnabled).SetElementName("autoOptOutEnabled");
         cm.MapMember(x => x.OptOutMessage).SetElementName("optOutMessage");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using MongoDB.Driver;
+using OptOut.Contracts;
 using OptOut.Core;
 using Polly;
 
@@ -23,7 +24,7 @@ public sealed class MongoSettingsStore : ISettingsStore
         _pipeline = StoreResilience.Create("MongoDB", MongoErrors.IsTransient, logger, resilience);
     }
 
-    public Task<AccountSettings?> GetAsync(Guid accountId, CancellationToken cancellationToken = default) =>
+    public Task<AccountSettings?> GetAsync(AccountId accountId, CancellationToken cancellationToken = default) =>
         _pipeline.ExecuteAsync(
             static async (s, ct) =>
             {

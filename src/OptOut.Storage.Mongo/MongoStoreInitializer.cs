@@ -8,6 +8,8 @@ public sealed class MongoStoreInitializer(MongoOptOutStore optOuts, MongoBulkUpl
 {
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
+        // First: the indexes and the other conversions find every account id a string.
+        await optOuts.ConvertAccountIdsAsync(cancellationToken).ConfigureAwait(false);
         await optOuts.InitializeAsync(cancellationToken).ConfigureAwait(false);
         await bulkUploads.InitializeAsync(cancellationToken).ConfigureAwait(false);
         // Last: its one-time conversion reads the other collections.

@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using MongoDB.Driver;
+using OptOut.Contracts;
 using OptOut.Core;
 
 namespace OptOut.Storage.Mongo;
@@ -39,7 +40,7 @@ internal sealed class MongoWriteBatch
     /// </summary>
     public static List<int[]> Waves(IReadOnlyList<OptOutWrite> writes)
     {
-        var occurrences = new Dictionary<(Guid, string), int>(writes.Count);
+        var occurrences = new Dictionary<(AccountId, string), int>(writes.Count);
         var waveOf = new int[writes.Count];
         var waveCount = writes.Count == 0 ? 0 : 1;
         for (var i = 0; i < writes.Count; i++)
@@ -96,5 +97,5 @@ internal sealed class MongoWriteBatch
 
     public ObjectId InsertedId(int i) => Documents[i]!.Id;
 
-    public (Guid AccountId, string Phone) Key(int i) => (Writes[i].Record.AccountId, Writes[i].Record.Phone);
+    public (AccountId AccountId, string Phone) Key(int i) => (Writes[i].Record.AccountId, Writes[i].Record.Phone);
 }

@@ -22,8 +22,6 @@ internal sealed class BoundStatement(sqlite3_stmt statement) : IDisposable
 
     private readonly Bound[] _kinds = new Bound[raw.sqlite3_bind_parameter_count(statement) + 1];
     private readonly long[] _integers = new long[raw.sqlite3_bind_parameter_count(statement) + 1];
-    private Guid? _key;
-    private int _keyIndex;
 
     public sqlite3_stmt Statement { get; } = statement;
 
@@ -32,7 +30,6 @@ internal sealed class BoundStatement(sqlite3_stmt statement) : IDisposable
         if (_kinds[index] == Bound.Integer && _integers[index] == value)
             return;
         raw.sqlite3_bind_int64(Statement, index, value);
-        Replaced(index);
         _kinds[index] = Bound.Integer;
         _integers[index] = value;
     }
@@ -42,7 +39,6 @@ internal sealed class BoundStatement(sqlite3_stmt statement) : IDisposable
         if (_kinds[index] == Bound.Null)
             return;
         raw.sqlite3_bind_null(Statement, index);
-        Replaced(index);
         _kinds[index] = Bound.Null;
     }
 
@@ -65,29 +61,8 @@ internal sealed class BoundStatement(sqlite3_stmt statement) : IDisposable
         }
 
         raw.sqlite3_bind_text(Statement, index, value);
-        Replaced(index);
         _kinds[index] = Bound.Unknown;
-    }
-
-    /// <summary>A 16-byte id as a blob in RFC 4122 (big-endian) order; only one parameter per statement may use this.</summary>
-    public void Id(int index, Guid value)
-    {
-        if (_key == value && _keyIndex == index)
-            return;
-        Span<byte> bytes = stackalloc byte[16];
-        value.TryWriteBytes(bytes, bigEndian: true, out _);
-        raw.sqlite3_bind_blob(Statement, index, bytes);
-        _kinds[index] = Bound.Unknown;
-        _key = value;
-        _keyIndex = index;
     }
 
     public void Dispose() => Statement.Dispose();
-
-    /// <summary>Forgets the id bound at <paramref name="index"/>, if any: another value took its place.</summary>
-    private void Replaced(int index)
-    {
-        if (_key is not null && _keyIndex == index)
-            _key = null;
-    }
 }

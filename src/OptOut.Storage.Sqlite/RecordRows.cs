@@ -11,6 +11,10 @@ namespace OptOut.Storage.Sqlite;
 /// </summary>
 internal static class RecordRows
 {
+    // The integer the opt-out tables name the account @account_id (its id text) by: NULL, matching no row, for an
+    // account never written. SQLite evaluates it once per statement and probes the key with it.
+    internal const string AccountKey = "(SELECT id FROM accounts WHERE value = @account_id)";
+
     // Record and history columns as read back: the account is the caller's (every query filters on it), the shared
     // texts are joined in. LEFT JOINs keep SQLite walking the opt-out table first (an inner join may start from texts).
     internal const string RecordColumns =
@@ -41,9 +45,9 @@ internal static class RecordRows
         """;
 
     /// <summary>Reads the columns of <see cref="RecordSelect"/>.</summary>
-    internal static OptOutRecord ReadRecord(SqliteDataReader reader, Guid accountId) => ReadRecord(new ReaderRow(reader), accountId);
+    internal static OptOutRecord ReadRecord(SqliteDataReader reader, AccountId accountId) => ReadRecord(new ReaderRow(reader), accountId);
 
-    internal static OptOutRecord ReadRecord<TRow>(TRow row, Guid accountId) where TRow : struct, IRow => new()
+    internal static OptOutRecord ReadRecord<TRow>(TRow row, AccountId accountId) where TRow : struct, IRow => new()
     {
         AccountId = accountId,
         Phone = row.Text(0)!,

@@ -58,7 +58,7 @@ internal sealed class SqliteBulkUploadStore(SqliteDatabase database) : IBulkUplo
     // camelCase, like the MongoDB documents, so the two stores' JSON reads the same to a person.
     private static readonly JsonSerializerOptions UploadJson = new(JsonSerializerDefaults.Web);
 
-    public Task<BulkUploadState?> GetAsync(Guid accountId, Guid uploadId, CancellationToken cancellationToken = default) =>
+    public Task<BulkUploadState?> GetAsync(AccountId accountId, Guid uploadId, CancellationToken cancellationToken = default) =>
         database.Pipeline.ExecuteAsync(
             static async (s, ct) =>
             {
@@ -85,7 +85,7 @@ internal sealed class SqliteBulkUploadStore(SqliteDatabase database) : IBulkUplo
     }
 
     public Task<IReadOnlyList<BulkUploadState>> ListAsync(
-        Guid accountId, DateTimeOffset? submittedBefore, int limit, CancellationToken cancellationToken = default)
+        AccountId accountId, DateTimeOffset? submittedBefore, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         return database.Pipeline.ExecuteAsync(
@@ -149,7 +149,7 @@ internal sealed class SqliteBulkUploadStore(SqliteDatabase database) : IBulkUplo
     private static BulkUploadState ReadUpload(SqliteDataReader reader) => new()
     {
         UploadId = Guid.Parse(reader.GetString(0)),
-        AccountId = Guid.Parse(reader.GetString(1)),
+        AccountId = AccountId.Parse(reader.GetString(1)),
         FileName = NullableString(reader, 2),
         SubmittedBy = NullableString(reader, 3),
         SubmittedAt = ParseTime(reader.GetString(4)),

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using OptOut.Contracts;
 using OptOut.Core;
-using static OptOut.Storage.Sqlite.StoredValues;
 
 namespace OptOut.Storage.Sqlite;
 
@@ -10,16 +10,14 @@ namespace OptOut.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteChangeLog(SqliteDatabase database)
 {
-    // The next parts of an upload's changed numbers (causation_changes), from a position on. An unknown causation id
-    // makes "causation = NULL", which matches nothing.
-    internal const string ListCausationPartsSql = """
-        SELECT position, phones FROM causation_changes
-        WHERE account_id = @account_id AND causation = (SELECT id FROM texts WHERE value = @causation_id) AND position >= @from
-        ORDER BY position LIMIT @parts
-        """;
+    // The next parts of an upload's changed numbers (causation_changes), from a position on. An unknown account or
+    // causation id makes "= NULL", which matches nothing.
+    internal const string ListCausationPartsSql =
+        "SELECT position, phones FROM causation_changes WHERE account_id = " + RecordRows.AccountKey
+        + " AND causation = (SELECT id FROM texts WHERE value = @causation_id) AND position >= @from ORDER BY position LIMIT @parts";
 
     /// <summary>One transaction: what was recorded for the stretch (and after it) goes, and its parts are inserted.</summary>
-    public Task RecordAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
+    public Task RecordAsync(AccountId accountId, string causationId, long position, IReadOnlyList<string> phones,
         CancellationToken cancellationToken)
     {
         ChangeLogPages.CheckRecord(causationId, position, phones);
@@ -30,7 +28,7 @@ internal sealed class SqliteChangeLog(SqliteDatabase database)
             cancellationToken).AsTask();
     }
 
-    public Task<ChangedNumbers> ListAsync(Guid accountId, string causationId, string? after, int limit, CancellationToken cancellationToken)
+    public Task<ChangedNumbers> ListAsync(AccountId accountId, string causationId, string? after, int limit, CancellationToken cancellationToken)
     {
         var start = ChangeLogPages.StartOf(causationId, after, limit);
         return database.Pipeline.ExecuteAsync(
@@ -39,13 +37,13 @@ internal sealed class SqliteChangeLog(SqliteDatabase database)
             cancellationToken).AsTask();
     }
 
-    private async ValueTask<ChangedNumbers> ListCoreAsync(Guid accountId, string causationId, ChangeLogPages.Start start,
+    private async ValueTask<ChangedNumbers> ListCoreAsync(AccountId accountId, string causationId, ChangeLogPages.Start start,
         CancellationToken cancellationToken)
     {
         var parts = new List<ChangeLogPart>(start.Parts);
         await using var connection = await database.OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = SqliteDatabase.Command(connection, null, ListCausationPartsSql);
-        command.Parameters.AddWithValue("@account_id", AccountKey(accountId));
+        command.Parameters.AddWithValue("@account_id", accountId.Value);
         command.Parameters.AddWithValue("@causation_id", causationId);
         command.Parameters.AddWithValue("@from", start.From);
         command.Parameters.AddWithValue("@parts", start.Parts);

@@ -18,39 +18,39 @@ internal sealed class SqliteOptOutRecords(SqliteDatabase database)
     // plans it once), and no bound-variable limit. SQLite probes the primary key once per listed number.
     private const string PhonesOfBatch = "phone IN (SELECT value FROM json_each(@phones))";
 
-    private const string FindRecordSql = RecordWithFirstEntrySelect + " WHERE o.account_id = @account_id AND o.phone = @phone";
+    private const string FindRecordSql = RecordWithFirstEntrySelect + " WHERE o.account_id = " + AccountKey + " AND o.phone = @phone";
 
-    private const string FindHistorySql = HistorySelect + " WHERE h.account_id = @account_id AND h.phone = @phone ORDER BY h.seq";
+    private const string FindHistorySql = HistorySelect + " WHERE h.account_id = " + AccountKey + " AND h.phone = @phone ORDER BY h.seq";
 
     // The last column says whether the number has entries after its first (most have none: then its history needs no query).
     internal const string FindManyRecordsSql = RecordWithFirstEntryColumns
         + ", EXISTS (SELECT 1 FROM opt_out_history h WHERE h.account_id = o.account_id AND h.phone = o.phone)" + RecordWithFirstEntryFrom
-        + " WHERE o.account_id = @account_id AND o." + PhonesOfBatch;
+        + " WHERE o.account_id = " + AccountKey + " AND o." + PhonesOfBatch;
 
     private const int LaterEntriesOrdinal = FirstEntryOrdinal + EntryColumns;
 
     private const string ListPhonesSql =
-        "SELECT phone FROM opt_outs WHERE account_id = @account_id AND phone > @after ORDER BY phone LIMIT @limit";
+        "SELECT phone FROM opt_outs WHERE account_id = " + AccountKey + " AND phone > @after ORDER BY phone LIMIT @limit";
 
     internal const string FindManyHistorySql =
-        HistorySelect + " WHERE h.account_id = @account_id AND h." + PhonesOfBatch + " ORDER BY h.phone, h.seq";
+        HistorySelect + " WHERE h.account_id = " + AccountKey + " AND h." + PhonesOfBatch + " ORDER BY h.phone, h.seq";
 
     // One statement per filter combination instead of "@x IS NULL OR ...": SQLite plans a statement once, and only
     // these plain shapes let it walk the key in order. Opted-out records (nearly all) are the key walked with a
     // filter; the literal "state = 0" is what lets SQLite use the partial index of the opted-in ones.
     // Without statistics SQLite would still prefer the key for them, so their statements name the index.
-    private const string ListSelect = RecordSelect + " WHERE o.account_id = @account_id";
+    private const string ListSelect = RecordSelect + " WHERE o.account_id = " + AccountKey;
     private const string ListOrder = " ORDER BY o.phone LIMIT @limit";
     private const string ListAllSql = ListSelect + ListOrder;
     private const string ListAllAfterSql = ListSelect + " AND o.phone > @after" + ListOrder;
     private const string ListOptedOutSql = ListSelect + " AND o.state = 1" + ListOrder;
     internal const string ListOptedOutAfterSql = ListSelect + " AND o.state = 1 AND o.phone > @after" + ListOrder;
     private const string ListOptedInSelect =
-        RecordColumns + " FROM opt_outs o INDEXED BY ix_opt_outs_opted_in" + RecordTexts + " WHERE o.account_id = @account_id";
+        RecordColumns + " FROM opt_outs o INDEXED BY ix_opt_outs_opted_in" + RecordTexts + " WHERE o.account_id = " + AccountKey;
     private const string ListOptedInSql = ListOptedInSelect + " AND o.state = 0" + ListOrder;
     internal const string ListOptedInAfterSql = ListOptedInSelect + " AND o.state = 0 AND o.phone > @after" + ListOrder;
 
-    public Task<OptOutRecord?> FindAsync(Guid accountId, string phone, CancellationToken cancellationToken)
+    public Task<OptOutRecord?> FindAsync(AccountId accountId, string phone, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(phone);
         return database.Pipeline.ExecuteAsync(
@@ -70,7 +70,7 @@ internal sealed class SqliteOptOutRecords(SqliteDatabase database)
     }
 
     public Task<IReadOnlyList<OptOutRecord>> ListAsync(
-        Guid accountId, OptState? state, string? afterPhone, int limit, CancellationToken cancellationToken)
+        AccountId accountId, OptState? state, string? afterPhone, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         return database.Pipeline.ExecuteAsync(
@@ -81,7 +81,7 @@ internal sealed class SqliteOptOutRecords(SqliteDatabase database)
 
     /// <summary>Two queries in one read snapshot: the batch's records, then all their history.</summary>
     public Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(
-        Guid accountId, IReadOnlyCollection<string> phones, CancellationToken cancellationToken)
+        AccountId accountId, IReadOnlyCollection<string> phones, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(phones);
         if (phones.Count == 0)
@@ -94,7 +94,7 @@ internal sealed class SqliteOptOutRecords(SqliteDatabase database)
     }
 
     /// <summary>A walk of the primary key (the table is that B-tree: no row is decoded beyond the phone).</summary>
-    public Task<IReadOnlyList<string>> ListPhonesAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> ListPhonesAsync(AccountId accountId, string? afterPhone, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         return database.Pipeline.ExecuteAsync(
@@ -147,7 +147,7 @@ internal sealed class SqliteOptOutRecords(SqliteDatabase database)
 
     /// <summary>The records (with history) of <paramref name="phones"/>, keyed by phone, outside the retry pipeline (the caller runs in it).</summary>
     internal async ValueTask<IReadOnlyDictionary<string, OptOutRecord>> FindManyCoreAsync(
-        Guid accountId, IReadOnlyCollection<string> phones, CancellationToken cancellationToken)
+        AccountId accountId, IReadOnlyCollection<string> phones, CancellationToken cancellationToken)
     {
         var phonesJson = PhonesJsonOf(phones);
         await using var connection = await database.OpenReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -163,7 +163,7 @@ internal sealed class SqliteOptOutRecords(SqliteDatabase database)
         {
             if (rc != raw.SQLITE_OK)
                 SqliteException.ThrowExceptionForRC(rc, db);
-            raw.sqlite3_bind_blob(statement, raw.sqlite3_bind_parameter_index(statement, "@account_id"), AccountKey(accountId));
+            raw.sqlite3_bind_text(statement, raw.sqlite3_bind_parameter_index(statement, "@account_id"), accountId.Value);
             raw.sqlite3_bind_text(statement, raw.sqlite3_bind_parameter_index(statement, "@phones"), phonesJson);
             var added = false;
             statement.DangerousAddRef(ref added);
@@ -204,7 +204,7 @@ internal sealed class SqliteOptOutRecords(SqliteDatabase database)
         WriteVersion.EnsureAdvances(write.Record.Version, write.ExpectedVersion, "Record", nameof(write));
     }
 
-    private async ValueTask<OptOutRecord?> FindCoreAsync(Guid accountId, string phone, CancellationToken cancellationToken)
+    private async ValueTask<OptOutRecord?> FindCoreAsync(AccountId accountId, string phone, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         // A deferred (read) transaction pins one WAL snapshot, so the record and its history come from the same
@@ -233,11 +233,11 @@ internal sealed class SqliteOptOutRecords(SqliteDatabase database)
         return record with { History = history };
     }
 
-    private async ValueTask<IReadOnlyList<string>> ListPhonesCoreAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<string>> ListPhonesCoreAsync(AccountId accountId, string? afterPhone, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = SqliteDatabase.Command(connection, null, ListPhonesSql);
-        command.Parameters.AddWithValue("@account_id", AccountKey(accountId));
+        command.Parameters.AddWithValue("@account_id", accountId.Value);
         // Every E.164 number sorts after the empty string.
         command.Parameters.AddWithValue("@after", afterPhone ?? "");
         command.Parameters.AddWithValue("@limit", limit);
@@ -252,11 +252,11 @@ internal sealed class SqliteOptOutRecords(SqliteDatabase database)
     /// Reads the history of the listed numbers in one query and adds it to their records in <paramref name="records"/>,
     /// after the first entry (which is kept in the record's row).
     /// </summary>
-    private static async Task AttachHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, Guid accountId,
+    private static async Task AttachHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, AccountId accountId,
         string phonesJson, Dictionary<string, OptOutRecord> records, CancellationToken cancellationToken)
     {
         await using var command = SqliteDatabase.Command(connection, transaction, FindManyHistorySql);
-        command.Parameters.AddWithValue("@account_id", AccountKey(accountId));
+        command.Parameters.AddWithValue("@account_id", accountId.Value);
         command.Parameters.AddWithValue("@phones", phonesJson);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
 
@@ -286,7 +286,7 @@ internal sealed class SqliteOptOutRecords(SqliteDatabase database)
     }
 
     private async ValueTask<IReadOnlyList<OptOutRecord>> ListCoreAsync(
-        Guid accountId, OptState? state, string? afterPhone, int limit, CancellationToken cancellationToken)
+        AccountId accountId, OptState? state, string? afterPhone, int limit, CancellationToken cancellationToken)
     {
         var sql = (state, afterPhone) switch
         {
@@ -300,7 +300,7 @@ internal sealed class SqliteOptOutRecords(SqliteDatabase database)
 
         await using var connection = await database.OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = SqliteDatabase.Command(connection, null, sql);
-        command.Parameters.AddWithValue("@account_id", AccountKey(accountId));
+        command.Parameters.AddWithValue("@account_id", accountId.Value);
         command.Parameters.AddWithValue("@limit", limit);
         if (afterPhone is not null)
             command.Parameters.AddWithValue("@after", afterPhone);
@@ -312,9 +312,9 @@ internal sealed class SqliteOptOutRecords(SqliteDatabase database)
         return page;
     }
 
-    private static void AddKey(SqliteCommand command, Guid accountId, string phone)
+    private static void AddKey(SqliteCommand command, AccountId accountId, string phone)
     {
-        command.Parameters.AddWithValue("@account_id", AccountKey(accountId));
+        command.Parameters.AddWithValue("@account_id", accountId.Value);
         command.Parameters.AddWithValue("@phone", phone);
     }
 }

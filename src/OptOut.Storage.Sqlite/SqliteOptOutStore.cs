@@ -51,23 +51,23 @@ public sealed class SqliteOptOutStore : IOptOutStore, IBulkChangeLog, ISettingsS
     /// <inheritdoc cref="SqliteDatabase.PingAsync"/>
     public Task PingAsync(CancellationToken cancellationToken = default) => _database.PingAsync(cancellationToken);
 
-    public Task<OptOutRecord?> FindAsync(Guid accountId, string phone, CancellationToken cancellationToken = default) =>
+    public Task<OptOutRecord?> FindAsync(AccountId accountId, string phone, CancellationToken cancellationToken = default) =>
         _records.FindAsync(accountId, phone, cancellationToken);
 
     public Task<bool> TryWriteAsync(OptOutWrite write, CancellationToken cancellationToken = default) =>
         _records.TryWriteAsync(write, cancellationToken);
 
     public Task<IReadOnlyList<OptOutRecord>> ListAsync(
-        Guid accountId, OptState? state, string? afterPhone, int limit, CancellationToken cancellationToken = default) =>
+        AccountId accountId, OptState? state, string? afterPhone, int limit, CancellationToken cancellationToken = default) =>
         _records.ListAsync(accountId, state, afterPhone, limit, cancellationToken);
 
     /// <inheritdoc cref="SqliteOptOutRecords.FindManyAsync"/>
     public Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(
-        Guid accountId, IReadOnlyCollection<string> phones, CancellationToken cancellationToken = default) =>
+        AccountId accountId, IReadOnlyCollection<string> phones, CancellationToken cancellationToken = default) =>
         _records.FindManyAsync(accountId, phones, cancellationToken);
 
     /// <inheritdoc cref="SqliteOptOutRecords.ListPhonesAsync"/>
-    public Task<IReadOnlyList<string>> ListPhonesAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<string>> ListPhonesAsync(AccountId accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default) =>
         _records.ListPhonesAsync(accountId, afterPhone, limit, cancellationToken);
 
     /// <inheritdoc cref="SqliteOptOutRecords.TryWriteManyAsync"/>
@@ -79,28 +79,28 @@ public sealed class SqliteOptOutStore : IOptOutStore, IBulkChangeLog, ISettingsS
         _records.TryInsertManyAsync(inserts, cancellationToken);
 
     /// <inheritdoc cref="SqliteChangeLog.RecordAsync"/>
-    public Task RecordChangesAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
+    public Task RecordChangesAsync(AccountId accountId, string causationId, long position, IReadOnlyList<string> phones,
         CancellationToken cancellationToken = default) =>
         _changes.RecordAsync(accountId, causationId, position, phones, cancellationToken);
 
     public Task<ChangedNumbers> ListChangesAsync(
-        Guid accountId, string causationId, string? after, int limit, CancellationToken cancellationToken = default) =>
+        AccountId accountId, string causationId, string? after, int limit, CancellationToken cancellationToken = default) =>
         _changes.ListAsync(accountId, causationId, after, limit, cancellationToken);
 
-    public Task<AccountSettings?> GetAsync(Guid accountId, CancellationToken cancellationToken = default) =>
+    public Task<AccountSettings?> GetAsync(AccountId accountId, CancellationToken cancellationToken = default) =>
         _settings.GetAsync(accountId, cancellationToken);
 
     public Task SaveAsync(AccountSettings settings, CancellationToken cancellationToken = default) =>
         _settings.SaveAsync(settings, cancellationToken);
 
-    public Task<BulkUploadState?> GetAsync(Guid accountId, Guid uploadId, CancellationToken cancellationToken = default) =>
+    public Task<BulkUploadState?> GetAsync(AccountId accountId, Guid uploadId, CancellationToken cancellationToken = default) =>
         _uploads.GetAsync(accountId, uploadId, cancellationToken);
 
     public Task<bool> TrySaveAsync(BulkUploadState state, long expectedVersion, CancellationToken cancellationToken = default) =>
         _uploads.TrySaveAsync(state, expectedVersion, cancellationToken);
 
     public Task<IReadOnlyList<BulkUploadState>> ListAsync(
-        Guid accountId, DateTimeOffset? submittedBefore, int limit, CancellationToken cancellationToken = default) =>
+        AccountId accountId, DateTimeOffset? submittedBefore, int limit, CancellationToken cancellationToken = default) =>
         _uploads.ListAsync(accountId, submittedBefore, limit, cancellationToken);
 
     /// <summary>Closes the connections, so SQLite checkpoints the WAL and releases the file.</summary>

@@ -6,9 +6,10 @@ namespace OptOut.Storage.Sqlite;
 /// <summary>
 /// The file's layout and how a file of an earlier one is converted, in one transaction when the store starts: its
 /// opt-outs and history are the compliance evidence, so they are carried over, never dropped. The SQL is in
-/// <c>Schema/*.sql</c> (embedded): <c>schema.sql</c> is the current layout, each <c>to-N-*.sql</c> a step of the
-/// conversion to layout N. The layout number is <see cref="Layout"/> alone: derived from <see cref="Upgrades"/>, and
-/// written into the file (<c>PRAGMA user_version</c>) after <c>schema.sql</c>.
+/// <c>Schema/*.sql</c> (embedded): <c>schema.sql</c> is the current layout, <c>layout-N.sql</c> an earlier layout N as it
+/// was (a conversion that ends there), each <c>to-N-*.sql</c> a step of the conversion to layout N. The layout number is
+/// <see cref="Layout"/> alone: derived from <see cref="Upgrades"/>, and written into the file (<c>PRAGMA user_version</c>)
+/// after <c>schema.sql</c>.
 /// </summary>
 /// <remarks>
 /// Layouts: 1 (before November 2026) stores every column as text. 2 stores the opt-out tables' account as 16 bytes,
@@ -16,24 +17,30 @@ namespace OptOut.Storage.Sqlite;
 /// numbers each bulk upload changed in <c>causation_changes</c> instead of an index of every history entry's causation,
 /// and keeps a number's first history entry in its own row. 4 keeps a history entry's detection (how a contact's text
 /// was read) and an account's language settings, as JSON. 5 keeps where an upload's file was stored
-/// (<c>bulk_uploads.file_address</c>), so an upload can be stored queued before its consumer starts it.
+/// (<c>bulk_uploads.file_address</c>), so an upload can be stored queued before its consumer starts it. 6 keeps each
+/// account id (any id the platform uses, not only a GUID) once in <c>accounts</c>, and the opt-out tables name it by its
+/// integer there instead of 16 bytes; a GUID account of an earlier file becomes its lowercase <c>D</c> string.
 /// </remarks>
 internal static class SqliteSchema
 {
     /// <summary>
-    /// The conversion of a file of each earlier layout to the current one, oldest first: entry i converts layout i + 1.
-    /// Each runs its steps <see cref="LayoutUpgrade.Before"/> <c>schema.sql</c> (they make the old tables fit it),
-    /// <c>schema.sql</c> itself (it creates what is missing), then <see cref="LayoutUpgrade.After"/> (they fill the new
-    /// tables and columns from the old). A new layout adds its entry here and its steps to every earlier entry.
+    /// The conversion of a file of each earlier layout, oldest first: entry i converts layout i + 1 to layout
+    /// <see cref="LayoutUpgrade.To"/>, from which the entry of that layout goes on (<see cref="UpgradeSql"/>). Each runs its
+    /// steps <see cref="LayoutUpgrade.Before"/> the schema of the layout it reaches (they make the old tables fit it), that
+    /// schema itself (it creates what is missing: <c>schema.sql</c> for the current layout, else <c>layout-N.sql</c>), then
+    /// <see cref="LayoutUpgrade.After"/> (they fill the new tables and columns from the old). A new layout freezes
+    /// <c>schema.sql</c> as the previous layout's <c>layout-N.sql</c>, points the entries that reached it there, and adds its
+    /// own entry.
     /// </summary>
     private static readonly LayoutUpgrade[] Upgrades =
     [
-        new(Before: ["to-2-rename-text-tables.sql"],
+        new(To: 5, Before: ["to-2-rename-text-tables.sql"],
             After: ["to-2-copy-text-tables.sql", "to-3-list-upload-changes.sql", "to-3-move-first-entries.sql"]),
-        new(Before: ["to-3-add-first-entry-columns.sql", "to-4-add-detections.sql"],
+        new(To: 5, Before: ["to-3-add-first-entry-columns.sql", "to-4-add-detections.sql"],
             After: ["to-3-list-upload-changes.sql", "to-3-move-first-entries.sql", "to-3-drop-causation-index.sql"]),
-        new(Before: ["to-4-add-detections.sql"], After: []),
-        new(Before: [], After: []),
+        new(To: 5, Before: ["to-4-add-detections.sql"], After: []),
+        new(To: 5, Before: [], After: []),
+        new(To: 6, Before: ["to-6-rename-account-tables.sql"], After: ["to-6-copy-account-tables.sql"]),
     ];
 
     /// <summary>
@@ -99,12 +106,23 @@ internal static class SqliteSchema
         }
     }
 
-    /// <summary>The conversion of a file of <paramref name="layout"/> (1 to <see cref="Layout"/> - 1), as one script.</summary>
+    /// <summary>
+    /// The conversion of a file of <paramref name="layout"/> (1 to <see cref="Layout"/> - 1), as one script: its entry's
+    /// steps to the layout that entry reaches, then that layout's, until the current one.
+    /// </summary>
     private static string UpgradeSql(int layout)
     {
-        var upgrade = Upgrades[layout - 1];
+        var steps = new List<string>();
+        while (layout < Layout)
+        {
+            var upgrade = Upgrades[layout - 1];
+            var schema = upgrade.To == Layout ? CreateSql : Sql(string.Create(CultureInfo.InvariantCulture, $"layout-{upgrade.To}.sql"));
+            steps.AddRange([.. upgrade.Before.Select(Sql), schema, .. upgrade.After.Select(Sql)]);
+            layout = upgrade.To;
+        }
+
         // Joined by line breaks: a step may end with a comment, which must not swallow the next step's first statement.
-        return string.Join('\n', [.. upgrade.Before.Select(Sql), CreateSql, .. upgrade.After.Select(Sql)]);
+        return string.Join('\n', steps);
     }
 
     /// <summary>One of the embedded <c>Schema/*.sql</c> files.</summary>
@@ -116,6 +134,9 @@ internal static class SqliteSchema
         return reader.ReadToEnd();
     }
 
-    /// <summary>The steps of one layout's conversion around <c>schema.sql</c>: names of <c>Schema/*.sql</c> files, run in order.</summary>
-    private sealed record LayoutUpgrade(string[] Before, string[] After);
+    /// <summary>
+    /// The steps of one layout's conversion to layout <paramref name="To"/>, around its schema: names of <c>Schema/*.sql</c>
+    /// files, run in order.
+    /// </summary>
+    private sealed record LayoutUpgrade(int To, string[] Before, string[] After);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using OptOut.Contracts;
 using OptOut.Core;
 using static OptOut.Storage.Sqlite.StoredValues;
 
@@ -30,7 +31,7 @@ internal sealed class SqliteSettingsStore(SqliteDatabase database) : ISettingsSt
             languages = excluded.languages
         """;
 
-    public Task<AccountSettings?> GetAsync(Guid accountId, CancellationToken cancellationToken = default) =>
+    public Task<AccountSettings?> GetAsync(AccountId accountId, CancellationToken cancellationToken = default) =>
         database.Pipeline.ExecuteAsync(
             static (s, ct) => s.self.GetCoreAsync(s.accountId, ct),
             (self: this, accountId),
@@ -45,7 +46,7 @@ internal sealed class SqliteSettingsStore(SqliteDatabase database) : ISettingsSt
             cancellationToken).AsTask();
     }
 
-    private async ValueTask<AccountSettings?> GetCoreAsync(Guid accountId, CancellationToken cancellationToken)
+    private async ValueTask<AccountSettings?> GetCoreAsync(AccountId accountId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = SqliteDatabase.Command(connection, null, GetSettingsSql);

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OptOut.Contracts;
 using OptOut.Core;
 using SQLitePCL;
 using static OptOut.Storage.Sqlite.StoredValues;
@@ -11,7 +12,7 @@ namespace OptOut.Storage.Sqlite;
 /// Microsoft.Data.Sqlite) on statements prepared once (<see cref="WriteStatements"/>): binding integers and spans
 /// straight to prepared statements costs a fraction of an ADO.NET command execution, and a bulk upload runs two of them
 /// per number. A bulk upload's new numbers, alike but for the number, are inserted by one statement
-/// (<c>SqliteWriter.AlikeInserts.cs</c>); shared texts are <see cref="SharedTexts"/>. Settings and upload saves, rare,
+/// (<c>SqliteWriter.AlikeInserts.cs</c>); shared texts are <see cref="SharedTexts"/>, accounts' keys <see cref="AccountKeys"/>. Settings and upload saves, rare,
 /// run ordinary commands on <see cref="Connection"/>.
 /// </summary>
 internal sealed partial class SqliteWriter : IDisposable
@@ -24,6 +25,7 @@ internal sealed partial class SqliteWriter : IDisposable
     // Prepared on the first opt-out write, not when the connection opens: the schema may not exist yet then.
     private WriteStatements? _statements;
     private SharedTexts? _texts;
+    private AccountKeys? _accounts;
 
     private SqliteWriter(SqliteConnection connection)
     {
@@ -34,6 +36,8 @@ internal sealed partial class SqliteWriter : IDisposable
     private WriteStatements Prepared => _statements ??= new WriteStatements(_db);
 
     private SharedTexts Texts => _texts ??= new SharedTexts(_db);
+
+    private AccountKeys Accounts => _accounts ??= new AccountKeys(_db);
 
     public SqliteConnection Connection { get; }
 
@@ -108,22 +112,22 @@ internal sealed partial class SqliteWriter : IDisposable
     }
 
     /// <summary>Replaces the listed changes of <paramref name="causationId"/> from <paramref name="position"/> on, in one transaction.</summary>
-    public bool RecordChanges(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
+    public bool RecordChanges(AccountId accountId, string causationId, long position, IReadOnlyList<string> phones,
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var account = AccountKey(accountId);
         Execute(Prepared.Begin);
         try
         {
+            var account = Accounts.KeyOf(accountId);
             var causation = TextId(causationId)!.Value;
-            raw.sqlite3_bind_blob(Prepared.DeleteChanges, 1, account);
+            raw.sqlite3_bind_int64(Prepared.DeleteChanges, 1, account);
             raw.sqlite3_bind_int64(Prepared.DeleteChanges, 2, causation);
             raw.sqlite3_bind_int64(Prepared.DeleteChanges, 3, position);
             Execute(Prepared.DeleteChanges);
             foreach (var part in ChangeLogPages.Split(position, phones))
             {
-                raw.sqlite3_bind_blob(Prepared.InsertChanges, 1, account);
+                raw.sqlite3_bind_int64(Prepared.InsertChanges, 1, account);
                 raw.sqlite3_bind_int64(Prepared.InsertChanges, 2, causation);
                 raw.sqlite3_bind_int64(Prepared.InsertChanges, 3, part.Position);
                 raw.sqlite3_bind_text(Prepared.InsertChanges, 4, PhonesJsonOf(part.Phones));
@@ -163,7 +167,7 @@ internal sealed partial class SqliteWriter : IDisposable
         if (!insert && write.Appended is { } entry)
         {
             var history = Prepared.InsertHistory;
-            history.Id(1, record.AccountId);
+            history.Integer(1, Accounts.KeyOf(record.AccountId));
             history.Text(2, record.Phone);
             BindEntry(history, 3, entry, record, note, actor);
             Execute(history.Statement);
@@ -180,7 +184,7 @@ internal sealed partial class SqliteWriter : IDisposable
     private void BindRecord(BoundStatement statement, OptOutWrite write, long? note, long? actor)
     {
         var record = write.Record;
-        statement.Id(1, record.AccountId);
+        statement.Integer(1, Accounts.KeyOf(record.AccountId));
         statement.Integer(3, StateCode(record.State));
         statement.Integer(4, SourceCode(record.Source));
         statement.Integer(5, note);
@@ -225,12 +229,13 @@ internal sealed partial class SqliteWriter : IDisposable
     private long? TextId(string? value) => Texts.IdOf(value);
 
     /// <summary>
-    /// Rolls the open transaction back (if SQLite has not already) and forgets the cached text ids: a text added in
-    /// the rolled-back transaction is gone, and its id may be given to another value.
+    /// Rolls the open transaction back (if SQLite has not already) and forgets the cached text ids and account keys: a
+    /// text or an account added in the rolled-back transaction is gone, and its id may be given to another value.
     /// </summary>
     private void Rollback()
     {
         _texts?.Forget();
+        _accounts?.Forget();
         if (raw.sqlite3_get_autocommit(_db) == 0)
             Execute(Prepared.Rollback);
     }
@@ -243,6 +248,7 @@ internal sealed partial class SqliteWriter : IDisposable
         // Statements first: a connection with unfinalized statements can't close.
         _statements?.Dispose();
         _texts?.Dispose();
+        _accounts?.Dispose();
         Connection.Dispose();
     }
 }

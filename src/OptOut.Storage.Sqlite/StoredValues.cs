@@ -6,10 +6,10 @@ using OptOut.Contracts;
 namespace OptOut.Storage.Sqlite;
 
 /// <summary>
-/// How values are written into the file. The opt-out tables store the account as 16 bytes and states, sources and
-/// times as integers: UTC ticks keep full precision (the event-time tie rule compares exact values). The small tables
-/// (settings, uploads) keep the account as text and times as UTC ISO-8601 round-trip strings, readable and greppable
-/// in the <c>sqlite3</c> shell.
+/// How values are written into the file. The opt-out tables store the account as its integer in <c>accounts</c>
+/// (<see cref="AccountKeys"/>) and states, sources and times as integers: UTC ticks keep full precision (the event-time
+/// tie rule compares exact values). The small tables (settings, uploads) keep the account id as text and times as UTC
+/// ISO-8601 round-trip strings, readable and greppable in the <c>sqlite3</c> shell.
 /// </summary>
 internal static class StoredValues
 {
@@ -19,15 +19,6 @@ internal static class StoredValues
 
     private static readonly OptOutSource[] SourceCodes =
         [default, OptOutSource.Keyword, OptOutSource.Manual, OptOutSource.Messenger, OptOutSource.BulkUpload, OptOutSource.Api];
-
-    /// <summary>The account id as the 16-byte key of the opt-out tables, in RFC 4122 (big-endian) order, so that
-    /// <c>hex(account_id)</c> in the shell reads as the id without its dashes.</summary>
-    internal static byte[] AccountKey(Guid accountId)
-    {
-        var bytes = new byte[16];
-        accountId.TryWriteBytes(bytes, bigEndian: true, out _);
-        return bytes;
-    }
 
     internal static long StateCode(OptState state) => CodeOf(StateCodes, state, 0);
 
@@ -41,8 +32,8 @@ internal static class StoredValues
 
     internal static DateTimeOffset TimeOf(long utcTicks) => new(utcTicks, TimeSpan.Zero);
 
-    /// <summary>The account as the small tables keep it (the opt-out tables use <see cref="AccountKey"/>).</summary>
-    internal static string FormatAccount(Guid accountId) => accountId.ToString("D");
+    /// <summary>The account as the small tables keep it: its id (the opt-out tables name it by its <c>accounts.id</c>, <see cref="AccountKeys"/>).</summary>
+    internal static string FormatAccount(AccountId accountId) => accountId.Value;
 
     internal static string FormatId(Guid id) => id.ToString("D");
 

@@ -5,7 +5,7 @@ namespace OptOut.Core.Tests;
 
 internal static class SettingsUpdates
 {
-    public static readonly Guid AccountId = new("6f1c2a57-0d6e-4c55-9a8e-2f4b7c9d1e01");
+    public static readonly AccountId AccountId = Guid.Parse("6f1c2a57-0d6e-4c55-9a8e-2f4b7c9d1e01");
 
     public static readonly DateTimeOffset Now = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
 
@@ -262,7 +262,7 @@ public class When_settings_are_updated_with_bad_input
     [Test]
     public void Should_reject_a_missing_account()
     {
-        var (settings, errors) = AccountSettings.TryCreate(SettingsUpdates.Valid() with { AccountId = Guid.Empty }, _current,
+        var (settings, errors) = AccountSettings.TryCreate(SettingsUpdates.Valid() with { AccountId = default }, _current,
             SettingsUpdates.Now);
 
         Assert.Multiple(() =>
@@ -291,7 +291,7 @@ public class When_settings_are_updated_with_bad_input
     {
         var update = new UpdateOptOutSettings
         {
-            AccountId = Guid.Empty,
+            AccountId = default,
             DefaultCountryCode = "999",
             OptOutMessage = "",
             Keywords = ["QUIT", "!!"],
@@ -316,7 +316,7 @@ public class When_settings_are_updated_with_bad_input
     {
         var update = new UpdateOptOutSettings
         {
-            AccountId = Guid.Empty,
+            AccountId = default,
             DefaultCountryCode = "999",
             AutoOptOutEnabled = true,
             OptOutMessage = new string('x', 400),

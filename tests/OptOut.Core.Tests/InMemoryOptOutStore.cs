@@ -9,7 +9,7 @@ namespace OptOut.Core.Tests;
 /// </summary>
 internal sealed class InMemoryOptOutStore : IOptOutStore, IBulkChangeLog
 {
-    private readonly Dictionary<(Guid AccountId, string Phone), OptOutRecord> _records = [];
+    private readonly Dictionary<(AccountId AccountId, string Phone), OptOutRecord> _records = [];
     private readonly Lock _lock = new();
 
     /// <summary>Runs before each write is checked; lets a spec play the part of a concurrent writer.</summary>
@@ -27,7 +27,7 @@ internal sealed class InMemoryOptOutStore : IOptOutStore, IBulkChangeLog
 
     public int RejectedWrites { get; private set; }
 
-    public Task<OptOutRecord?> FindAsync(Guid accountId, string phone, CancellationToken cancellationToken = default)
+    public Task<OptOutRecord?> FindAsync(AccountId accountId, string phone, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
@@ -61,7 +61,7 @@ internal sealed class InMemoryOptOutStore : IOptOutStore, IBulkChangeLog
         }
     }
 
-    public Task<IReadOnlyList<OptOutRecord>> ListAsync(Guid accountId, OptState? state, string? afterPhone, int limit,
+    public Task<IReadOnlyList<OptOutRecord>> ListAsync(AccountId accountId, OptState? state, string? afterPhone, int limit,
         CancellationToken cancellationToken = default)
     {
         lock (_lock)
@@ -78,9 +78,9 @@ internal sealed class InMemoryOptOutStore : IOptOutStore, IBulkChangeLog
     }
 
     /// <summary>The parts of each upload's change log by position, kept and paged as every store does (<see cref="ChangeLogPages"/>).</summary>
-    private readonly Dictionary<(Guid AccountId, string CausationId), SortedDictionary<long, IReadOnlyList<string>>> _changes = [];
+    private readonly Dictionary<(AccountId AccountId, string CausationId), SortedDictionary<long, IReadOnlyList<string>>> _changes = [];
 
-    public Task RecordChangesAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
+    public Task RecordChangesAsync(AccountId accountId, string causationId, long position, IReadOnlyList<string> phones,
         CancellationToken cancellationToken = default)
     {
         ChangeLogPages.CheckRecord(causationId, position, phones);
@@ -97,7 +97,7 @@ internal sealed class InMemoryOptOutStore : IOptOutStore, IBulkChangeLog
     }
 
     /// <summary>Only what was recorded, so a spec fails if the processor forgets to record a stretch.</summary>
-    public Task<ChangedNumbers> ListChangesAsync(Guid accountId, string causationId, string? after, int limit,
+    public Task<ChangedNumbers> ListChangesAsync(AccountId accountId, string causationId, string? after, int limit,
         CancellationToken cancellationToken = default)
     {
         var start = ChangeLogPages.StartOf(causationId, after, limit);
@@ -110,7 +110,7 @@ internal sealed class InMemoryOptOutStore : IOptOutStore, IBulkChangeLog
         }
     }
 
-    public async Task<IReadOnlyList<string>> ListPhonesAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default) =>
+    public async Task<IReadOnlyList<string>> ListPhonesAsync(AccountId accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default) =>
         (await ListAsync(accountId, null, afterPhone, limit, cancellationToken)).Select(r => r.Phone).ToList();
 
     public async Task<IReadOnlyList<bool>> TryWriteManyAsync(IReadOnlyList<OptOutWrite> writes, CancellationToken cancellationToken = default)
@@ -135,7 +135,7 @@ internal sealed class InMemoryOptOutStore : IOptOutStore, IBulkChangeLog
     /// <summary>Round trips of <see cref="FindManyAsync"/>.</summary>
     public int FindManyCalls { get; private set; }
 
-    public async Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(Guid accountId, IReadOnlyCollection<string> phones,
+    public async Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(AccountId accountId, IReadOnlyCollection<string> phones,
         CancellationToken cancellationToken = default)
     {
         lock (_lock)

@@ -1,3 +1,4 @@
+using OptOut.Contracts;
 using Microsoft.Extensions.Time.Testing;
 using OptOut.Core;
 
@@ -10,7 +11,7 @@ namespace OptOut.Core.Tests;
 [TestFixture]
 public class When_an_inbound_text_comes_from_an_unusable_number
 {
-    private static readonly Guid Account = Guid.NewGuid();
+    private static readonly AccountId Account = Guid.NewGuid();
 
     private InMemoryOptOutStore _store = null!;
     private InboundTextHandler _handler = null!;
@@ -86,7 +87,7 @@ public class When_an_inbound_text_comes_from_an_unusable_number
 
     private sealed class NoSettings : ISettingsStore
     {
-        public Task<AccountSettings?> GetAsync(Guid accountId, CancellationToken cancellationToken = default) => Task.FromResult<AccountSettings?>(null);
+        public Task<AccountSettings?> GetAsync(AccountId accountId, CancellationToken cancellationToken = default) => Task.FromResult<AccountSettings?>(null);
 
         public Task SaveAsync(AccountSettings settings, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }

@@ -11,7 +11,7 @@ public class When_a_contact_texts_start_help_or_words
 {
     private const string Contact = "+12015550123";
 
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
     private FakeTimeProvider _clock = null!;
     private InMemoryOptOutStore _store = null!;
     private SettingsStore _settings = null!;
@@ -242,7 +242,7 @@ public class When_a_contact_texts_start_help_or_words
     {
         public AccountSettings? Saved { get; set; }
 
-        public Task<AccountSettings?> GetAsync(Guid accountId, CancellationToken cancellationToken = default) => Task.FromResult(Saved);
+        public Task<AccountSettings?> GetAsync(AccountId accountId, CancellationToken cancellationToken = default) => Task.FromResult(Saved);
 
         public Task SaveAsync(AccountSettings settings, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }

@@ -106,7 +106,7 @@ public class When_the_service_applies_changes
     [Test]
     public async Task Should_keep_accounts_apart()
     {
-        var otherAccount = Guid.NewGuid();
+        AccountId otherAccount = Guid.NewGuid();
         await _service.ApplyAsync(Changes.Stop(1, "inbound:SM1"));
 
         var decision = await _service.ApplyAsync(Changes.OptIn(3, "request:r1") with { AccountId = otherAccount });

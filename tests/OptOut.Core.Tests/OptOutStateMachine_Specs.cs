@@ -6,7 +6,7 @@ namespace OptOut.Core.Tests;
 /// <summary>Builds changes at minute offsets and plays them through the state machine like a store would.</summary>
 internal static class Changes
 {
-    public static readonly Guid AccountId = new("0b7e6c1a-3f0d-4e7b-9c59-8a1d2e3f4a5b");
+    public static readonly AccountId AccountId = Guid.Parse("0b7e6c1a-3f0d-4e7b-9c59-8a1d2e3f4a5b");
 
     public static readonly DateTimeOffset T0 = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
 

@@ -9,7 +9,7 @@ public class When_a_producer_sends_bad_input
 {
     private static IEnumerable<TestCaseData> BadTexts()
     {
-        yield return new TestCaseData(Messages.Text(Guid.Empty, "+15552011234", "STOP"), "accountId").SetName("Missing account");
+        yield return new TestCaseData(Messages.Text(default, "+15552011234", "STOP"), "accountId").SetName("Missing account");
         yield return new TestCaseData(Messages.Text(Guid.NewGuid(), "", "STOP"), "from").SetName("Missing from");
         yield return new TestCaseData(Messages.Text(Guid.NewGuid(), "not a number", "STOP"), "from").SetName("Garbage from");
         yield return new TestCaseData(Messages.Text(Guid.NewGuid(), "12345", "STOP"), "from").SetName("Too short from");
@@ -70,7 +70,7 @@ public class When_a_producer_sends_bad_input
     {
         await using var service = await ServiceHarness.StartAsync();
         var client = service.Harness.GetRequestClient<OptOutRequested>();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
 
         var ex = Assert.ThrowsAsync<RequestFaultException>(() => client.GetResponse<OptOutRequestCompleted>(new OptOutRequested
         {

@@ -8,7 +8,7 @@ namespace OptOut.Service.Tests;
 
 public static class Uploads
 {
-    public static async Task<BulkUploadSubmitted> Submit(ServiceHarness service, Guid account, string csv, bool dryRun = false,
+    public static async Task<BulkUploadSubmitted> Submit(ServiceHarness service, AccountId account, string csv, bool dryRun = false,
         Guid? uploadId = null, DateTimeOffset? at = null, string fileName = "list.csv")
     {
         var repository = service.Services.GetRequiredService<IMessageDataRepository>();
@@ -39,7 +39,7 @@ public class When_a_csv_of_numbers_is_uploaded
 {
     private ServiceHarness _service = null!;
     private BulkUploadCompleted _completed = null!;
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
 
     private const string Csv =
         "name, Phone ,email\r\n" +
@@ -171,7 +171,7 @@ public class When_a_dry_run_is_uploaded
     public async Task Should_report_without_writing_or_publishing_changes()
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
 
         await service.PublishAndWait(await Uploads.Submit(service, account, "phone\n5552011001\n5552011002\nabc\n5552011001\n", dryRun: true));
 
@@ -203,7 +203,7 @@ public class When_an_unusable_file_is_uploaded
     public async Task Should_fail_with_a_reason_and_write_nothing(string csv, string reason)
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
 
         await service.PublishAndWait(await Uploads.Submit(service, account, csv));
 
@@ -224,7 +224,7 @@ public class When_uploads_race_with_texts_and_opt_ins
     public async Task Should_end_in_the_state_event_time_says()
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var numbers = Enumerable.Range(0, 300).Select(i => $"+1555201{i:D4}").ToList();
         var csv = "phone\n" + string.Join('\n', numbers);
         // Upload A at T0, upload B (same numbers) at T0+2m; STOP at T0+1m and opt-ins at T0+3m for some numbers.

@@ -11,7 +11,7 @@ public static class Messages
 
     public static readonly DateTimeOffset T0 = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
 
-    public static InboundMessage Text(Guid account, string from, string body, DateTimeOffset? at = null, string? providerId = null) => new()
+    public static InboundMessage Text(AccountId account, string from, string body, DateTimeOffset? at = null, string? providerId = null) => new()
     {
         AccountId = account,
         From = from,
@@ -28,7 +28,7 @@ public static class Messages
 public class When_a_stop_keyword_is_received
 {
     private ServiceHarness _service = null!;
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
 
     [SetUp]
     public async Task Setup()
@@ -116,7 +116,7 @@ public class When_the_same_text_is_delivered_twice
     public async Task Should_change_state_once_and_republish_the_same_message_ids()
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var text = Messages.Text(account, "+15552011234", "STOP", providerId: "SM-dup-1");
 
         await service.PublishAndWait(text);
@@ -145,7 +145,7 @@ public class When_ordinary_replies_are_received
     public async Task Should_change_nothing(string body)
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
 
         await service.PublishAndWait(Messages.Text(account, "+15552011234", body));
 
@@ -161,7 +161,7 @@ public class When_texts_arrive_out_of_order
     public async Task Should_not_let_an_older_opt_in_undo_a_newer_stop()
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         await service.PublishAndWait(Messages.Text(account, "+15552011234", "STOP", Messages.T0));
         await service.PublishAndWait(Messages.Text(account, "+15552011234", "STOP", Messages.T0.AddMinutes(10)));
 

@@ -10,7 +10,7 @@ public class When_an_admin_opts_out_a_list_of_numbers
 {
     private ServiceHarness _service = null!;
     private OptOutRequestCompleted _completed = null!;
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
 
     [SetUp]
     public async Task Setup()

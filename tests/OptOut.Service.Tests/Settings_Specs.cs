@@ -8,7 +8,7 @@ namespace OptOut.Service.Tests;
 [TestFixture]
 public class When_account_settings_are_updated
 {
-    private static UpdateOptOutSettings Update(Guid account, Action<UpdateOptOutSettingsBuilder>? change = null)
+    private static UpdateOptOutSettings Update(AccountId account, Action<UpdateOptOutSettingsBuilder>? change = null)
     {
         var b = new UpdateOptOutSettingsBuilder { AccountId = account };
         change?.Invoke(b);
@@ -19,7 +19,7 @@ public class When_account_settings_are_updated
     public async Task Should_apply_a_new_keyword_and_message_to_the_next_text()
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         // Prime the cache with the defaults first, so the spec proves the change reaches a cached account.
         await service.PublishAndWait(Messages.Text(account, "+15552011111", "hi"));
 
@@ -38,7 +38,7 @@ public class When_account_settings_are_updated
     public async Task Should_apply_a_change_made_by_another_instance_once_its_event_arrives()
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         await service.PublishAndWait(Messages.Text(account, "+15552011111", "hi")); // this instance caches the defaults (PINEAPPLE is read as nothing)
 
         // Another instance (same store) applies an update: it saves the settings and publishes OptOutSettingsChanged.
@@ -66,7 +66,7 @@ public class When_account_settings_are_updated
     public async Task Should_stop_keyword_opt_outs_when_auto_opt_out_is_off()
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         await service.PublishAndWait(Update(account, b => b.Auto = false));
 
         await service.PublishAndWait(Messages.Text(account, "+15552011234", "STOP"));
@@ -78,7 +78,7 @@ public class When_account_settings_are_updated
     public async Task Should_use_the_default_country_code_for_numbers_typed_without_one()
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         await service.PublishAndWait(Update(account, b => b.CountryCode = "44"));
 
         await service.PublishAndWait(Messages.Text(account, "07700 900123", "STOP"));
@@ -90,7 +90,7 @@ public class When_account_settings_are_updated
     public async Task Should_reject_an_invalid_update_with_every_reason_and_change_nothing()
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
 
         await service.PublishAndWait(Update(account, b =>
         {
@@ -125,7 +125,7 @@ public class When_account_settings_are_updated
 
     public sealed class UpdateOptOutSettingsBuilder
     {
-        public Guid AccountId { get; set; }
+        public AccountId AccountId { get; set; }
 
         public string CountryCode { get; set; } = "1";
 

@@ -15,7 +15,7 @@ public abstract partial class OptOutStoreContract
     [Test]
     public async Task Should_find_a_batch_with_history_and_only_the_numbers_that_exist(CancellationToken cancellationToken)
     {
-        var other = Guid.NewGuid();
+        AccountId other = Guid.NewGuid();
         var existing = Enumerable.Range(0, 5).Select(i => $"+1555204{i:D4}").ToList();
         foreach (var phone in existing)
             await Insert(Account, phone, cancellationToken);
@@ -379,7 +379,7 @@ public abstract partial class OptOutStoreContract
     // ---------------------------------------------------------------- helpers
 
     /// <summary>The insert of a new opted-out number (version 1) with its one history entry.</summary>
-    protected OptOutWrite NewWrite(string phone, string causationId, OptOutSource source = OptOutSource.BulkUpload, Guid? account = null)
+    protected OptOutWrite NewWrite(string phone, string causationId, OptOutSource source = OptOutSource.BulkUpload, AccountId? account = null)
     {
         var entry = Entry(OptState.OptedOut, Now.AddMinutes(-3), causationId, source);
         var record = Record(phone, OptState.OptedOut, entry.At, 1, account) with { Source = source, Note = $"by {causationId}" };

@@ -127,7 +127,7 @@ public abstract partial class OptOutStoreContract
     [Test]
     public async Task Should_keep_an_upload_to_its_account(CancellationToken cancellationToken)
     {
-        var other = Guid.NewGuid();
+        AccountId other = Guid.NewGuid();
         var mine = NewUpload(Now.AddMinutes(-5));
         Assert.That(await Uploads.TrySaveAsync(mine, 0, cancellationToken), Is.True);
         var intruder = mine with { AccountId = other, FileName = "theirs.csv" };

@@ -1,3 +1,4 @@
+using OptOut.Contracts;
 using OptOut.Core;
 
 namespace OptOut.Storage.Tests;
@@ -17,7 +18,7 @@ public abstract partial class OptOutStoreContract
         await ChangeLog.RecordChangesAsync(Account, "bulk:A", 0, first, cancellationToken);
         await ChangeLog.RecordChangesAsync(Account, "bulk:A", 100, second, cancellationToken);
         // Another upload in the same account, and the same upload id in another account.
-        var other = Guid.NewGuid();
+        AccountId other = Guid.NewGuid();
         var theirs = Enumerable.Range(0, 5).Select(i => $"+1555214{i * 2 + 1:D4}").ToList();
         await ChangeLog.RecordChangesAsync(Account, "bulk:B", 0, theirs, cancellationToken);
         await ChangeLog.RecordChangesAsync(other, "bulk:A", 0, theirs, cancellationToken);
@@ -115,7 +116,7 @@ public abstract partial class OptOutStoreContract
     /// for and still have a cursor (the store read its parts up to one it could not tell was the last); the page after
     /// it may then be empty.
     /// </summary>
-    private async Task<List<ChangedNumbers>> AllPagesAsync(Guid accountId, string causationId, int limit, CancellationToken cancellationToken)
+    private async Task<List<ChangedNumbers>> AllPagesAsync(AccountId accountId, string causationId, int limit, CancellationToken cancellationToken)
     {
         var pages = new List<ChangedNumbers>();
         string? after = null;

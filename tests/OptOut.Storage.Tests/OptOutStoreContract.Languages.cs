@@ -32,7 +32,7 @@ public abstract partial class OptOutStoreContract
     /// Writes the account's settings as a build before languages wrote them: only the original fields (for SQLite a row
     /// without <c>languages</c>, for MongoDB a document without <c>languages</c>).
     /// </summary>
-    protected abstract Task SaveSettingsAsBeforeLanguagesAsync(Guid accountId, int defaultCountryCode, bool autoOptOutEnabled,
+    protected abstract Task SaveSettingsAsBeforeLanguagesAsync(AccountId accountId, int defaultCountryCode, bool autoOptOutEnabled,
         string optOutMessage, IReadOnlyList<string> keywords, DateTimeOffset updatedAt, string updatedBy, CancellationToken cancellationToken);
 
     // ---------------------------------------------------------------- language settings
@@ -152,7 +152,7 @@ public abstract partial class OptOutStoreContract
     /// English's OPT OUT and OPT-OUT go together: the validator keeps one of the two (they normalize alike), and the stored
     /// difference from the shipped list would bring the other back.
     /// </remarks>
-    private AccountSettings CustomizedSettings(Guid accountId)
+    private AccountSettings CustomizedSettings(AccountId accountId)
     {
         var en = ShippedLanguages.All.Single(l => l.Code == "en");
         var es = ShippedLanguages.All.Single(l => l.Code == "es");

@@ -31,7 +31,7 @@ public abstract partial class OptOutStoreContract
     protected OptOutService Service { get; private set; } = null!;
 
     /// <summary>A fresh account per test.</summary>
-    protected Guid Account { get; private set; }
+    protected AccountId Account { get; private set; }
 
     /// <summary>Creates the stores (schema and indexes included). May <see cref="Assert.Ignore(string)"/> with the reason.</summary>
     protected abstract Task<(IOptOutStore Store, IBulkChangeLog ChangeLog, ISettingsStore Settings, IBulkUploadStore Uploads)> StartStoresAsync(
@@ -59,7 +59,8 @@ public abstract partial class OptOutStoreContract
         if (WhyUnsupported(TestContext.CurrentContext.Test.MethodName ?? "") is { } reason)
             Assert.Ignore(reason);
 
-        Account = Guid.NewGuid();
+        // The platform's own kind of id, not a GUID: the stores keep any id (a GUID is one such string).
+        Account = AccountId.Parse("acct-" + Guid.NewGuid().ToString("N")[..8]);
         _clock = new FakeTimeProvider(Now);
         Service = new OptOutService(Store, _clock);
     }
@@ -404,7 +405,7 @@ public abstract partial class OptOutStoreContract
     public async Task Should_keep_the_same_number_independent_in_two_accounts(CancellationToken cancellationToken)
     {
         var phone = TestPhones.Us(20);
-        var other = Guid.NewGuid();
+        AccountId other = Guid.NewGuid();
         await Service.ApplyAsync(Change(phone, OptState.OptedOut, Now.AddMinutes(-10), "a:1"), cancellationToken);
 
         Assert.That(await Store.FindAsync(other, phone.E164, cancellationToken), Is.Null);
@@ -429,7 +430,7 @@ public abstract partial class OptOutStoreContract
     public async Task Should_not_update_the_same_number_in_another_account(CancellationToken cancellationToken)
     {
         const string phone = "+15552010021";
-        var other = Guid.NewGuid();
+        AccountId other = Guid.NewGuid();
         await Insert(other, phone, cancellationToken);
 
         // Same number and version, wrong account: the key includes the account, so nothing matches.
@@ -444,7 +445,7 @@ public abstract partial class OptOutStoreContract
     [Test]
     public async Task Should_never_list_another_accounts_numbers(CancellationToken cancellationToken)
     {
-        var other = Guid.NewGuid();
+        AccountId other = Guid.NewGuid();
         for (var i = 0; i < 5; i++)
         {
             await Insert(Account, $"+1555202{i:D4}", cancellationToken);
@@ -460,6 +461,30 @@ public abstract partial class OptOutStoreContract
         Assert.That(mine, Has.Count.EqualTo(5));
         Assert.That(mineAfter.Select(r => r.Phone), Is.EqualTo(new[] { "+15552020003", "+15552020004" }));
         Assert.That(nobody, Is.Empty);
+    }
+
+    [Test]
+    public async Task Should_keep_accounts_that_differ_only_in_letter_case_apart(CancellationToken cancellationToken)
+    {
+        // Ids are the platform's, compared exactly: "Acme-…" and "acme-…" are two tenants.
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var upper = AccountId.Parse("Acme-" + suffix);
+        var lower = AccountId.Parse("acme-" + suffix);
+        const string phone = "+15552010031";
+        await Insert(upper, phone, cancellationToken);
+
+        var found = await Store.FindAsync(upper, phone, cancellationToken);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(found?.AccountId.Value, Is.EqualTo("Acme-" + suffix));
+            Assert.That(await Store.FindAsync(lower, phone, cancellationToken), Is.Null);
+            Assert.That(await Store.ListAsync(lower, null, null, 10, cancellationToken), Is.Empty);
+            Assert.That(await Store.FindManyAsync(lower, [phone], cancellationToken), Is.Empty);
+        }
+
+        await Insert(lower, phone, cancellationToken);
+        Assert.That(await Store.ListPhonesAsync(lower, null, 10, cancellationToken), Is.EqualTo(new[] { phone }));
+        Assert.That((await Store.FindAsync(upper, phone, cancellationToken))!.Version, Is.EqualTo(1), "the other account's write left it alone");
     }
 
     // ---------------------------------------------------------------- paging
@@ -582,7 +607,7 @@ public abstract partial class OptOutStoreContract
     [Test]
     public async Task Should_replace_settings_on_save_and_keep_accounts_apart(CancellationToken cancellationToken)
     {
-        var other = Guid.NewGuid();
+        AccountId other = Guid.NewGuid();
         var theirs = AccountSettings.Restore(other, 1, true, "Bye", ["STOP"], Now, "them");
         await Settings.SaveAsync(theirs, cancellationToken);
         await Settings.SaveAsync(AccountSettings.Restore(Account, 1, true, "First", ["STOP", "QUIT"], Now, "me"), cancellationToken);
@@ -606,7 +631,7 @@ public abstract partial class OptOutStoreContract
 
     protected OptChange Change(PhoneNumber phone, OptState state, DateTimeOffset at, string causationId,
         OptOutSource source = OptOutSource.Keyword, string? actor = null, string? note = null, string? conversationId = null,
-        string? campaignId = null, Guid? account = null) => new()
+        string? campaignId = null, AccountId? account = null) => new()
     {
         AccountId = account ?? Account,
         Phone = phone,
@@ -620,7 +645,7 @@ public abstract partial class OptOutStoreContract
         CampaignId = campaignId,
     };
 
-    protected OptOutRecord Record(string phone, OptState state, DateTimeOffset at, long version, Guid? account = null) => new()
+    protected OptOutRecord Record(string phone, OptState state, DateTimeOffset at, long version, AccountId? account = null) => new()
     {
         AccountId = account ?? Account,
         Phone = phone,
@@ -642,7 +667,7 @@ public abstract partial class OptOutStoreContract
         CausationId = causationId,
     };
 
-    private async Task Insert(Guid account, string phone, CancellationToken cancellationToken, OptState state = OptState.OptedOut)
+    private async Task Insert(AccountId account, string phone, CancellationToken cancellationToken, OptState state = OptState.OptedOut)
     {
         var entry = Entry(state, Now.AddMinutes(-5), $"insert:{phone}");
         var written = await Store.TryWriteAsync(new OptOutWrite(Record(phone, state, entry.At, 1, account), 0, entry), cancellationToken);

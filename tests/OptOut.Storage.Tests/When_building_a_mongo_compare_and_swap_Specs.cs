@@ -14,7 +14,7 @@ namespace OptOut.Storage.Tests;
 [TestFixture]
 public sealed class When_building_a_mongo_compare_and_swap
 {
-    private static readonly Guid Account = Guid.Parse("6f1c2a4e-8d4b-4c1e-9a57-0b6f3f2d9e11");
+    private static readonly AccountId Account = Guid.Parse("6f1c2a4e-8d4b-4c1e-9a57-0b6f3f2d9e11");
     private static readonly DateTimeOffset At = new(2025, 4, 11, 9, 30, 0, TimeSpan.Zero);
 
     private static readonly OptOutDetection Detection = new()
@@ -68,7 +68,7 @@ public sealed class When_building_a_mongo_compare_and_swap
     [Test]
     public void Should_match_the_account_number_and_expected_version()
     {
-        Assert.That(_filter["accountId"], Is.EqualTo(new BsonBinaryData(Account, GuidRepresentation.Standard)));
+        Assert.That(_filter["accountId"], Is.EqualTo(new BsonString(Account.Value)));
         Assert.That(_filter["phone"].AsString, Is.EqualTo("+15552010001"));
         Assert.That(_filter["version"].ToInt64(), Is.EqualTo(2));
     }

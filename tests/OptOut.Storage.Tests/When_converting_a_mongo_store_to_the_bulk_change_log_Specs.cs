@@ -18,7 +18,9 @@ namespace OptOut.Storage.Tests;
 public sealed class When_converting_a_mongo_store_to_the_bulk_change_log
 {
     private static readonly DateTimeOffset At = new(2025, 4, 11, 12, 0, 0, TimeSpan.Zero);
-    private static readonly Guid Account = Guid.Parse("9b2e6c1a-0000-4000-8000-000000000031");
+    // The earlier version stored the account as a UUID; the store converts it to its string first (MongoAccountIdConversion).
+    private static readonly Guid AccountGuid = Guid.Parse("9b2e6c1a-0000-4000-8000-000000000031");
+    private static readonly AccountId Account = AccountGuid;
     private static readonly Guid Dispatching = Guid.Parse("0f1e2d3c-0000-4000-8000-000000000001");
     private static readonly Guid Completed = Guid.Parse("0f1e2d3c-0000-4000-8000-000000000002");
 
@@ -141,7 +143,7 @@ public sealed class When_converting_a_mongo_store_to_the_bulk_change_log
     private static BsonDocument Upload(Guid uploadId, string status, BsonValue dispatchedAfter) => new()
     {
         ["_id"] = new BsonBinaryData(uploadId, GuidRepresentation.Standard),
-        ["accountId"] = new BsonBinaryData(Account, GuidRepresentation.Standard),
+        ["accountId"] = new BsonBinaryData(AccountGuid, GuidRepresentation.Standard),
         ["status"] = status,
         ["eventsDispatchedAfter"] = dispatchedAfter,
         ["version"] = 3L,

@@ -35,7 +35,7 @@ public sealed class When_measuring_sqlite_batch_writes
         {
             using var store = new SqliteOptOutStore(Path.Combine(folder, "optout.db"));
             await store.InitializeAsync(CancellationToken.None);
-            var account = Guid.NewGuid();
+            AccountId account = Guid.NewGuid();
             var uploadId = Guid.NewGuid();
             var now = DateTimeOffset.UtcNow;
 
@@ -101,7 +101,7 @@ public sealed class When_measuring_sqlite_batch_writes
     /// <summary>A bijection of 0..999,999,999 (the factor is coprime with 10^9) that scatters consecutive rows over the index.</summary>
     private static long Scramble(int i) => (i * 747_796_403L + 12_345) % 1_000_000_000L;
 
-    private static OptOutWrite NewOptOut(Guid account, Guid uploadId, string phone, DateTimeOffset now)
+    private static OptOutWrite NewOptOut(AccountId account, Guid uploadId, string phone, DateTimeOffset now)
     {
         // As the upload writes it: one note for all its numbers.
         var note = $"Bulk upload \"customers.csv\" ({uploadId:N}) by admin@example.com";

@@ -93,6 +93,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_3 : SqliteFileOfAnEarli
         Assert.That(keyword, Is.Not.Null);
         using (Assert.EnterMultipleScope())
         {
+            Assert.That(keyword!.AccountId.Value, Is.EqualTo("5d7e2f10-3c4b-4a8e-9f61-2b0c8d4e7a13"), "the GUID account as its lowercase string");
             Assert.That((keyword!.State, keyword.Source, keyword.Note, keyword.Actor, keyword.Version),
                 Is.EqualTo((OptState.OptedIn, OptOutSource.Manual, (string?)null, (string?)"admin@example.com", 2L)));
             Assert.That((keyword.StateAt.UtcTicks, keyword.CreatedAt.UtcTicks, keyword.UpdatedAt.UtcTicks), Is.EqualTo((T2.UtcTicks, T1.UtcTicks, T2.UtcTicks + 5)));
@@ -167,7 +168,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_3 : SqliteFileOfAnEarli
 
         var read = await store.FindAsync(Account, KeywordNumber, cancellationToken);
         Assert.That(read!.History.Select(h => h.Detection), Is.EqualTo(new[] { null, null, detection }));
-        Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(5L));
+        Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(6L));
         Assert.That(await ScalarAsync($"SELECT group_concat(seq || ':' || coalesce(json_extract(detection, '$.method'), '-'), ' ') FROM opt_out_history_readable WHERE phone = '{KeywordNumber}'", cancellationToken),
             Is.EqualTo("1:- 2:- 3:Phrase"));
         Assert.That(await ScalarAsync($"SELECT json_extract(detection, '$.score') FROM opt_outs_readable WHERE phone = '{KeywordNumber}'", cancellationToken),

@@ -16,7 +16,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_4 : SqliteFileOfAnEarli
     private static readonly DateTimeOffset T1 = new DateTimeOffset(2027, 1, 10, 9, 0, 0, TimeSpan.Zero).AddTicks(7);
 
     // The layout-4 uploads table as the builds of January 2027 created it, with a finished upload. Layout 5 changes no
-    // other table: what else a layout-4 file holds, schema.sql makes as it was.
+    // other table: what else a layout-4 file holds, layout-5.sql makes as it was.
     protected override string EarlierLayoutSql => $"""
             PRAGMA journal_mode = WAL;
             CREATE TABLE bulk_uploads (upload_id TEXT NOT NULL PRIMARY KEY, account_id TEXT NOT NULL, file_name TEXT, submitted_by TEXT,
@@ -47,7 +47,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_4 : SqliteFileOfAnEarli
             Assert.That(upload.Counts, Is.EqualTo(new BulkUploadCounts { OptedOut = 3, AlreadyOptedOut = 1 }));
             Assert.That((upload.ReportAddress, upload.EventsDispatchedAfter, upload.EventsDispatched), Is.EqualTo(("urn:report:c", "+15552230003", 3L)));
             Assert.That(upload.FileAddress, Is.Null);
-            Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(5L));
+            Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(6L));
         }
     }
 

@@ -69,14 +69,14 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
     protected override string? WhyUnsupported(string testName) =>
         _server is { IsEmulator: true } && EmulatorGaps.TryGetValue(testName, out var reason) ? reason : null;
 
-    protected override Task SaveSettingsAsBeforeLanguagesAsync(Guid accountId, int defaultCountryCode, bool autoOptOutEnabled,
+    protected override Task SaveSettingsAsBeforeLanguagesAsync(AccountId accountId, int defaultCountryCode, bool autoOptOutEnabled,
         string optOutMessage, IReadOnlyList<string> keywords, DateTimeOffset updatedAt, string updatedBy, CancellationToken cancellationToken)
     {
         // The document as the builds before languages wrote it: no languages field.
         var at = updatedAt.ToUniversalTime();
         var document = new BsonDocument
         {
-            { "_id", new BsonBinaryData(accountId, GuidRepresentation.Standard) },
+            { "_id", accountId.Value },
             { "defaultCountryCode", defaultCountryCode },
             { "autoOptOutEnabled", autoOptOutEnabled },
             { "optOutMessage", optOutMessage },
@@ -88,7 +88,7 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
     }
 
     [Test]
-    public async Task Should_store_enums_as_strings_guids_as_uuids_and_exact_times(CancellationToken cancellationToken)
+    public async Task Should_store_enums_and_account_ids_as_strings_and_exact_times(CancellationToken cancellationToken)
     {
         var phone = TestPhones.Us(40);
         var at = Now.AddMinutes(-1).AddTicks(4_321);
@@ -98,13 +98,11 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
             .Find(new BsonDocument("phone", phone.E164))
             .SingleAsync(cancellationToken);
 
-        var accountId = raw["accountId"].AsBsonBinaryData;
         using (Assert.EnterMultipleScope())
         {
             Assert.That(raw["state"].AsString, Is.EqualTo("OptedOut"));
             Assert.That(raw["source"].AsString, Is.EqualTo("Keyword"));
-            Assert.That(accountId.SubType, Is.EqualTo(BsonBinarySubType.UuidStandard));
-            Assert.That(accountId.ToGuid(GuidRepresentation.Standard), Is.EqualTo(Account));
+            Assert.That(raw["accountId"], Is.EqualTo(new BsonString(Account.Value)), "the account id as the platform knows it");
             Assert.That(raw["stateAt"]["Ticks"].AsInt64, Is.EqualTo(at.UtcTicks));
             Assert.That(raw["stateAt"]["DateTime"].ToUniversalTime(), Is.EqualTo(at.UtcDateTime).Within(TimeSpan.FromMilliseconds(1)));
             Assert.That(raw["history"].AsBsonArray, Has.Count.EqualTo(1));
@@ -146,7 +144,7 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
         await Settings.SaveAsync(settings!, cancellationToken);
 
         var raw = await _database!.GetCollection<BsonDocument>(MongoSettingsStore.CollectionName)
-            .Find(new BsonDocument("_id", new BsonBinaryData(Account, GuidRepresentation.Standard)))
+            .Find(new BsonDocument("_id", Account.Value))
             .SingleAsync(cancellationToken);
 
         var languages = raw["languages"].AsBsonDocument;
@@ -225,7 +223,8 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(raw["accountId"].AsBsonBinaryData.ToGuid(GuidRepresentation.Standard), Is.EqualTo(Account));
+            Assert.That(raw["_id"].AsBsonBinaryData.SubType, Is.EqualTo(BsonBinarySubType.UuidStandard), "the upload id a UUID");
+            Assert.That(raw["accountId"], Is.EqualTo(new BsonString(Account.Value)));
             Assert.That(raw["status"].AsString, Is.EqualTo("Running"));
             Assert.That(raw["submittedAt"]["Ticks"].AsInt64, Is.EqualTo(upload.SubmittedAt.UtcTicks));
             Assert.That(raw["counts"]["optedOut"].ToInt64(), Is.EqualTo(3));
@@ -255,7 +254,7 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
 
     private Task<BsonDocument> RawRecordAsync(string phone, CancellationToken cancellationToken) =>
         _database!.GetCollection<BsonDocument>(MongoOptOutStore.CollectionName)
-            .Find(new BsonDocument { { "accountId", new BsonBinaryData(Account, GuidRepresentation.Standard) }, { "phone", phone } })
+            .Find(new BsonDocument { { "accountId", Account.Value }, { "phone", phone } })
             .SingleAsync(cancellationToken);
 
     private async Task<List<BsonDocument>> IndexesOf(string collectionName, CancellationToken cancellationToken)

@@ -36,7 +36,7 @@ public sealed class When_using_the_sqlite_store : OptOutStoreContract
         return Task.CompletedTask;
     }
 
-    protected override async Task SaveSettingsAsBeforeLanguagesAsync(Guid accountId, int defaultCountryCode, bool autoOptOutEnabled,
+    protected override async Task SaveSettingsAsBeforeLanguagesAsync(AccountId accountId, int defaultCountryCode, bool autoOptOutEnabled,
         string optOutMessage, IReadOnlyList<string> keywords, DateTimeOffset updatedAt, string updatedBy, CancellationToken cancellationToken)
     {
         // The row as layout 3 wrote it (the file's upgrade added the languages column, NULL in such a row).
@@ -47,7 +47,7 @@ public sealed class When_using_the_sqlite_store : OptOutStoreContract
             INSERT INTO settings (account_id, default_country_code, auto_opt_out_enabled, opt_out_message, keywords, updated_at, updated_by)
             VALUES ($account, $code, $auto, $message, $keywords, $at, $by)
             """;
-        command.Parameters.AddWithValue("$account", accountId.ToString("D"));
+        command.Parameters.AddWithValue("$account", accountId.Value);
         command.Parameters.AddWithValue("$code", defaultCountryCode);
         command.Parameters.AddWithValue("$auto", autoOptOutEnabled ? 1 : 0);
         command.Parameters.AddWithValue("$message", optOutMessage);

@@ -113,7 +113,8 @@ public sealed class ContractSchemas(ContractDocs docs, string contractNamespace)
     {
         var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
         var schema = ValueSchema(type, direction);
-        var acceptsNumber = direction == Direction.Consumed && property.IsDefined(typeof(AcceptsJsonNumberAttribute));
+        // An account id is read from a string or an integer (AccountIdJsonConverter), as a field marked [AcceptsJsonNumber].
+        var acceptsNumber = direction == Direction.Consumed && (property.IsDefined(typeof(AcceptsJsonNumberAttribute)) || type == typeof(AccountId));
         if (property.IsDefined(typeof(AcceptsJsonNumberAttribute)) && type != typeof(string))
             throw new NotSupportedException($"{property.DeclaringType!.Name}.{property.Name}: [AcceptsJsonNumber] is for string fields only.");
         ApplyAnnotations(property, schema);
@@ -175,6 +176,8 @@ public sealed class ContractSchemas(ContractDocs docs, string contractNamespace)
             return new JsonObject { ["type"] = "string" };
         if (type == typeof(Guid))
             return new JsonObject { ["type"] = "string", ["format"] = "uuid" };
+        if (type == typeof(AccountId))
+            return new JsonObject { ["type"] = "string", ["minLength"] = 1, ["maxLength"] = AccountId.MaxLength, ["pattern"] = AccountId.Pattern };
         if (type == typeof(DateTimeOffset) || type == typeof(DateTime))
             return new JsonObject { ["type"] = "string", ["format"] = "date-time" };
         if (type == typeof(TimeSpan))

@@ -165,23 +165,23 @@ internal sealed class ServiceTimings
 
     private sealed class TimedOptOutStore(IOptOutStore inner, ServiceTimings timings) : IOptOutStore
     {
-        public Task<OptOutRecord?> FindAsync(Guid accountId, string phone, CancellationToken cancellationToken = default) =>
+        public Task<OptOutRecord?> FindAsync(AccountId accountId, string phone, CancellationToken cancellationToken = default) =>
             timings.Single.Time(() => inner.FindAsync(accountId, phone, cancellationToken));
 
         public Task<bool> TryWriteAsync(OptOutWrite write, CancellationToken cancellationToken = default) =>
             timings.Single.Time(() => inner.TryWriteAsync(write, cancellationToken));
 
-        public Task<IReadOnlyList<OptOutRecord>> ListAsync(Guid accountId, OptState? state, string? afterPhone, int limit,
+        public Task<IReadOnlyList<OptOutRecord>> ListAsync(AccountId accountId, OptState? state, string? afterPhone, int limit,
             CancellationToken cancellationToken = default) =>
             inner.ListAsync(accountId, state, afterPhone, limit, cancellationToken);
 
         public Task PingAsync(CancellationToken cancellationToken = default) => inner.PingAsync(cancellationToken);
 
-        public Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(Guid accountId, IReadOnlyCollection<string> phones,
+        public Task<IReadOnlyDictionary<string, OptOutRecord>> FindManyAsync(AccountId accountId, IReadOnlyCollection<string> phones,
             CancellationToken cancellationToken = default) =>
             timings.FindMany.Time(() => inner.FindManyAsync(accountId, phones, cancellationToken), _ => phones.Count);
 
-        public Task<IReadOnlyList<string>> ListPhonesAsync(Guid accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default) =>
+        public Task<IReadOnlyList<string>> ListPhonesAsync(AccountId accountId, string? afterPhone, int limit, CancellationToken cancellationToken = default) =>
             timings.ListPhones.Time(() => inner.ListPhonesAsync(accountId, afterPhone, limit, cancellationToken), page => page.Count);
 
         public async Task<IReadOnlyList<bool>> TryWriteManyAsync(IReadOnlyList<OptOutWrite> writes, CancellationToken cancellationToken = default)
@@ -201,7 +201,7 @@ internal sealed class ServiceTimings
 
     private sealed class TimedChangeLog(IBulkChangeLog inner, ServiceTimings timings) : IBulkChangeLog
     {
-        public Task RecordChangesAsync(Guid accountId, string causationId, long position, IReadOnlyList<string> phones,
+        public Task RecordChangesAsync(AccountId accountId, string causationId, long position, IReadOnlyList<string> phones,
             CancellationToken cancellationToken = default) =>
             timings.RecordChanges.Time(async () =>
             {
@@ -209,14 +209,14 @@ internal sealed class ServiceTimings
                 return phones.Count;
             }, count => count);
 
-        public Task<ChangedNumbers> ListChangesAsync(Guid accountId, string causationId, string? after, int limit,
+        public Task<ChangedNumbers> ListChangesAsync(AccountId accountId, string causationId, string? after, int limit,
             CancellationToken cancellationToken = default) =>
             timings.ListChanges.Time(() => inner.ListChangesAsync(accountId, causationId, after, limit, cancellationToken), page => page.Phones.Count);
     }
 
     private sealed class TimedBulkUploadStore(IBulkUploadStore inner, ServiceTimings timings) : IBulkUploadStore
     {
-        public Task<BulkUploadState?> GetAsync(Guid accountId, Guid uploadId, CancellationToken cancellationToken = default) =>
+        public Task<BulkUploadState?> GetAsync(AccountId accountId, Guid uploadId, CancellationToken cancellationToken = default) =>
             inner.GetAsync(accountId, uploadId, cancellationToken);
 
         public async Task<bool> TrySaveAsync(BulkUploadState state, long expectedVersion, CancellationToken cancellationToken = default)
@@ -228,7 +228,7 @@ internal sealed class ServiceTimings
             return saved;
         }
 
-        public Task<IReadOnlyList<BulkUploadState>> ListAsync(Guid accountId, DateTimeOffset? submittedBefore, int limit,
+        public Task<IReadOnlyList<BulkUploadState>> ListAsync(AccountId accountId, DateTimeOffset? submittedBefore, int limit,
             CancellationToken cancellationToken = default) =>
             inner.ListAsync(accountId, submittedBefore, limit, cancellationToken);
     }

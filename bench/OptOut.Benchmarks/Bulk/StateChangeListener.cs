@@ -5,7 +5,7 @@ using RabbitMQ.Client.Events;
 namespace OptOut.Benchmarks.Bulk;
 
 /// <summary>The fields of a ConversationOptStateChanged the benchmark counts by.</summary>
-internal readonly record struct StateChangeSeen(Guid AccountId, string PhoneNumber, string State, string Source);
+internal readonly record struct StateChangeSeen(AccountId AccountId, string PhoneNumber, string State, string Source);
 
 /// <summary>
 /// Sees every ConversationOptStateChanged on a temporary queue of its own (exclusive, deleted with its connection)

@@ -19,7 +19,7 @@ internal sealed class StopProbe(IBus publisher, Func<bool> ingesting)
 
     private const string OurNumber = "+12125550100";
 
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
     private readonly string _tag = Guid.NewGuid().ToString("N")[..8];
     private readonly ConcurrentDictionary<string, (long PublishedAt, bool Ingesting)> _awaiting = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<Task> _publishes = [];

@@ -15,7 +15,7 @@ namespace OptOut.Benchmarks.Inbound;
 internal sealed class BatchTracker
 {
     private readonly InboundWorkload _workload;
-    private readonly HashSet<Guid> _accounts;
+    private readonly HashSet<AccountId> _accounts;
     private readonly bool _expectEvents;
     private readonly int[] _consumedFlags;
     private readonly ConcurrentDictionary<string, long> _awaitingConfirmation = new(StringComparer.Ordinal);
@@ -68,7 +68,7 @@ internal sealed class BatchTracker
             _awaitingConfirmation[InboundWorkload.StopSender(index)] = Stopwatch.GetTimestamp();
     }
 
-    public bool Owns(Guid accountId) => _accounts.Contains(accountId);
+    public bool Owns(AccountId accountId) => _accounts.Contains(accountId);
 
     public void OnConsumed(int index)
     {

@@ -9,7 +9,7 @@ namespace OptOut.Benchmarks.Inbound;
 /// <param name="AccountId">The event's account: routes it to its batch.</param>
 /// <param name="Phone"><c>phoneNumber</c> of a state change, <c>to</c> of a confirmation (E.164).</param>
 /// <param name="State"><c>state</c> of a state change (<c>OptedOut</c>/<c>OptedIn</c>); null for a confirmation.</param>
-internal readonly record struct EventSeen(Guid AccountId, string Phone, string? State);
+internal readonly record struct EventSeen(AccountId AccountId, string Phone, string? State);
 
 /// <summary>
 /// Sees every <see cref="ConversationOptStateChanged"/> and <see cref="ConfirmationMessageRequested"/> the way a

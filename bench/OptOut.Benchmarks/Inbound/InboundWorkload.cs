@@ -23,7 +23,7 @@ internal sealed class InboundWorkload
         "Can I reschedule to Tuesday?", "\U0001F44D", "Thanks!", "Can you stop by at 5?", "Is the store open on Sunday?",
     ];
 
-    private readonly Guid[] _accounts;
+    private readonly AccountId[] _accounts;
     private readonly string[] _accountNumbers;
     private readonly DateTimeOffset _receivedAt = DateTimeOffset.UtcNow;
 
@@ -31,7 +31,7 @@ internal sealed class InboundWorkload
     {
         Tag = tag;
         Count = count;
-        _accounts = [.. Enumerable.Range(0, accounts).Select(_ => Guid.NewGuid())];
+        _accounts = [.. Enumerable.Range(0, accounts).Select(_ => (AccountId)Guid.NewGuid())];
         _accountNumbers = [.. Enumerable.Range(0, accounts).Select(a => "+1555987" + (1000 + a).ToString(CultureInfo.InvariantCulture))];
     }
 
@@ -40,7 +40,7 @@ internal sealed class InboundWorkload
 
     public int Count { get; }
 
-    public IReadOnlyList<Guid> Accounts => _accounts;
+    public IReadOnlyList<AccountId> Accounts => _accounts;
 
     /// <summary>Texts that opt their sender out: each causes one state change and one confirmation.</summary>
     public int StopCount => (Count + StopEvery - 1) / StopEvery;

@@ -7,7 +7,7 @@ public sealed record BulkUploadJob
 {
     public required Guid UploadId { get; init; }
 
-    public required Guid AccountId { get; init; }
+    public required AccountId AccountId { get; init; }
 
     public string? FileName { get; init; }
 
@@ -27,7 +27,7 @@ public sealed record BulkUploadJob
 }
 
 /// <summary>A state change to announce (ConversationOptStateChanged), with the causation its message id derives from.</summary>
-public sealed record StateChange(Guid AccountId, string Phone, OptState State, OptOutSource Source, string? Note, DateTimeOffset At,
+public sealed record StateChange(AccountId AccountId, string Phone, OptState State, OptOutSource Source, string? Note, DateTimeOffset At,
     string CausationId, string? ConversationId = null, string? CampaignId = null, OptOutDetection? Detection = null)
 {
     public static StateChange From(OptChange change) => new(change.AccountId, change.Phone.E164, change.State, change.Source, change.Note,

@@ -1,3 +1,4 @@
+using OptOut.Contracts;
 namespace OptOut.Core.Bulk;
 
 /// <summary>
@@ -85,7 +86,7 @@ public sealed class BulkUploadProcessor
     }
 
     /// <inheritdoc cref="UndoStage"/>
-    public Task UndoAsync(Guid accountId, Guid uploadId, string requestedBy, DateTimeOffset requestedAt, IBulkUploadEvents events,
+    public Task UndoAsync(AccountId accountId, Guid uploadId, string requestedBy, DateTimeOffset requestedAt, IBulkUploadEvents events,
         CancellationToken cancellationToken) =>
         _undo.RunAsync(accountId, uploadId, requestedBy, requestedAt, events, cancellationToken);
 

@@ -38,7 +38,7 @@ public sealed record BulkUploadState
 
     public required Guid UploadId { get; init; }
 
-    public required Guid AccountId { get; init; }
+    public required AccountId AccountId { get; init; }
 
     public string? FileName { get; init; }
 
@@ -118,7 +118,7 @@ public sealed record BulkUploadState
 /// <summary>Persistence of upload state (per account, like everything else).</summary>
 public interface IBulkUploadStore
 {
-    Task<BulkUploadState?> GetAsync(Guid accountId, Guid uploadId, CancellationToken cancellationToken = default);
+    Task<BulkUploadState?> GetAsync(AccountId accountId, Guid uploadId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Inserts (Version 1, expected 0) or replaces the upload's state if the stored version is still
@@ -127,7 +127,7 @@ public interface IBulkUploadStore
     Task<bool> TrySaveAsync(BulkUploadState state, long expectedVersion, CancellationToken cancellationToken = default);
 
     /// <summary>An account's uploads, newest first (by SubmittedAt, then UploadId), before the given cursor.</summary>
-    Task<IReadOnlyList<BulkUploadState>> ListAsync(Guid accountId, DateTimeOffset? submittedBefore, int limit, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<BulkUploadState>> ListAsync(AccountId accountId, DateTimeOffset? submittedBefore, int limit, CancellationToken cancellationToken = default);
 }
 
 /// <summary>

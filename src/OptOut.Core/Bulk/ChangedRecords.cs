@@ -1,3 +1,4 @@
+using OptOut.Contracts;
 namespace OptOut.Core.Bulk;
 
 /// <summary>
@@ -7,7 +8,7 @@ namespace OptOut.Core.Bulk;
 internal static class ChangedRecords
 {
     public static async Task<(List<OptOutRecord> Records, string? Next)> PageAsync(IBulkChangeLog changes, IOptOutStore store,
-        Guid accountId, string causationId, string? after, int limit, CancellationToken cancellationToken)
+        AccountId accountId, string causationId, string? after, int limit, CancellationToken cancellationToken)
     {
         var page = await changes.ListChangesAsync(accountId, causationId, after, limit, cancellationToken).ConfigureAwait(false);
         var records = new List<OptOutRecord>(page.Phones.Count);

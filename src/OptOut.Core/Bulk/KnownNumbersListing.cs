@@ -1,4 +1,5 @@
 using System.Globalization;
+using OptOut.Contracts;
 
 namespace OptOut.Core.Bulk;
 
@@ -17,7 +18,7 @@ internal sealed class KnownNumbersListing : IAsyncDisposable
     private readonly Task<ulong[]?> _listed;
     private int _limit;
 
-    private KnownNumbersListing(IOptOutStore store, Guid accountId, int limit, CancellationToken cancellationToken)
+    private KnownNumbersListing(IOptOutStore store, AccountId accountId, int limit, CancellationToken cancellationToken)
     {
         _store = store;
         _limit = limit;
@@ -27,7 +28,7 @@ internal sealed class KnownNumbersListing : IAsyncDisposable
     }
 
     /// <summary>Starts listing; an account with more than <paramref name="maxListed"/> numbers is not listed (<see cref="BulkUploadOptions.MaxListedNumbers"/>).</summary>
-    public static KnownNumbersListing Start(IOptOutStore store, Guid accountId, int maxListed, CancellationToken cancellationToken) =>
+    public static KnownNumbersListing Start(IOptOutStore store, AccountId accountId, int maxListed, CancellationToken cancellationToken) =>
         new(store, accountId, maxListed, cancellationToken);
 
     /// <summary>
@@ -75,7 +76,7 @@ internal sealed class KnownNumbersListing : IAsyncDisposable
         return existed;
     }
 
-    private async Task<ulong[]?> ListAsync(Guid accountId, CancellationToken cancellationToken)
+    private async Task<ulong[]?> ListAsync(AccountId accountId, CancellationToken cancellationToken)
     {
         var keys = new List<ulong>();
         string? after = null;

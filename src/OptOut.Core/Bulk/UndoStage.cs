@@ -10,7 +10,7 @@ namespace OptOut.Core.Bulk;
 internal sealed class UndoStage(IOptOutStore store, IBulkChangeLog changeLog, OptOutService optOuts, UploadStates states, TimeProvider clock, BulkUploadOptions options)
 {
     /// <exception cref="InvalidMessageException">The upload does not exist, or can't be undone (the reason says why).</exception>
-    public async Task RunAsync(Guid accountId, Guid uploadId, string requestedBy, DateTimeOffset requestedAt, IBulkUploadEvents events,
+    public async Task RunAsync(AccountId accountId, Guid uploadId, string requestedBy, DateTimeOffset requestedAt, IBulkUploadEvents events,
         CancellationToken cancellationToken)
     {
         var state = await states.GetAsync(accountId, uploadId, cancellationToken).ConfigureAwait(false)

@@ -1,3 +1,4 @@
+using OptOut.Contracts;
 namespace OptOut.Core.Bulk;
 
 /// <summary>
@@ -6,7 +7,7 @@ namespace OptOut.Core.Bulk;
 /// </summary>
 internal sealed class UploadStates(IBulkUploadStore uploads, TimeProvider clock)
 {
-    public Task<BulkUploadState?> GetAsync(Guid accountId, Guid uploadId, CancellationToken cancellationToken) =>
+    public Task<BulkUploadState?> GetAsync(AccountId accountId, Guid uploadId, CancellationToken cancellationToken) =>
         uploads.GetAsync(accountId, uploadId, cancellationToken);
 
     /// <summary>

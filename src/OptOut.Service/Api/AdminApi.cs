@@ -12,7 +12,7 @@ public static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/accounts/{accountId:guid}")
+        var api = app.MapGroup("/api/accounts/{accountId}")
             .AddEndpointFilter<ApiKeyFilter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using OptOut.Contracts;
 
 namespace OptOut.Service.Api;
 
@@ -31,6 +32,16 @@ public sealed class AdminOptions
                 throw new InvalidOperationException($"{Section}:{name} is {value}; it must be at least 1.");
         }
 
+        for (var i = 0; i < ApiKeys.Count; i++)
+        {
+            for (var j = 0; j < ApiKeys[i].Accounts.Count; j++)
+            {
+                var account = ApiKeys[i].Accounts[j];
+                if (account != "*" && AccountId.Check(account) is { } reason)
+                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"{Section}:ApiKeys:{i}:Accounts:{j} is \"{account}\": {reason}, or * for every account."));
+            }
+        }
+
         if (RequestTimeout <= TimeSpan.Zero)
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"{Section}:RequestTimeout is {RequestTimeout}; it must be longer than zero."));
     }
@@ -41,7 +52,7 @@ public sealed class ApiKeyOptions
     /// <summary>The secret (set through the environment or a secret store, never in the repository).</summary>
     public string Key { get; set; } = "";
 
-    /// <summary>Account ids this key may touch; <c>*</c> means every account.</summary>
+    /// <summary>Account ids this key may touch, each exactly as the platform knows it (compared case-sensitively); <c>*</c> means every account.</summary>
     public List<string> Accounts { get; set; } = [];
 
     /// <summary>Who the key belongs to: recorded as the actor of what it does.</summary>

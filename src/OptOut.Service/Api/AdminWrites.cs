@@ -61,7 +61,7 @@ public sealed class AdminWrites(OptOutRequestHandler handler, SettingsUpdater se
     public Task<AdminWrite<SettingsUpdate>> UpdateSettingsAsync(UpdateOptOutSettings update) =>
         RunAsync(update, update.RequestId ?? Guid.Empty, cancellationToken => settings.ApplyAsync(update, bus, cancellationToken));
 
-    private async Task<OptOutRequestCompleted> AnnounceAsync(string requestType, Guid requestId, Guid accountId, IReadOnlyList<OptItemOutcome> outcomes,
+    private async Task<OptOutRequestCompleted> AnnounceAsync(string requestType, Guid requestId, AccountId accountId, IReadOnlyList<OptItemOutcome> outcomes,
         CancellationToken cancellationToken)
     {
         // Manual opt-outs and opt-ins have no conversation: no confirmation text.

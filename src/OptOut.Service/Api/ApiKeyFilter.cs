@@ -1,14 +1,19 @@
 using Microsoft.Extensions.Options;
+using OptOut.Contracts;
 
 namespace OptOut.Service.Api;
 
 /// <summary>
-/// <c>X-Api-Key</c> checks on every <c>/api/accounts/{accountId}</c> endpoint: 401 without a known key, 403 for an
-/// account the key may not touch. The key's name becomes the actor in notes and history.
+/// <c>X-Api-Key</c> checks on every <c>/api/accounts/{accountId}</c> endpoint: 401 without a known key, 400 for a path
+/// whose account is not an account id (<see cref="AccountId"/>, with the rule), 403 for an account the key may not
+/// touch (compared exactly, as accounts are). The key's name becomes the actor in notes and history.
 /// </summary>
 public sealed class ApiKeyFilter(IOptions<AdminOptions> options) : IEndpointFilter
 {
     public const string HeaderName = "X-Api-Key";
+
+    /// <summary>The title of the answer to a path whose account id breaks the rule.</summary>
+    internal const string InvalidAccountTitle = "Invalid account id";
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -21,8 +26,12 @@ public sealed class ApiKeyFilter(IOptions<AdminOptions> options) : IEndpointFilt
                 detail: $"Send a valid key in the {HeaderName} header.");
         }
 
-        var account = http.GetRouteValue("accountId")?.ToString();
-        if (account is null || !key.Accounts.Exists(a => a == "*" || string.Equals(a, account, StringComparison.OrdinalIgnoreCase)))
+        // The handlers bind the same value as an AccountId; with RouteHandlerOptions.ThrowOnBadRequest that binding
+        // throws on a bad one first (UnreadableBodies answers it the same way), so this is the answer without it.
+        if (!AccountId.TryParse(http.GetRouteValue("accountId")?.ToString(), out var account, out var reason))
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: InvalidAccountTitle, detail: reason);
+
+        if (!key.Accounts.Exists(a => a == "*" || string.Equals(a, account.Value, StringComparison.Ordinal)))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Account not allowed",
                 detail: $"This API key may not touch account {account}.");

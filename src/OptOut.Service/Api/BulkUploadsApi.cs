@@ -29,7 +29,7 @@ public static class BulkUploadsApi
         api.MapPost("/bulk-uploads/{uploadId:guid}/undo", Undo).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
-    private static async Task<Results<Accepted<BulkUploadAcceptedResponse>, ValidationProblem, ProblemHttpResult>> Post(Guid accountId, HttpContext http,
+    private static async Task<Results<Accepted<BulkUploadAcceptedResponse>, ValidationProblem, ProblemHttpResult>> Post(AccountId accountId, HttpContext http,
         IMessageDataRepository repository, IPublishEndpoint publish, UploadQueue queue, IOptions<AdminOptions> admin, TimeProvider clock,
         ILoggerFactory loggers, CancellationToken ct)
     {
@@ -116,14 +116,14 @@ public static class BulkUploadsApi
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The file is too large",
             detail: string.Create(CultureInfo.InvariantCulture, $"Uploads are limited to {maxBytes:N0} bytes: split the file."));
 
-    private static async Task<Ok<BulkUploadResponse[]>> List(Guid accountId, DateTimeOffset? before, IBulkUploadStore uploads, UploadActivity activity,
+    private static async Task<Ok<BulkUploadResponse[]>> List(AccountId accountId, DateTimeOffset? before, IBulkUploadStore uploads, UploadActivity activity,
         CancellationToken ct)
     {
         var page = await uploads.ListAsync(accountId, before, 50, ct);
         return TypedResults.Ok(page.Select(u => BulkUploadResponse.From(u, activity.Progress(u.UploadId))).ToArray());
     }
 
-    private static async Task<Results<Ok<BulkUploadResponse>, ProblemHttpResult>> Get(Guid accountId, Guid uploadId, IBulkUploadStore uploads,
+    private static async Task<Results<Ok<BulkUploadResponse>, ProblemHttpResult>> Get(AccountId accountId, Guid uploadId, IBulkUploadStore uploads,
         UploadActivity activity, CancellationToken ct)
     {
         if (await uploads.GetAsync(accountId, uploadId, ct) is { } state)
@@ -131,7 +131,7 @@ public static class BulkUploadsApi
         return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown upload", detail: $"No upload {uploadId} in this account yet.");
     }
 
-    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> GetReport(Guid accountId, Guid uploadId, IBulkUploadStore uploads,
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> GetReport(AccountId accountId, Guid uploadId, IBulkUploadStore uploads,
         IBlobStore blobs, CancellationToken ct)
     {
         var state = await uploads.GetAsync(accountId, uploadId, ct);
@@ -141,7 +141,7 @@ public static class BulkUploadsApi
         return TypedResults.Stream(stream, "text/csv; charset=utf-8", $"report-{uploadId:N}.csv");
     }
 
-    private static async Task<Results<Accepted<BulkUploadAcceptedResponse>, ProblemHttpResult>> Undo(Guid accountId, Guid uploadId, HttpContext http,
+    private static async Task<Results<Accepted<BulkUploadAcceptedResponse>, ProblemHttpResult>> Undo(AccountId accountId, Guid uploadId, HttpContext http,
         IBulkUploadStore uploads, IPublishEndpoint publish, TimeProvider clock, CancellationToken ct)
     {
         var state = await uploads.GetAsync(accountId, uploadId, ct);

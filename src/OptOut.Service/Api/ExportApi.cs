@@ -13,10 +13,11 @@ public static class ExportApi
         api.MapGet("/opt-outs.csv", Export).Produces<string>(StatusCodes.Status200OK, "text/csv");
 
     /// <summary>Streams every current opt-out a page at a time: a million rows never sit in memory.</summary>
-    private static async Task Export(Guid accountId, HttpContext http, IOptOutStore store, CancellationToken ct)
+    private static async Task Export(AccountId accountId, HttpContext http, IOptOutStore store, CancellationToken ct)
     {
         http.Response.ContentType = "text/csv; charset=utf-8";
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"opt-outs-{accountId:N}.csv\"";
+        // ':' can't be in a file name on Windows (browsers save it as '_'): the name is the one the file is saved as.
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"opt-outs-{accountId.Value.Replace(':', '_')}.csv\"";
         var body = http.Response.BodyWriter.AsStream();
         await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
         await writer.WriteAsync("phone,optedOutAt,source,note\n");

@@ -19,7 +19,7 @@ public static class OptOutsApi
     }
 
     private static async Task<Results<Ok<OptOutRequestCompleted>, Accepted<RequestQueuedResponse>, ValidationProblem, ProblemHttpResult>> Post(
-        Guid accountId, OptOutsBody body, HttpContext http, AdminWrites writes, TimeProvider clock)
+        AccountId accountId, OptOutsBody body, HttpContext http, AdminWrites writes, TimeProvider clock)
     {
         var phones = PhoneNumberParser.SplitList([body.Phones]);
         if (phones.Count == 0)
@@ -44,7 +44,7 @@ public static class OptOutsApi
         };
     }
 
-    private static async Task<Results<Ok<OptOutRecordResponse>, ProblemHttpResult>> Get(Guid accountId, string phone, SettingsCache settings,
+    private static async Task<Results<Ok<OptOutRecordResponse>, ProblemHttpResult>> Get(AccountId accountId, string phone, SettingsCache settings,
         IOptOutStore store, CancellationToken ct)
     {
         var parsed = await Parse(accountId, phone, settings, ct);
@@ -61,7 +61,7 @@ public static class OptOutsApi
         return TypedResults.Ok(OptOutRecordResponse.From(record));
     }
 
-    private static async Task<Results<Ok<OptInResponse>, Accepted<RequestQueuedResponse>, ProblemHttpResult>> Delete(Guid accountId, string phone,
+    private static async Task<Results<Ok<OptInResponse>, Accepted<RequestQueuedResponse>, ProblemHttpResult>> Delete(AccountId accountId, string phone,
         string? reason, HttpContext http, SettingsCache settings, AdminWrites writes, TimeProvider clock, CancellationToken ct)
     {
         var parsed = await Parse(accountId, phone, settings, ct);
@@ -86,7 +86,7 @@ public static class OptOutsApi
         };
     }
 
-    private static async Task<PhoneParseResult> Parse(Guid accountId, string phone, SettingsCache settings, CancellationToken ct) =>
+    private static async Task<PhoneParseResult> Parse(AccountId accountId, string phone, SettingsCache settings, CancellationToken ct) =>
         PhoneNumberParser.Parse(Uri.UnescapeDataString(phone), (await settings.GetAsync(accountId, ct)).Settings.DefaultCountryCode);
 
     private static ProblemHttpResult NotANumber(PhoneParseResult parsed) =>

@@ -35,10 +35,10 @@ public static class SettingsApi
         api.MapPut("/settings", Put).ProducesWriteProblems();
     }
 
-    private static async Task<Ok<SettingsResponse>> Get(Guid accountId, SettingsCache settings, TimeProvider clock, CancellationToken ct) =>
+    private static async Task<Ok<SettingsResponse>> Get(AccountId accountId, SettingsCache settings, TimeProvider clock, CancellationToken ct) =>
         TypedResults.Ok(SettingsResponse.From(SettingsChangedMessage.From((await settings.GetAsync(accountId, ct)).Settings, null, clock.GetUtcNow())));
 
-    private static async Task<Results<Ok<SettingsResponse>, Accepted<RequestQueuedResponse>, ValidationProblem, ProblemHttpResult>> Put(Guid accountId,
+    private static async Task<Results<Ok<SettingsResponse>, Accepted<RequestQueuedResponse>, ValidationProblem, ProblemHttpResult>> Put(AccountId accountId,
         SettingsBody body, HttpContext http, AdminWrites writes)
     {
         var requestId = NewId.NextGuid();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using OptOut.Contracts;
 using OptOut.Core;
 using OptOut.Service.Messaging;
 
@@ -23,7 +24,9 @@ internal sealed class UnreadableBodies(IProblemDetailsService problems) : IExcep
 
         http.Response.StatusCode = bad.StatusCode;
         var json = bad.InnerException as JsonException;
-        ProblemDetails problem = json is null
+        ProblemDetails problem = InvalidAccount(http) is { } invalidAccount
+            ? invalidAccount
+            : json is null
             ? new() { Status = bad.StatusCode, Detail = bad.StatusCode == StatusCodes.Status400BadRequest ? PhoneMask.MaskNumbersIn(bad.Message) : null }
             : new HttpValidationProblemDetails(new Dictionary<string, string[]>
             {
@@ -35,5 +38,18 @@ internal sealed class UnreadableBodies(IProblemDetailsService problems) : IExcep
                 Detail = PhoneMask.MaskNumbersIn(WireJson.Reason(json)),
             };
         return await problems.TryWriteAsync(new() { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>
+    /// A path whose <c>{accountId}</c> breaks the rule fails its binding before any filter runs: answered with the rule,
+    /// as <see cref="ApiKeyFilter"/> answers it. The exception handler runs with the route values cleared: the failed
+    /// request's are in its feature.
+    /// </summary>
+    private static ProblemDetails? InvalidAccount(HttpContext http)
+    {
+        if (http.Features.Get<IExceptionHandlerFeature>()?.RouteValues?["accountId"] is not { } value || AccountId.TryParse(value.ToString(), out _, out var reason))
+            return null;
+        http.Response.StatusCode = StatusCodes.Status400BadRequest;
+        return new() { Status = StatusCodes.Status400BadRequest, Title = ApiKeyFilter.InvalidAccountTitle, Detail = reason };
     }
 }

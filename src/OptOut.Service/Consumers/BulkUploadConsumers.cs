@@ -18,7 +18,7 @@ public sealed class BulkUploadSubmittedConsumer(BulkUploadProcessor processor, I
         var errors = new List<string>();
         if (message.UploadId == Guid.Empty)
             errors.Add("uploadId is required");
-        if (message.AccountId == Guid.Empty)
+        if (message.AccountId.IsEmpty)
             errors.Add("accountId is required");
         if (string.IsNullOrWhiteSpace(message.SubmittedBy))
             errors.Add("submittedBy is required");
@@ -48,7 +48,7 @@ public sealed class BulkUploadUndoRequestedConsumer(BulkUploadProcessor processo
     public async Task Consume(ConsumeContext<BulkUploadUndoRequested> context)
     {
         var message = context.Message;
-        if (message.UploadId == Guid.Empty || message.AccountId == Guid.Empty || string.IsNullOrWhiteSpace(message.RequestedBy))
+        if (message.UploadId == Guid.Empty || message.AccountId.IsEmpty || string.IsNullOrWhiteSpace(message.RequestedBy))
             throw new InvalidMessageException("uploadId, accountId and requestedBy are required");
 
         await processor.UndoAsync(message.AccountId, message.UploadId, message.RequestedBy.Trim(), context.EventTime(message.RequestedAt, clock),

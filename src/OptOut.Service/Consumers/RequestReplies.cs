@@ -12,7 +12,7 @@ internal static class RequestReplies
     /// for subscribers, and sent as the response when a request client is waiting.
     /// </summary>
     public static async Task PublishAsync<TRequest>(ConsumeContext<TRequest> context, EventPublisher publisher, OptOutTelemetry telemetry, Guid requestId,
-        Guid accountId, IReadOnlyList<OptItemOutcome> outcomes, ConfirmationTarget? confirmation)
+        AccountId accountId, IReadOnlyList<OptItemOutcome> outcomes, ConfirmationTarget? confirmation)
         where TRequest : class
     {
         var completed = await publisher.PublishRequestAsync(context, requestId, accountId, outcomes, confirmation, context.CancellationToken);

@@ -197,7 +197,8 @@ public static class ServiceRegistration
         });
         services.AddOpenApi(o => o.AddSchemaTransformer(EnumSchemas.Describe));
         // The bus's reading and writing rules for the API's bodies and answers too, and a body it can't read answered
-        // with the reason (UnreadableBodies) instead of a bare 400.
+        // with the reason (UnreadableBodies) instead of a bare 400; so is a path whose account id breaks the rule (its
+        // binding throws before the endpoint filters run).
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.UseTolerantReading());
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<UnreadableBodies>();

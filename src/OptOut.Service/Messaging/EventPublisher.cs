@@ -44,7 +44,7 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
     /// Publishes the events of every change of a request (manual, Messenger, API; an opt-in), then its
     /// <see cref="OptOutRequestCompleted"/>, whose message id derives from the request id; returns that result.
     /// </summary>
-    public async Task<OptOutRequestCompleted> PublishRequestAsync(IPublishEndpoint endpoint, Guid requestId, Guid accountId,
+    public async Task<OptOutRequestCompleted> PublishRequestAsync(IPublishEndpoint endpoint, Guid requestId, AccountId accountId,
         IReadOnlyList<OptItemOutcome> outcomes, ConfirmationTarget? confirmation, CancellationToken cancellationToken)
     {
         foreach (var outcome in outcomes)
@@ -67,7 +67,7 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
         PublishReplyAsync(endpoint, change.AccountId, change.Phone, change.CausationId, change.At, change.ConversationId, change.CampaignId, reply);
 
     /// <summary>As <see cref="PublishReplyAsync(IPublishEndpoint, OptChange, ConfirmationTarget)"/>, for a reply that changes nothing (help).</summary>
-    public Task PublishReplyAsync(IPublishEndpoint endpoint, Guid accountId, PhoneNumber contact, string causationId, DateTimeOffset at,
+    public Task PublishReplyAsync(IPublishEndpoint endpoint, AccountId accountId, PhoneNumber contact, string causationId, DateTimeOffset at,
         string? conversationId, string? campaignId, ConfirmationTarget reply)
     {
         if (string.IsNullOrWhiteSpace(reply.From))

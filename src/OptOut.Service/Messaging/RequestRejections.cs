@@ -70,7 +70,7 @@ public static class RequestRejections
             }
             catch (JsonException)
             {
-                // An id the contract can't hold (not a GUID where one is required): there is nobody to answer.
+                // An id the contract can't hold (a requestId that is not a GUID, an accountId that breaks its rule): there is nobody to answer.
                 return null;
             }
         }

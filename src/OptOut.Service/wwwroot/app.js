@@ -10,7 +10,8 @@ import './search.js';
 
 const POLL_MS = 500;
 const TERMINAL = new Set(['Completed', 'Failed', 'Undone']);
-const GUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+// The service's rule for an account id (AccountId.Pattern): the platform's own id, compared exactly.
+const ACCOUNT_ID = /^[A-Za-z0-9._:@-]{1,64}$/;
 const STORAGE = { key: 'optout.apiKey', account: 'optout.accountId' };
 
 // ---- sign in -----------------------------------------------------------------------------------------------
@@ -19,19 +20,21 @@ async function connect(apiKey, accountId, { quiet = false } = {}) {
   clearErrors(form);
   let invalid = false;
   if (!apiKey) invalid = fieldError('api-key', 'Enter the API key.') || true;
-  if (!GUID.test(accountId)) {
-    invalid = fieldError('account-id', accountId ? `'${accountId}' is not an account id: it looks like 6f1c1f0e-2f5b-4a0e-9a53-1d3c1b1f0a11.` : 'Enter the account id.') || true;
+  if (!ACCOUNT_ID.test(accountId)) {
+    invalid = fieldError('account-id', accountId ? `'${accountId}' is not an account id: it is 1 to 64 letters, digits and . _ : @ - (for example acme-campaigns, 42 or a GUID).` : 'Enter the account id.') || true;
   }
   if (invalid) {
     if (!quiet) form.querySelector('[aria-invalid="true"]')?.focus();
     return false;
   }
   session.apiKey = apiKey;
-  session.accountId = accountId.toLowerCase();
+  // Exactly as typed: Acme and acme are two accounts.
+  session.accountId = accountId;
   const result = await api('settings');
   if (!result.ok) {
     if (result.status === 401) fieldError('api-key', result.body?.detail ?? 'The API key was not accepted.');
     else if (result.status === 403) fieldError('account-id', result.body?.detail ?? 'This API key may not manage this account.');
+    else if (result.status === 400) fieldError('account-id', result.body?.detail ?? 'This is not an account id.');
     else if (result.status === 404) fieldError('account-id', 'No such account address: check the account id.');
     else $('connect-form-error').textContent = result.body?.detail || result.body?.title || `The service answered ${result.status}.`;
     if (!quiet) form.querySelector('[aria-invalid="true"]')?.focus();

@@ -1,21 +1,28 @@
 -- The current layout: every table, index and view, each created only when missing, so running it again changes nothing.
 -- SqliteSchema appends the layout number (PRAGMA user_version); the upgrades of earlier layouts run it between their steps.
 --
--- A bulk upload writes a million numbers, so the two opt-out tables are kept small (issue #3: the write rate is what
--- limits the ingest): the account as 16 bytes, states, sources and times (UTC ticks, so the event-time tie rule
--- compares exact values) as integers, and each note, actor and causation id stored once in texts and referenced by id
--- (an upload's million rows share one note). Opted-out records, nearly all of them, need no index beyond the key:
--- listing them walks the key; the few opted-in ones have a partial index. The views opt_outs_readable and
--- opt_out_history_readable show it all as text for someone auditing the file in the sqlite3 shell. The small tables
--- (settings, uploads) keep the account as text and times as UTC ISO-8601 round-trip strings.
+-- A bulk upload writes a million numbers, so the two opt-out tables are kept small (the write rate is what limits the
+-- ingest): the account as the small integer accounts gives it, states, sources and times (UTC ticks, so the event-time
+-- tie rule compares exact values) as integers, and each note, actor and causation id stored once in texts and
+-- referenced by id (an upload's million rows share one note). Opted-out records, nearly all of them, need no index
+-- beyond the key: listing them walks the key; the few opted-in ones have a partial index. The views opt_outs_readable
+-- and opt_out_history_readable show it all as text for someone auditing the file in the sqlite3 shell. The small tables
+-- (settings, uploads) keep the account id as text and times as UTC ISO-8601 round-trip strings.
 
+-- The accounts the opt-out tables name, each id (the platform's own, exact: "42", "acme-campaigns", a GUID's lowercase
+-- "D" string) once. Rows are only ever added, so an id means one account forever; a read of an account not in it
+-- finds nothing.
+CREATE TABLE IF NOT EXISTS accounts (
+    id    INTEGER PRIMARY KEY,
+    value TEXT NOT NULL UNIQUE
+);
 -- Shared strings: notes, actors, causation ids. Rows are only ever added, so an id means one value forever.
 CREATE TABLE IF NOT EXISTS texts (
     id    INTEGER PRIMARY KEY,
     value TEXT NOT NULL UNIQUE
 );
 CREATE TABLE IF NOT EXISTS opt_outs (
-    account_id BLOB NOT NULL,    -- the account id's 16 bytes in RFC 4122 order: hex(account_id) is the id
+    account_id INTEGER NOT NULL, -- accounts.id
     phone      TEXT NOT NULL,    -- E.164
     state      INTEGER NOT NULL, -- 0 opted in, 1 opted out
     source     INTEGER NOT NULL, -- 1 Keyword, 2 Manual, 3 Messenger, 4 BulkUpload, 5 Api
@@ -43,7 +50,7 @@ CREATE TABLE IF NOT EXISTS opt_outs (
 CREATE INDEX IF NOT EXISTS ix_opt_outs_opted_in ON opt_outs (account_id, phone) WHERE state = 0;
 -- Every history entry after a number's first (seq 2 on; seq 1 when the number got its first entry after its row).
 CREATE TABLE IF NOT EXISTS opt_out_history (
-    account_id      BLOB NOT NULL,
+    account_id      INTEGER NOT NULL, -- accounts.id
     phone           TEXT NOT NULL,
     seq             INTEGER NOT NULL,
     state           INTEGER NOT NULL,
@@ -64,15 +71,14 @@ CREATE TABLE IF NOT EXISTS opt_out_history (
 -- upload: ListByCausationAsync walks them. Only uploads write here; an index of every history entry's causation
 -- cost every write (keyword STOPs included) one more B-tree insert.
 CREATE TABLE IF NOT EXISTS causation_changes (
-    account_id BLOB NOT NULL,
+    account_id INTEGER NOT NULL, -- accounts.id
     causation  INTEGER NOT NULL, -- texts.id of the causation id
     position   INTEGER NOT NULL, -- the stretch's position in the upload plus the part's offset in its list
     phones     TEXT NOT NULL,    -- JSON array of E.164 numbers
     PRIMARY KEY (account_id, causation, position)
 ) WITHOUT ROWID;
 CREATE VIEW IF NOT EXISTS opt_outs_readable AS
-SELECT lower(substr(hex(o.account_id), 1, 8) || '-' || substr(hex(o.account_id), 9, 4) || '-' || substr(hex(o.account_id), 13, 4)
-             || '-' || substr(hex(o.account_id), 17, 4) || '-' || substr(hex(o.account_id), 21)) AS account_id,
+SELECT (SELECT value FROM accounts WHERE id = o.account_id) AS account_id,
        o.phone,
        CASE o.state WHEN 1 THEN 'OptedOut' ELSE 'OptedIn' END AS state,
        CASE o.source WHEN 1 THEN 'Keyword' WHEN 2 THEN 'Manual' WHEN 3 THEN 'Messenger' WHEN 4 THEN 'BulkUpload' WHEN 5 THEN 'Api' END AS source,
@@ -88,8 +94,7 @@ SELECT lower(substr(hex(o.account_id), 1, 8) || '-' || substr(hex(o.account_id),
             ELSE o.first_detection END AS detection
 FROM opt_outs o LEFT JOIN texts n ON n.id = o.note LEFT JOIN texts a ON a.id = o.actor;
 CREATE VIEW IF NOT EXISTS opt_out_history_readable AS
-SELECT lower(substr(hex(h.account_id), 1, 8) || '-' || substr(hex(h.account_id), 9, 4) || '-' || substr(hex(h.account_id), 13, 4)
-             || '-' || substr(hex(h.account_id), 17, 4) || '-' || substr(hex(h.account_id), 21)) AS account_id,
+SELECT (SELECT value FROM accounts WHERE id = h.account_id) AS account_id,
        h.phone, h.seq,
        CASE h.state WHEN 1 THEN 'OptedOut' ELSE 'OptedIn' END AS state,
        CASE h.source WHEN 1 THEN 'Keyword' WHEN 2 THEN 'Manual' WHEN 3 THEN 'Messenger' WHEN 4 THEN 'BulkUpload' WHEN 5 THEN 'Api' END AS source,

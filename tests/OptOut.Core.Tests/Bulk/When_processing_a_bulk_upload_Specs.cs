@@ -19,7 +19,7 @@ internal sealed class InMemoryUploads : IBulkUploadStore, IBlobStore
     /// <summary>Sees every state about to be saved (before the crash a spec may have asked for).</summary>
     public Action<BulkUploadState>? OnSave { get; set; }
 
-    public Task<BulkUploadState?> GetAsync(Guid accountId, Guid uploadId, CancellationToken cancellationToken = default) =>
+    public Task<BulkUploadState?> GetAsync(AccountId accountId, Guid uploadId, CancellationToken cancellationToken = default) =>
         Task.FromResult(_states.TryGetValue(uploadId, out var s) && s.AccountId == accountId ? s : null);
 
     public Task<bool> TrySaveAsync(BulkUploadState state, long expectedVersion, CancellationToken cancellationToken = default)
@@ -35,7 +35,7 @@ internal sealed class InMemoryUploads : IBulkUploadStore, IBlobStore
         return Task.FromResult(true);
     }
 
-    public Task<IReadOnlyList<BulkUploadState>> ListAsync(Guid accountId, DateTimeOffset? submittedBefore, int limit, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<BulkUploadState>> ListAsync(AccountId accountId, DateTimeOffset? submittedBefore, int limit, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<BulkUploadState>>([.. _states.Values.Where(s => s.AccountId == accountId).OrderByDescending(s => s.SubmittedAt).Take(limit)]);
 
     /// <summary>The next blob stored fails with an I/O error (a full disk) after reading this many bytes.</summary>
@@ -160,7 +160,7 @@ internal sealed class BulkFixture
 
     private sealed class NoSettings : ISettingsStore
     {
-        public Task<AccountSettings?> GetAsync(Guid accountId, CancellationToken cancellationToken = default) => Task.FromResult<AccountSettings?>(null);
+        public Task<AccountSettings?> GetAsync(AccountId accountId, CancellationToken cancellationToken = default) => Task.FromResult<AccountSettings?>(null);
 
         public Task SaveAsync(AccountSettings settings, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }

@@ -7,7 +7,7 @@ namespace OptOut.Core.Tests.Keywords;
 [TestFixture]
 public class When_an_account_changes_its_languages
 {
-    private static readonly Guid Account = Guid.NewGuid();
+    private static readonly AccountId Account = Guid.NewGuid();
 
     private static readonly DateTimeOffset Now = new(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
 
@@ -233,7 +233,7 @@ public class When_an_account_changes_its_languages
 [TestFixture]
 public class When_settings_saved_before_languages_are_read
 {
-    private static readonly Guid Account = Guid.NewGuid();
+    private static readonly AccountId Account = Guid.NewGuid();
 
     [Test]
     public void Should_keep_every_keyword_working_and_gain_the_shipped_languages()

@@ -1,3 +1,4 @@
+using OptOut.Contracts;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -28,7 +29,7 @@ public abstract class AdminApiSpecification
     private TestBrokerEndpoint? _broker;
     private string _directory = "";
 
-    protected Guid LimitedAccount { get; } = Guid.NewGuid();
+    protected AccountId LimitedAccount { get; } = AccountId.Parse("Limited-" + Guid.NewGuid().ToString("N")[..8]);
 
     /// <summary>The services of the first instance.</summary>
     protected IServiceProvider Services => _factories[0].Services;
@@ -118,7 +119,7 @@ public abstract class AdminApiSpecification
         return client;
     }
 
-    protected static Uri Url(Guid account, string path) => new($"/api/accounts/{account}/{path}", UriKind.Relative);
+    protected static Uri Url(AccountId account, string path) => new($"/api/accounts/{account}/{path}", UriKind.Relative);
 
     protected static StringContent Json(object body) =>
         new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");

@@ -1,3 +1,4 @@
+using OptOut.Contracts;
 using System.Net;
 
 namespace OptOut.Service.Tests.Api;
@@ -11,7 +12,7 @@ public sealed class When_an_administrator_uploads_a_csv : AdminApiSpecification
     public async Task Should_report_progress_counts_and_every_row()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var post = await client.PostAsync(Url(account, "bulk-uploads"), CsvUpload(Csv, dryRun: false, "march.csv"));
         var accepted = await Expect(post, HttpStatusCode.Accepted);
         var statusUrl = accepted.GetProperty("statusUrl").GetString()!;
@@ -61,7 +62,7 @@ public sealed class When_an_administrator_uploads_a_csv : AdminApiSpecification
     public async Task Should_opt_the_numbers_back_in_on_undo()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var post = await client.PostAsync(Url(account, "bulk-uploads"), CsvUpload("phone\n+15552013001\n+15552013002\n", dryRun: false));
         var statusUrl = (await Expect(post, HttpStatusCode.Accepted)).GetProperty("statusUrl").GetString()!;
         await PollUpload(client, statusUrl, "Completed");
@@ -81,7 +82,7 @@ public sealed class When_an_administrator_uploads_a_csv : AdminApiSpecification
     public async Task Should_change_nothing_on_a_dry_run_and_refuse_to_undo_it()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var post = await client.PostAsync(Url(account, "bulk-uploads"), CsvUpload("phone\n+15552014001\nnope\n", dryRun: true));
         var statusUrl = (await Expect(post, HttpStatusCode.Accepted)).GetProperty("statusUrl").GetString()!;
         var upload = await PollUpload(client, statusUrl, "Completed");
@@ -100,7 +101,7 @@ public sealed class When_an_administrator_uploads_a_csv : AdminApiSpecification
     public async Task Should_fail_an_unusable_file_with_the_reason()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var post = await client.PostAsync(Url(account, "bulk-uploads"), CsvUpload("name,number\nAda,+15552015001\n", dryRun: false));
         var statusUrl = (await Expect(post, HttpStatusCode.Accepted)).GetProperty("statusUrl").GetString()!;
         var upload = await PollUpload(client, statusUrl, "Failed", "Completed");
@@ -136,7 +137,7 @@ public sealed class When_an_administrator_uploads_a_csv : AdminApiSpecification
     public async Task Should_answer_400_without_a_file_and_404_for_an_unknown_upload()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var empty = new MultipartFormDataContent { { new StringContent("false"), "dryRun" } };
         using var post = await client.PostAsync(Url(account, "bulk-uploads"), empty);
         var problem = await Expect(post, HttpStatusCode.BadRequest);

@@ -11,7 +11,7 @@ public sealed class When_an_administrator_exports_the_opt_outs : AdminApiSpecifi
     public async Task Should_stream_every_current_opt_out_as_csv_safe_for_a_spreadsheet()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = "+15552016001, +15552016002", note = "list, \"A\"" }));
         await Expect(post, HttpStatusCode.OK);
         using var delete = await client.DeleteAsync(Url(account, "opt-outs/+15552016002"));
@@ -38,7 +38,7 @@ public sealed class When_an_administrator_exports_the_opt_outs : AdminApiSpecifi
         });
     }
 
-    private async Task WriteRecordAsync(Guid account, string phone, string note)
+    private async Task WriteRecordAsync(AccountId account, string phone, string note)
     {
         var store = Services.GetRequiredService<IOptOutStore>();
         var now = DateTimeOffset.UtcNow;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OptOut.Contracts;
 using OptOut.Core.Bulk;
 
 namespace OptOut.Service.Tests.Api;
@@ -11,12 +12,12 @@ namespace OptOut.Service.Tests.Api;
 public sealed class HeldUploadStarts
 {
     private readonly object _gate = new();
-    private Guid? _account;
+    private AccountId? _account;
     private TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Holds the starts of <paramref name="account"/>'s uploads from now on.</summary>
-    public void Hold(Guid account)
+    public void Hold(AccountId account)
     {
         lock (_gate)
         {
@@ -71,7 +72,7 @@ public sealed class HeldUploadStarts
 
     private sealed class Store(IBulkUploadStore inner, HeldUploadStarts held) : IBulkUploadStore
     {
-        public Task<BulkUploadState?> GetAsync(Guid accountId, Guid uploadId, CancellationToken cancellationToken = default) =>
+        public Task<BulkUploadState?> GetAsync(AccountId accountId, Guid uploadId, CancellationToken cancellationToken = default) =>
             inner.GetAsync(accountId, uploadId, cancellationToken);
 
         public async Task<bool> TrySaveAsync(BulkUploadState state, long expectedVersion, CancellationToken cancellationToken = default)
@@ -81,7 +82,7 @@ public sealed class HeldUploadStarts
             return await inner.TrySaveAsync(state, expectedVersion, cancellationToken);
         }
 
-        public Task<IReadOnlyList<BulkUploadState>> ListAsync(Guid accountId, DateTimeOffset? submittedBefore, int limit,
+        public Task<IReadOnlyList<BulkUploadState>> ListAsync(AccountId accountId, DateTimeOffset? submittedBefore, int limit,
             CancellationToken cancellationToken = default) =>
             inner.ListAsync(accountId, submittedBefore, limit, cancellationToken);
     }

@@ -1,3 +1,4 @@
+using OptOut.Contracts;
 using System.Net;
 using System.Text.Json;
 
@@ -10,7 +11,7 @@ public sealed class When_an_administrator_opts_numbers_out : AdminApiSpecificati
     public async Task Should_answer_with_the_outcome_of_every_input()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var first = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = "+1 (555) 201-1001", note = "asked by phone" }));
         await Expect(first, HttpStatusCode.OK);
 
@@ -43,7 +44,7 @@ public sealed class When_an_administrator_opts_numbers_out : AdminApiSpecificati
     public async Task Should_find_the_number_in_another_format_with_its_note_and_history()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = "+15552011003", note = "asked by email" }));
         await Expect(post, HttpStatusCode.OK);
 
@@ -86,7 +87,7 @@ public sealed class When_an_administrator_opts_numbers_out : AdminApiSpecificati
     public async Task Should_keep_each_account_apart()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = "+15552011004" }));
         await Expect(post, HttpStatusCode.OK);
 
@@ -105,7 +106,7 @@ public sealed class When_an_administrator_deletes_an_opt_out : AdminApiSpecifica
     public async Task Should_opt_the_number_back_in_and_keep_the_history()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = "+15552011005", note = "by mistake" }));
         await Expect(post, HttpStatusCode.OK);
 
@@ -144,7 +145,7 @@ public sealed class When_an_administrator_looks_up_a_number_a_contact_opted_out 
     [Test]
     public async Task Should_show_how_a_revocation_in_the_contacts_own_words_was_read()
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var record = await TextAndLookUp(account, "+15552011101", "please stop texting me");
 
         var entry = record.GetProperty("history").EnumerateArray().Single();
@@ -181,7 +182,7 @@ public sealed class When_an_administrator_looks_up_a_number_a_contact_opted_out 
     public async Task Should_show_no_detection_for_an_opt_out_no_text_caused()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = "+15552011103" }));
         await Expect(post, HttpStatusCode.OK);
 
@@ -191,7 +192,7 @@ public sealed class When_an_administrator_looks_up_a_number_a_contact_opted_out 
     }
 
     /// <summary>Publishes what the contact texts, as the SMS gateway does, and polls the lookup until the number is opted out.</summary>
-    private async Task<JsonElement> TextAndLookUp(Guid account, string from, string body)
+    private async Task<JsonElement> TextAndLookUp(AccountId account, string from, string body)
     {
         await Services.GetRequiredService<MassTransit.IBus>().Publish(new OptOut.Contracts.InboundMessage
         {

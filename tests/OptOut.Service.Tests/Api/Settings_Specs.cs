@@ -1,3 +1,4 @@
+using OptOut.Contracts;
 using System.Net;
 using OptOut.Core.Keywords;
 
@@ -29,7 +30,7 @@ public sealed class When_an_administrator_manages_the_settings : AdminApiSpecifi
     public async Task Should_save_valid_settings_and_measure_the_message()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var message = "Vous êtes désinscrit 🙏 Répondez START pour revenir.";
         using var put = await client.PutAsync(Url(account, "settings"), Json(new
         {
@@ -57,7 +58,7 @@ public sealed class When_an_administrator_manages_the_settings : AdminApiSpecifi
     public async Task Should_answer_400_with_every_reason_next_to_its_field_and_change_nothing()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var put = await client.PutAsync(Url(account, "settings"), Json(new
         {
             defaultCountryCode = "0",
@@ -131,7 +132,7 @@ public sealed class When_an_administrator_manages_the_settings : AdminApiSpecifi
     public async Task Should_save_languages_and_detection_and_show_them_again()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var spanishOptIn = ShippedLanguage.Find("es")!.OptIn.Append("vamos").ToArray();
         using var put = await client.PutAsync(Url(account, "settings"), Json(new
         {
@@ -176,7 +177,7 @@ public sealed class When_an_administrator_manages_the_settings : AdminApiSpecifi
     public async Task Should_keep_the_languages_when_a_client_sends_only_the_original_fields()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var first = await client.PutAsync(Url(account, "settings"), Json(new
         {
             defaultCountryCode = "1", autoOptOutEnabled = true, optOutMessage = "Bye.", activeLanguages = new[] { "en", "es" }, possibleRevocationThreshold = 0.6,
@@ -200,7 +201,7 @@ public sealed class When_an_administrator_manages_the_settings : AdminApiSpecifi
     public async Task Should_refuse_an_english_keyword_that_an_active_language_has_next_to_the_keywords()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var put = await client.PutAsync(Url(account, "settings"), Json(new
         {
             defaultCountryCode = "1",

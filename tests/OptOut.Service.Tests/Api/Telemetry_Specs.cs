@@ -1,3 +1,4 @@
+using OptOut.Contracts;
 using System.Diagnostics;
 using System.Net;
 using MassTransit;
@@ -33,12 +34,12 @@ public sealed class When_telemetry_is_exported : AdminApiSpecification
     public async Task Should_trace_an_opt_out_from_the_http_request_to_the_store()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = "(555) 201-2001" }));
         await Expect(post, HttpStatusCode.OK);
 
         var spans = FlushSpans();
-        var apply = spans.Where(s => s.OperationName == "optout.apply" && Equals(s.GetTagItem("optout.account_id"), account)).ToList();
+        var apply = spans.Where(s => s.OperationName == "optout.apply" && Equals(s.GetTagItem("optout.account_id"), account.Value)).ToList();
         Assert.That(apply, Has.Count.EqualTo(1), "one change, one span");
         var http = spans.Where(s => s.Kind == ActivityKind.Server && (s.GetTagItem("url.path") as string ?? "").Contains(account.ToString(), StringComparison.Ordinal)).ToList();
         Assert.Multiple(() =>
@@ -60,7 +61,7 @@ public sealed class When_telemetry_is_exported : AdminApiSpecification
     public async Task Should_never_put_a_whole_number_in_a_span(string typed)
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = typed }));
         await Expect(post, HttpStatusCode.OK);
         using var get = await client.GetAsync(Url(account, "opt-outs/" + Uri.EscapeDataString(typed)));
@@ -84,7 +85,7 @@ public sealed class When_telemetry_is_exported : AdminApiSpecification
     public async Task Should_count_transitions_keyword_hits_and_rejected_inputs()
     {
         using var client = Client();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = "+15552012003, hello" }));
         await Expect(post, HttpStatusCode.OK);
         await Services.GetRequiredService<IBus>().Publish(Messages.Text(account, "+15552012005", "")); // bad input: faulted

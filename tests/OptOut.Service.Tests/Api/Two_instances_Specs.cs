@@ -1,3 +1,4 @@
+using OptOut.Contracts;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -23,7 +24,7 @@ public sealed class When_two_instances_answer_the_api : AdminApiSpecification
     [Test]
     public async Task Should_show_on_one_what_was_written_through_the_other()
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var first = Client(instance: First);
         using var second = Client(instance: Second);
 
@@ -49,7 +50,7 @@ public sealed class When_two_instances_answer_the_api : AdminApiSpecification
     [Test]
     public async Task Should_show_on_one_the_settings_saved_through_the_other()
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var first = Client(instance: First);
         using var second = Client(instance: Second);
         using var put = await first.PutAsync(Url(account, "settings"), Json(new
@@ -113,7 +114,7 @@ public sealed class When_two_instances_answer_the_api : AdminApiSpecification
     [Test]
     public async Task Should_follow_an_upload_taken_by_one_on_the_other()
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         using var first = Client(instance: First);
         using var second = Client(instance: Second);
         using var post = await first.PostAsync(Url(account, "bulk-uploads"), CsvUpload("phone\n+15552019101\n+15552019102\nnope\n", dryRun: false));

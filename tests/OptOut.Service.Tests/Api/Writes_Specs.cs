@@ -15,7 +15,7 @@ public sealed class When_an_administrator_writes_through_the_api : AdminApiSpeci
     [Test]
     public async Task Should_publish_what_the_consumer_of_the_same_request_publishes_with_the_same_ids()
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         await using var events = await BusEvents.SubscribeAsync(Services);
         using var client = Client();
         using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = "+15552018001", note = "by phone" }));
@@ -51,7 +51,7 @@ public sealed class When_an_administrator_writes_through_the_api : AdminApiSpeci
     [Test]
     public async Task Should_announce_a_delete_as_the_consumer_of_an_opt_in_does()
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         await using var events = await BusEvents.SubscribeAsync(Services);
         using var client = Client();
         using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = "+15552018003" }));
@@ -73,7 +73,7 @@ public sealed class When_an_administrator_writes_through_the_api : AdminApiSpeci
     [Test]
     public async Task Should_refuse_a_request_the_consumer_would_refuse_and_change_nothing()
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var phones = string.Join(", ", Enumerable.Range(0, 1_001).Select(i => $"+1555202{i:0000}"));
         using var client = Client();
         using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones }));
@@ -88,7 +88,7 @@ public sealed class When_an_administrator_writes_through_the_api : AdminApiSpeci
     [Test]
     public async Task Should_hand_an_opt_out_it_could_not_announce_to_the_consumer()
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         await using var events = await BusEvents.SubscribeAsync(Services);
         using var failing = FailingPublishes.ConnectTo(Services);
         failing.FailNext<ConversationOptStateChanged>(e => e.AccountId == account);
@@ -115,7 +115,7 @@ public sealed class When_an_administrator_writes_through_the_api : AdminApiSpeci
     [Test]
     public async Task Should_hand_a_delete_it_could_not_announce_to_the_consumer()
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         await using var events = await BusEvents.SubscribeAsync(Services);
         using var client = Client();
         using var post = await client.PostAsync(Url(account, "opt-outs"), Json(new { phones = "+15552018005" }));

@@ -1,3 +1,4 @@
+using OptOut.Contracts;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -37,7 +38,7 @@ public abstract class PanelSpecification
 
     protected IPage Page { get; private set; } = null!;
 
-    protected Guid Account { get; private set; }
+    protected AccountId Account { get; private set; }
 
     /// <summary>The running service's services (its bus, to publish what a contact would text).</summary>
     protected IServiceProvider Services => _app!.Services;
@@ -110,7 +111,8 @@ public abstract class PanelSpecification
     [SetUp]
     public async Task OpenPage()
     {
-        Account = Guid.NewGuid();
+        // The platform's own kind of id, with the characters a GUID never has: the panel takes any account id.
+        Account = AccountId.Parse("Panel:" + Guid.NewGuid().ToString("N")[..8] + "@acme.example");
         _context = await _browser!.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseAddress,

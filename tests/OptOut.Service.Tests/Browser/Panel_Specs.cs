@@ -277,12 +277,12 @@ public sealed class When_an_administrator_uses_the_panel : PanelSpecification
         var lines = await File.ReadAllLinesAsync((await download.PathAsync())!);
         Assert.Multiple(() =>
         {
-            Assert.That(download.SuggestedFilename, Is.EqualTo($"opt-outs-{Account:N}.csv"));
+            Assert.That(download.SuggestedFilename, Is.EqualTo($"opt-outs-{Account.Value.Replace(':', '_')}.csv"));
             Assert.That(lines[0], Is.EqualTo("phone,optedOutAt,source,note"));
             Assert.That(lines.Skip(1).Select(l => l.Split(',')[0]), Is.EqualTo(new[] { "+15552015101", "+15552015102" }));
             Assert.That(lines[1], Does.EndWith($",Manual,Opted out manually by {KeyName}: =cmd|' /C calc'!A0"));
         });
-        await Expect(Page.Locator("#export-status")).ToContainTextAsync($"Downloaded opt-outs-{Account:N}.csv");
+        await Expect(Page.Locator("#export-status")).ToContainTextAsync($"Downloaded opt-outs-{Account.Value.Replace(':', '_')}.csv");
     }
 
     [Test]
@@ -295,7 +295,7 @@ public sealed class When_an_administrator_uses_the_panel : PanelSpecification
         await Expect(Page.GetByLabel("API key")).ToBeFocusedAsync();
         await Expect(Page.Locator("#workspace")).ToBeHiddenAsync();
 
-        await Page.GetByLabel("Account id").FillAsync("account-7");
+        await Page.GetByLabel("Account id").FillAsync("account 7");
         await Page.GetByLabel("API key").FillAsync(ApiKey);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Open account" }).ClickAsync();
         await Expect(Page.Locator("#account-id-error")).ToContainTextAsync("is not an account id");

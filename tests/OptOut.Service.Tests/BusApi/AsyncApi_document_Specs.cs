@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using MassTransit;
 using OptOut.AsyncApi;
 using OptOut.Contracts;
@@ -63,7 +64,10 @@ public sealed class When_the_asyncapi_document_is_generated
     {
         using var document = JsonDocument.Parse(File.ReadAllText(BusApiSchemas.CommittedPath));
         var schemas = document.RootElement.GetProperty("components").GetProperty("schemas").EnumerateObject().Select(s => s.Name).ToList();
-        var contracts = typeof(InboundMessage).Assembly.GetExportedTypes().Where(t => !typeof(Attribute).IsAssignableFrom(t)).Select(t => t.Name);
+        // An account id is a value schema inside each field, not a schema of its own; its converter is how it is read.
+        var contracts = typeof(InboundMessage).Assembly.GetExportedTypes()
+            .Where(t => !typeof(Attribute).IsAssignableFrom(t) && t != typeof(AccountId) && !typeof(JsonConverter).IsAssignableFrom(t))
+            .Select(t => t.Name);
 
         Assert.That(schemas, Is.SupersetOf(contracts));
     }

@@ -1,8 +1,5 @@
 using System.Text.Json;
-using System.Xml.Linq;
-using OptOut.AsyncApi;
 using OptOut.Contracts;
-using OptOut.Service.Tests.BusApi.FutureContracts;
 
 namespace OptOut.Service.Tests.BusApi;
 
@@ -73,36 +70,41 @@ public sealed class When_a_payload_is_checked_against_its_schema
         Assert.That(violations, Is.EqualTo(new[] { "BulkUploadFailed.rows: not declared in the schema" }));
     }
 
-    /// <summary>
-    /// Account ids as opaque strings (a <c>string</c> with the annotations the contracts will carry): the pattern and
-    /// lengths from the DataAnnotations, a number accepted on input when the field is marked so, never on output.
-    /// </summary>
-    [Test]
-    public void Should_map_a_string_account_id_with_its_annotations_and_accept_a_number_only_on_input()
+    [TestCase("\"acme-campaigns\"")]
+    [TestCase("42")]
+    [TestCase("\"AC0123456789abcdef:us-east@prod_1.x\"")]
+    public void Should_accept_any_account_id_of_the_rule_as_a_string_or_an_integer_on_input(string accountId)
     {
-        var docs = ContractDocs.From(XDocument.Parse($"""
-            <doc><members>
-              <member name="T:{typeof(FutureText).FullName}"><summary>A text.</summary></member>
-              <member name="P:{typeof(FutureText).FullName}.AccountId"><summary>The account.</summary></member>
-              <member name="P:{typeof(FutureText).FullName}.Body"><summary>The text.</summary></member>
-            </members></doc>
-            """));
-        var input = new ContractSchemas(docs, typeof(FutureText).Namespace!);
-        input.Reference(typeof(FutureText), Direction.Consumed);
-        var output = new ContractSchemas(docs, typeof(FutureText).Namespace!);
-        output.Reference(typeof(FutureText), Direction.Published);
+        var violations = Schemas.Violations(nameof(InboundMessage), Json($$"""{"accountId": {{accountId}}, "from": "+15552011234", "body": "STOP"}"""));
 
-        var consumed = input.Components[nameof(FutureText)]!["properties"]!["accountId"]!;
-        var published = output.Components[nameof(FutureText)]!["properties"]!["accountId"]!;
+        Assert.That(violations, Is.Empty);
+    }
+
+    [TestCase("\"\"")]
+    [TestCase("\"acme campaigns\"")]
+    [TestCase("\"acme/campaigns\"")]
+    [TestCase("4.2")]
+    [TestCase("true")]
+    [TestCase("null")]
+    public void Should_refuse_an_account_id_that_breaks_the_rule_on_input(string accountId)
+    {
+        var violations = Schemas.Violations(nameof(InboundMessage), Json($$"""{"accountId": {{accountId}}, "from": "+15552011234", "body": "STOP"}"""));
+
+        Assert.That(violations, Has.Some.Contains("accountId"));
+    }
+
+    [Test]
+    public void Should_refuse_an_account_id_over_64_characters_and_an_integer_one_in_an_event()
+    {
+        var tooLong = Schemas.Violations(nameof(InboundMessage), Json($$"""{"accountId": "{{new string('a', 65)}}", "from": "+15552011234", "body": "STOP"}"""));
+        var number = Schemas.Violations(nameof(ConversationOptStateChanged), Json("""
+            {"accountId": 42, "phoneNumber": "+15552011234", "state": "OptedOut", "source": "Keyword", "changedAt": "2026-11-29T12:00:00Z"}
+            """));
+
         Assert.Multiple(() =>
         {
-            Assert.That(consumed["type"]!.ToJsonString(), Is.EqualTo("""["string","integer"]"""));
-            Assert.That(published["type"]!.GetValue<string>(), Is.EqualTo("string"));
-            Assert.That(published["pattern"]!.GetValue<string>(), Is.EqualTo(FutureText.AccountIdPattern));
-            Assert.That(published["minLength"]!.GetValue<int>(), Is.EqualTo(1));
-            Assert.That(published["maxLength"]!.GetValue<int>(), Is.EqualTo(64));
-            Assert.That(published["format"], Is.Null, "an opaque string is not a uuid");
-            Assert.That(input.Components[nameof(FutureText)]!["required"]!.AsArray().Select(n => n!.GetValue<string>()), Is.EqualTo(new[] { "accountId" }));
+            Assert.That(tooLong, Has.Some.Contains("accountId"));
+            Assert.That(number, Has.Some.Contains("accountId"), "the service writes every account id as a string");
         });
     }
 

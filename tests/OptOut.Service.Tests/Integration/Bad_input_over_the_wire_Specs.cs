@@ -20,25 +20,25 @@ public class When_bad_input_arrives_over_the_wire : RabbitMqServiceFixture
     public static IEnumerable<TestCaseData> BadMessages()
     {
         yield return new TestCaseData(InboundExchange, InboundQueue,
-                (Func<Guid, string, string>)((account, marker) =>
+                (Func<AccountId, string, string>)((account, marker) =>
                     $$"""{"accountId": "{{account}}", "from": "+15552011234", "body": "STOP", "providerMessageId": "{{marker}}" """),
                 "JSON")
             .SetName("Should_dead_letter_malformed_json_with_the_reason_and_process_the_next_message");
         yield return new TestCaseData(OptOutRequestedExchange, OptOutRequestedQueue,
-                (Func<Guid, string, string>)((account, marker) => OptOutRequest(account, marker, "\"Sideways\"")),
+                (Func<AccountId, string, string>)((account, marker) => OptOutRequest(account, marker, "\"Sideways\"")),
                 "source: 'Sideways' is not a OptOutRequestSource")
             .SetName("Should_dead_letter_an_unknown_enum_value_with_the_reason_and_process_the_next_message");
         yield return new TestCaseData(OptOutRequestedExchange, OptOutRequestedQueue,
-                (Func<Guid, string, string>)((account, marker) => OptOutRequest(account, marker, "1")),
+                (Func<AccountId, string, string>)((account, marker) => OptOutRequest(account, marker, "1")),
                 "source: the number 1 is not a OptOutRequestSource")
             .SetName("Should_dead_letter_a_numeric_enum_value_with_the_reason_and_process_the_next_message");
         yield return new TestCaseData(InboundExchange, InboundQueue,
-                (Func<Guid, string, string>)((_, marker) =>
+                (Func<AccountId, string, string>)((_, marker) =>
                     $$"""{"from": "+15552011234", "to": "+15559870000", "body": "STOP", "receivedAt": "2026-11-29T12:00:00Z", "providerMessageId": "{{marker}}"}"""),
                 "accountId is required")
             .SetName("Should_dead_letter_a_text_without_an_account_with_the_reason_and_process_the_next_message");
         yield return new TestCaseData(InboundExchange, InboundQueue,
-                (Func<Guid, string, string>)((account, marker) =>
+                (Func<AccountId, string, string>)((account, marker) =>
                     $$"""{"accountId": "{{account}}", "from": "not a number", "to": "+15559870000", "body": "STOP", "receivedAt": "2026-11-29T12:00:00Z", "providerMessageId": "{{marker}}"}"""),
                 "from")
             .SetName("Should_dead_letter_a_text_from_garbage_with_the_reason_and_process_the_next_message");
@@ -60,11 +60,11 @@ public class When_bad_input_arrives_over_the_wire : RabbitMqServiceFixture
 
     [TestCaseSource(nameof(BadMessages))]
     [CancelAfter(90_000)]
-    public async Task Should_dead_letter_bad_input(string exchange, string queue, Func<Guid, string, string> badJson, string reason, CancellationToken cancellationToken)
+    public async Task Should_dead_letter_bad_input(string exchange, string queue, Func<AccountId, string, string> badJson, string reason, CancellationToken cancellationToken)
     {
-        var badAccount = Guid.NewGuid();
+        AccountId badAccount = Guid.NewGuid();
         var marker = "bad-" + Guid.NewGuid().ToString("N");
-        var goodAccount = Guid.NewGuid();
+        AccountId goodAccount = Guid.NewGuid();
 
         var elapsed = Stopwatch.StartNew();
         await Rabbit.PublishJsonAsync(exchange, badJson(badAccount, marker), Guid.NewGuid().ToString(), cancellationToken);
@@ -95,7 +95,7 @@ public class When_bad_input_arrives_over_the_wire : RabbitMqServiceFixture
         await Rabbit.PurgeQueueAsync(OptOutRequestedQueue + "_error");
     }
 
-    private static string OptOutRequest(Guid account, string marker, string source) => $$"""
+    private static string OptOutRequest(AccountId account, string marker, string source) => $$"""
         {"requestId": "{{Guid.NewGuid()}}", "accountId": "{{account}}", "phoneNumbers": ["+15552011234"], "source": {{source}},
          "requestedBy": "admin@example.com", "note": "{{marker}}", "requestedAt": "2026-11-29T12:00:00Z"}
         """;

@@ -27,7 +27,7 @@ public class When_the_broker_restarts_in_the_middle_of_a_stream : RabbitMqServic
     private static readonly string[] StopBodies = ["STOP", "stop", "Unsubscribe", "QUIT", "  Stop! "];
     private static readonly string[] Replies = ["Yes, I'll be there", "Who is this?", "Can you stop by at 5?", "👍", "Thanks!"];
 
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
     private readonly ConsumedTexts _consumed = new();
     private readonly HashSet<string> _stopNumbers = [];
     private readonly HashSet<string> _replyNumbers = [];

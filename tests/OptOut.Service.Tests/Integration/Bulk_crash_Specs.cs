@@ -47,7 +47,7 @@ public class When_the_service_is_killed_in_the_middle_of_an_upload
     private static readonly TimeSpan CompletionTimeout = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan EventsTimeout = TimeSpan.FromMinutes(10);
 
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
     private readonly Guid _uploadId = Guid.NewGuid();
     private readonly Stopwatch _elapsed = new();
     private string _directory = null!;
@@ -340,7 +340,7 @@ public class When_the_service_is_killed_in_the_middle_of_an_upload
         {
             checkpoint.CommandText = "SELECT numbers_applied FROM bulk_uploads WHERE upload_id = @upload_id AND account_id = @account_id";
             checkpoint.Parameters.AddWithValue("@upload_id", _uploadId.ToString("D"));
-            checkpoint.Parameters.AddWithValue("@account_id", _account.ToString("D"));
+            checkpoint.Parameters.AddWithValue("@account_id", _account.Value);
             var elapsed = Stopwatch.StartNew();
             while ((_checkpointSeenAtKill = await checkpoint.ExecuteScalarAsync(cancellationToken) is long applied ? applied : 0) < KillAfterNumbers
                    && Completed() == 0 && Failed() == 0)
@@ -427,7 +427,7 @@ public class When_the_service_is_killed_in_the_middle_of_an_upload
             FROM bulk_uploads WHERE upload_id = @upload_id AND account_id = @account_id
             """;
         command.Parameters.AddWithValue("@upload_id", _uploadId.ToString("D"));
-        command.Parameters.AddWithValue("@account_id", _account.ToString("D"));
+        command.Parameters.AddWithValue("@account_id", _account.Value);
         command.Parameters.AddWithValue("@causation_id", BulkUploadJob.CausationFor(_uploadId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
@@ -446,7 +446,7 @@ public class When_the_service_is_killed_in_the_middle_of_an_upload
             WHERE o.account_id = @account_id
             GROUP BY o.phone, o.state
             """;
-        command.Parameters.AddWithValue("@account_id", _account.ToString("D"));
+        command.Parameters.AddWithValue("@account_id", _account.Value);
         command.Parameters.AddWithValue("@causation_id", BulkUploadJob.CausationFor(_uploadId));
         var numbers = new Dictionary<string, StoredNumber>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

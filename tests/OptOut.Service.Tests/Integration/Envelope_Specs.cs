@@ -16,7 +16,7 @@ public class When_a_dotnet_producer_publishes_the_envelope : RabbitMqServiceFixt
     [CancelAfter(60_000)]
     public async Task Should_opt_out_the_sender_and_request_one_confirmation(CancellationToken cancellationToken)
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var receivedAt = new DateTimeOffset(2026, 11, 29, 11, 30, 0, TimeSpan.Zero);
 
         await Events.Bus.Publish(new InboundMessage
@@ -53,7 +53,7 @@ public class When_a_dotnet_producer_publishes_the_envelope : RabbitMqServiceFixt
     [CancelAfter(60_000)]
     public async Task Should_answer_a_request_client_and_confirm_a_messenger_opt_out(CancellationToken cancellationToken)
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var client = Events.Bus.CreateRequestClient<OptOutRequested>(RequestTimeout.After(s: 20));
 
         var response = await client.GetResponse<OptOutRequestCompleted>(new OptOutRequested

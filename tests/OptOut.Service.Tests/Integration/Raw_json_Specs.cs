@@ -16,7 +16,7 @@ public class When_a_non_dotnet_producer_publishes_plain_json : RabbitMqServiceFi
     [CancelAfter(60_000)]
     public async Task Should_opt_out_the_sender_of_STOP(bool withMessageIdProperty, CancellationToken cancellationToken)
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         // The README's pika example byte for byte (json.dumps spacing), with this test's account.
         var json = $$"""{"accountId": "{{account}}", "from": "{{Contact}}", "to": "{{OurNumber}}", "body": "STOP", "receivedAt": "2026-11-29T12:00:00Z", "providerMessageId": "SM123"}""";
 
@@ -51,7 +51,7 @@ public class When_a_non_dotnet_producer_publishes_plain_json : RabbitMqServiceFi
     [CancelAfter(60_000)]
     public async Task Should_opt_out_a_text_with_neither_a_message_id_nor_a_provider_id(CancellationToken cancellationToken)
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var json = $$"""{"accountId": "{{account}}", "from": "(555) 201-1234", "to": "{{OurNumber}}", "body": "Unsubscribe", "receivedAt": "2026-11-29T12:00:00Z"}""";
 
         await Rabbit.PublishJsonAsync(InboundExchange, json, messageId: null, cancellationToken);
@@ -71,7 +71,7 @@ public class When_a_non_dotnet_producer_publishes_plain_json : RabbitMqServiceFi
     [CancelAfter(60_000)]
     public async Task Should_apply_a_manual_opt_out_request_with_a_string_enum(CancellationToken cancellationToken)
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var requestId = Guid.NewGuid();
         var json = $$"""
             {"requestId": "{{requestId}}", "accountId": "{{account}}", "phoneNumbers": ["(555) 201-1234, 555.201.5678"],

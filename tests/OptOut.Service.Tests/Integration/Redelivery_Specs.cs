@@ -31,7 +31,7 @@ public class When_the_same_message_is_delivered_twice_over_the_wire : RabbitMqSe
     [CancelAfter(60_000)]
     public async Task Should_change_state_once_and_republish_the_same_message_ids(Producer producer, CancellationToken cancellationToken)
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var messageId = Guid.NewGuid();
         var providerId = "SM-" + Guid.NewGuid().ToString("N");
         var expectedCausation = producer == Producer.RawSameProviderMessageId ? "inbound:" + providerId : $"inbound:{messageId:N}";
@@ -81,7 +81,7 @@ public class When_the_same_message_is_delivered_twice_over_the_wire : RabbitMqSe
         });
     }
 
-    private static string Text(Guid account, string? providerId) => providerId is null
+    private static string Text(AccountId account, string? providerId) => providerId is null
         ? $$"""{"accountId": "{{account}}", "from": "{{Contact}}", "to": "+15559870000", "body": "STOP", "receivedAt": "2026-11-29T12:00:00Z"}"""
         : $$"""{"accountId": "{{account}}", "from": "{{Contact}}", "to": "+15559870000", "body": "STOP", "receivedAt": "2026-11-29T12:00:00Z", "providerMessageId": "{{providerId}}"}""";
 }

@@ -25,7 +25,7 @@ public class When_producers_write_fields_their_own_way : RabbitMqServiceFixture
                  })
         {
             yield return new TestCaseData(OptOutRequestedExchange, OptOutRequestedQueue,
-                    (Func<Guid, Guid, string, string>)((request, account, marker) => $$"""
+                    (Func<Guid, AccountId, string, string>)((request, account, marker) => $$"""
                         {"requestId": "{{request}}", "accountId": "{{account}}", "phoneNumbers": ["+15552011234"], "source": {{source}},
                          "requestedBy": "crm", "note": "{{marker}}", "requestedAt": "2026-11-29T12:00:00Z"}
                         """),
@@ -34,7 +34,7 @@ public class When_producers_write_fields_their_own_way : RabbitMqServiceFixture
         }
 
         yield return new TestCaseData(OptInRequestedExchange, OptInRequestedQueue,
-                (Func<Guid, Guid, string, string>)((request, account, marker) => $$"""
+                (Func<Guid, AccountId, string, string>)((request, account, marker) => $$"""
                     {"requestId": "{{request}}", "accountId": "{{account}}", "phoneNumber": "+15552011234", "requestedBy": "crm",
                      "reason": "{{marker}}", "requestedAt": "yesterday"}
                     """),
@@ -46,7 +46,7 @@ public class When_producers_write_fields_their_own_way : RabbitMqServiceFixture
     [CancelAfter(60_000)]
     public async Task Should_read_a_calling_code_sent_as_a_number(CancellationToken cancellationToken)
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         await Rabbit.PublishJsonAsync(UpdateOptOutSettingsExchange, $$"""
             {"accountId": "{{account}}", "defaultCountryCode": 44, "autoOptOutEnabled": true, "optOutMessage": "Bye.", "requestedBy": "crm"}
             """, Guid.NewGuid().ToString(), cancellationToken);
@@ -59,7 +59,7 @@ public class When_producers_write_fields_their_own_way : RabbitMqServiceFixture
     [CancelAfter(60_000)]
     public async Task Should_read_enum_names_in_any_letter_case_and_ignore_unknown_fields(CancellationToken cancellationToken)
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var requestId = Guid.NewGuid();
         await Rabbit.PublishJsonAsync(OptOutRequestedExchange, $$"""
             {"requestId": "{{requestId}}", "accountId": "{{account}}", "phoneNumbers": ["+15552013101"], "source": "messenger",
@@ -78,11 +78,11 @@ public class When_producers_write_fields_their_own_way : RabbitMqServiceFixture
 
     [TestCaseSource(nameof(UnreadableRequests))]
     [CancelAfter(90_000)]
-    public async Task Should_fault_and_answer(string exchange, string queue, Func<Guid, Guid, string, string> json, string reason,
+    public async Task Should_fault_and_answer(string exchange, string queue, Func<Guid, AccountId, string, string> json, string reason,
         CancellationToken cancellationToken)
     {
         var requestId = Guid.NewGuid();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var marker = "unreadable-" + Guid.NewGuid().ToString("N");
         await Rabbit.PublishJsonAsync(exchange, json(requestId, account, marker), Guid.NewGuid().ToString(), cancellationToken);
 
@@ -111,7 +111,7 @@ public class When_producers_write_fields_their_own_way : RabbitMqServiceFixture
     public async Task Should_fault_and_reject_settings_whose_calling_code_is_no_number(string code, string reason, CancellationToken cancellationToken)
     {
         var requestId = Guid.NewGuid();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var marker = "unreadable-" + Guid.NewGuid().ToString("N");
         await Rabbit.PublishJsonAsync(UpdateOptOutSettingsExchange, $$"""
             {"requestId": "{{requestId}}", "accountId": "{{account}}", "defaultCountryCode": {{code}}, "autoOptOutEnabled": false,
@@ -136,7 +136,7 @@ public class When_producers_write_fields_their_own_way : RabbitMqServiceFixture
     [CancelAfter(90_000)]
     public async Task Should_fault_settings_that_name_nobody_to_answer_without_a_whole_number_in_the_reason(CancellationToken cancellationToken)
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var marker = "unreadable-" + Guid.NewGuid().ToString("N");
         await Rabbit.PublishJsonAsync(UpdateOptOutSettingsExchange, $$"""
             {"accountId": "{{account}}", "defaultCountryCode": 15552011234.5, "autoOptOutEnabled": true, "optOutMessage": "Bye.", "requestedBy": "{{marker}}"}
@@ -157,7 +157,7 @@ public class When_producers_write_fields_their_own_way : RabbitMqServiceFixture
     [CancelAfter(90_000)]
     public async Task Should_publish_one_form_whatever_form_was_read(CancellationToken cancellationToken)
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var requestId = Guid.NewGuid();
         var queue = "optout-specs-strict-" + Guid.NewGuid().ToString("N")[..8];
         await Rabbit.BindQueueAsync(queue, new[] { typeof(ConversationOptStateChanged), typeof(OptOutRequestCompleted), typeof(OptOutSettingsChanged) }

@@ -18,7 +18,7 @@ public class When_producers_and_subscribers_speak_plain_json : RabbitMqServiceFi
     [CancelAfter(60_000)]
     public async Task Should_opt_a_number_back_in_from_plain_json(CancellationToken cancellationToken)
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var optOut = Guid.NewGuid();
         var optIn = Guid.NewGuid();
         await Rabbit.PublishJsonAsync(OptOutRequestedExchange, $$"""
@@ -49,7 +49,7 @@ public class When_producers_and_subscribers_speak_plain_json : RabbitMqServiceFi
     [CancelAfter(60_000)]
     public async Task Should_change_the_settings_from_plain_json_and_use_them_for_the_next_text(CancellationToken cancellationToken)
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         await Rabbit.PublishJsonAsync(UpdateOptOutSettingsExchange, $$"""
             {"accountId": "{{account}}", "defaultCountryCode": "44", "autoOptOutEnabled": true,
              "optOutMessage": "Non riceverai altri messaggi.", "keywords": ["STOP", "BASTA"], "requestedBy": "admin@example.com"}
@@ -76,7 +76,7 @@ public class When_producers_and_subscribers_speak_plain_json : RabbitMqServiceFi
     [CancelAfter(60_000)]
     public async Task Should_reject_plain_json_settings_that_leave_out_autoOptOutEnabled(CancellationToken cancellationToken)
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         await Rabbit.PublishJsonAsync(UpdateOptOutSettingsExchange, $$"""
             {"accountId": "{{account}}", "defaultCountryCode": "1", "optOutMessage": "Bye.", "requestedBy": "script"}
             """, Guid.NewGuid().ToString(), cancellationToken);
@@ -94,7 +94,7 @@ public class When_producers_and_subscribers_speak_plain_json : RabbitMqServiceFi
     [CancelAfter(90_000)]
     public async Task Should_publish_every_event_with_camel_case_fields_and_enums_as_strings(CancellationToken cancellationToken)
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var requestId = Guid.NewGuid();
         var queue = "optout-specs-wire-" + Guid.NewGuid().ToString("N")[..8];
         await Rabbit.BindQueueAsync(queue, new[]

@@ -15,7 +15,7 @@ public class When_texts_are_read_for_what_they_ask : RabbitMqServiceFixture
     [CancelAfter(90_000)]
     public async Task Should_publish_detections_reply_kinds_and_reviews_as_camel_case_json(CancellationToken cancellationToken)
     {
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var queue = "optout-specs-wire-intent-" + Guid.NewGuid().ToString("N")[..8];
         await Rabbit.BindQueueAsync(queue, new[]
         {

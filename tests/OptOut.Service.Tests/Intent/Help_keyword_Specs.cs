@@ -11,7 +11,7 @@ public class When_a_contact_texts_help
 
     private FakeTimeProvider _clock = null!;
     private ServiceHarness _service = null!;
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
 
     [SetUp]
     public async Task Setup()
@@ -128,7 +128,7 @@ public class When_a_contact_texts_help_in_another_language
     public async Task Should_reply_with_that_languages_help_message(string body, string language)
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
 
         await service.PublishAndWait(Messages.Text(account, IntentSpecs.Typed, body));
 

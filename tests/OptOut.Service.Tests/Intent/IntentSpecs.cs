@@ -27,7 +27,7 @@ public static class IntentSpecs
     public static ShippedLanguage Shipped(string code) => ShippedLanguage.Find(code) ?? throw new ArgumentOutOfRangeException(nameof(code), code, null);
 
     /// <summary>A valid update that keeps every default (the required fields set as a new account has them).</summary>
-    public static UpdateOptOutSettings Settings(Guid account) => new()
+    public static UpdateOptOutSettings Settings(AccountId account) => new()
     {
         AccountId = account,
         RequestId = Guid.NewGuid(),
@@ -48,7 +48,7 @@ public static class IntentSpecs
     }
 
     /// <summary>An administrator's opt-out of one number (no conversation, no confirmation).</summary>
-    public static Task OptOutBy(this ServiceHarness service, OptOutRequestSource source, Guid account, string number, DateTimeOffset at) =>
+    public static Task OptOutBy(this ServiceHarness service, OptOutRequestSource source, AccountId account, string number, DateTimeOffset at) =>
         service.PublishAndWait(new OptOutRequested
         {
             RequestId = Guid.NewGuid(),
@@ -66,7 +66,7 @@ public static class IntentSpecs
             .Where(t => !SentBySpecs.Contains(t))
             .Select(t => t.IsGenericType ? $"{t.Name}<{string.Join(",", t.GetGenericArguments().Select(a => a.Name))}>" : t.Name)];
 
-    public static Task<OptOutRecord?> Find(this ServiceHarness service, Guid account, string phone = Contact) =>
+    public static Task<OptOutRecord?> Find(this ServiceHarness service, AccountId account, string phone = Contact) =>
         service.Services.GetRequiredService<IOptOutStore>().FindAsync(account, phone);
 
     /// <summary>The message id of every publish of one event type, in order, re-publishes included (<see cref="PublishLog"/>).</summary>

@@ -8,7 +8,7 @@ namespace OptOut.Service.Tests.Intent;
 public class When_an_account_turns_detection_off
 {
     private ServiceHarness _service = null!;
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
 
     [SetUp]
     public async Task Setup()
@@ -58,7 +58,7 @@ public class When_an_account_turns_detection_off
 public class When_an_account_turns_a_language_off
 {
     private ServiceHarness _service = null!;
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
 
     [SetUp]
     public async Task Setup()
@@ -103,7 +103,7 @@ public class When_an_account_turns_a_language_off
 public class When_an_account_raises_the_possible_revocation_threshold
 {
     private ServiceHarness _service = null!;
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
 
     [SetUp]
     public async Task Setup()
@@ -146,7 +146,7 @@ public class When_an_account_moves_the_possible_revocation_threshold_across_a_te
     public async Task Should_review_the_text_only_while_the_threshold_is_at_or_below_its_score()
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         // "no thanks" scores 0.55 (When_a_contact_texts_something_that_may_be_a_revocation): above 0.6 is nothing, 0.5 a review.
         await service.Apply(IntentSpecs.Settings(account) with { PossibleRevocationThreshold = 0.6 });
         await service.PublishAndWait(Messages.Text(account, IntentSpecs.Typed, "no thanks"));
@@ -167,7 +167,7 @@ public class When_an_account_moves_the_possible_revocation_threshold_across_a_te
 public class When_an_account_turns_keyword_auto_opt_out_off
 {
     private ServiceHarness _service = null!;
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
     private int _before;
 
     [SetUp]
@@ -222,7 +222,7 @@ public class When_an_account_changes_its_intent_settings
     public async Task Should_announce_every_new_setting_in_the_changed_event()
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var update = IntentSettings(account);
 
         await service.Apply(update);
@@ -242,7 +242,7 @@ public class When_an_account_changes_its_intent_settings
     public async Task Should_keep_them_when_a_later_update_leaves_them_out()
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         await service.Apply(IntentSettings(account));
 
         // Only the original fields, as an admin panel that predates the intent settings sends them.
@@ -253,7 +253,7 @@ public class When_an_account_changes_its_intent_settings
         Assert.That(service.Caused(), Is.Empty, "French is still off and detection still off");
     }
 
-    private static UpdateOptOutSettings IntentSettings(Guid account) => IntentSpecs.Settings(account) with
+    private static UpdateOptOutSettings IntentSettings(AccountId account) => IntentSpecs.Settings(account) with
     {
         ActiveLanguages = ["en", "es"],
         DetectionEnabled = false,
@@ -273,7 +273,7 @@ public class When_intent_settings_are_read_back_from_the_store
     public async Task Should_read_back_what_was_saved()
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         var (saved, errors) = AccountSettings.TryCreate(IntentSpecs.Settings(account) with
         {
             ActiveLanguages = ["en", "es"],

@@ -14,7 +14,7 @@ namespace OptOut.Service.Tests.Intent;
 public class When_a_contact_texts_an_opt_out_keyword_of_another_language(string body, string language, string listed)
 {
     private ServiceHarness _service = null!;
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
 
     [SetUp]
     public async Task Setup()

@@ -11,7 +11,7 @@ namespace OptOut.Service.Tests.Intent;
 public class When_a_contact_revokes_consent_in_their_own_words(string body)
 {
     private ServiceHarness _service = null!;
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
 
     [SetUp]
     public async Task Setup()
@@ -90,7 +90,7 @@ public class When_a_contact_misspells_an_opt_out_keyword
     public async Task Should_opt_the_contact_out_as_a_typo(string body, string keyword)
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
 
         await service.PublishAndWait(Messages.Text(account, IntentSpecs.Typed, body));
 
@@ -123,7 +123,7 @@ public class When_a_contact_uses_stop_in_another_sense
     public async Task Should_publish_nothing_and_store_nothing(string body)
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
 
         await service.PublishAndWait(Messages.Text(account, IntentSpecs.Typed, body));
 
@@ -143,7 +143,7 @@ public class When_the_same_revocation_in_words_is_delivered_twice
     private const string ProviderId = "SM-dup-phrase-1";
 
     private ServiceHarness _service = null!;
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
 
     [SetUp]
     public async Task Setup()

@@ -10,7 +10,7 @@ public class When_a_contact_texts_start_after_their_own_stop
     private const string StartId = "SM-start-1";
 
     private ServiceHarness _service = null!;
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
 
     [SetUp]
     public async Task Setup()
@@ -100,7 +100,7 @@ public class When_a_contact_resumes_with_another_opt_in_keyword
     public async Task Should_opt_in_and_confirm_in_the_keywords_language(string stop, string start, string language)
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         await service.PublishAndWait(Messages.Text(account, IntentSpecs.Contact, stop, Messages.T0));
 
         await service.PublishAndWait(Messages.Text(account, IntentSpecs.Contact, start, Messages.T0.AddMinutes(1)));
@@ -121,7 +121,7 @@ public class When_a_contact_resumes_with_another_opt_in_keyword
 public class When_a_contact_texts_start_after_an_administrator_opted_them_out
 {
     private ServiceHarness _service = null!;
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
 
     [SetUp]
     public async Task Setup()
@@ -189,7 +189,7 @@ public class When_a_contact_texts_start_after_another_kind_of_administrator_opt_
     public async Task Should_keep_the_number_opted_out(OptOutRequestSource source)
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         await service.OptOutBy(source, account, IntentSpecs.Typed, Messages.T0);
         var before = service.Published<ConversationOptStateChanged>().Count;
 
@@ -210,7 +210,7 @@ public class When_a_contact_texts_start_after_another_kind_of_administrator_opt_
 public class When_the_account_lets_a_contacts_start_undo_an_administrators_opt_out
 {
     private ServiceHarness _service = null!;
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
 
     [SetUp]
     public async Task Setup()
@@ -260,7 +260,7 @@ public class When_a_number_that_is_not_opted_out_texts_an_opt_in_keyword
     public async Task Should_publish_nothing_and_store_nothing(string body)
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
 
         await service.PublishAndWait(Messages.Text(account, IntentSpecs.Typed, body));
 
@@ -276,7 +276,7 @@ public class When_a_number_that_is_not_opted_out_texts_an_opt_in_keyword
     public async Task Should_publish_nothing_for_a_number_already_opted_back_in()
     {
         await using var service = await ServiceHarness.StartAsync();
-        var account = Guid.NewGuid();
+        AccountId account = Guid.NewGuid();
         await service.PublishAndWait(Messages.Text(account, IntentSpecs.Typed, "STOP", Messages.T0));
         await service.PublishAndWait(Messages.Text(account, IntentSpecs.Typed, "START", Messages.T0.AddMinutes(1)));
         var before = service.Caused().Count;

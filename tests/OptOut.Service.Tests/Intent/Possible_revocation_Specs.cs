@@ -12,7 +12,7 @@ public class When_a_contact_texts_something_that_may_be_a_revocation(string body
     private const string ProviderId = "SM-maybe-1";
 
     private ServiceHarness _service = null!;
-    private readonly Guid _account = Guid.NewGuid();
+    private readonly AccountId _account = Guid.NewGuid();
 
     [SetUp]
     public async Task Setup()

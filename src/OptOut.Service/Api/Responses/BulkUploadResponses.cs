@@ -6,7 +6,7 @@ namespace OptOut.Service.Api.Responses;
 /// <summary><c>202</c> to an upload or an undo: where to follow it.</summary>
 public sealed record BulkUploadAcceptedResponse(Guid UploadId, string StatusUrl)
 {
-    public static BulkUploadAcceptedResponse For(Guid accountId, Guid uploadId) => new(uploadId, BulkUploadResponse.StatusUrl(accountId, uploadId));
+    public static BulkUploadAcceptedResponse For(AccountId accountId, Guid uploadId) => new(uploadId, BulkUploadResponse.StatusUrl(accountId, uploadId));
 }
 
 /// <summary>An upload as <c>GET bulk-uploads</c> and <c>GET bulk-uploads/{uploadId}</c> show it.</summary>
@@ -48,7 +48,7 @@ public sealed record BulkUploadResponse
     /// <summary>What undoing the upload did, once it is undone.</summary>
     public BulkUploadUndoResponse? Undo { get; init; }
 
-    public static string StatusUrl(Guid accountId, Guid uploadId) => $"/api/accounts/{accountId}/bulk-uploads/{uploadId}";
+    public static string StatusUrl(AccountId accountId, Guid uploadId) => $"/api/accounts/{accountId}/bulk-uploads/{uploadId}";
 
     /// <summary>The stored state, with the live progress between checkpoints when the upload is running.</summary>
     public static BulkUploadResponse From(BulkUploadState u, BulkUploadProgressed? progress)
