@@ -15,7 +15,7 @@ namespace OptOut.Storage.Tests;
 /// </summary>
 [TestFixture]
 [CancelAfter(60_000)]
-public sealed class When_converting_a_mongo_store_to_the_bulk_change_log
+public sealed class When_converting_a_mongo_store_to_the_bulk_change_log : MongoDatabasePerSpec
 {
     private static readonly DateTimeOffset At = new(2025, 4, 11, 12, 0, 0, TimeSpan.Zero);
     // The earlier version stored the account as a UUID; the store converts it to its string first (MongoAccountIdConversion).
@@ -24,34 +24,7 @@ public sealed class When_converting_a_mongo_store_to_the_bulk_change_log
     private static readonly Guid Dispatching = Guid.Parse("0f1e2d3c-0000-4000-8000-000000000001");
     private static readonly Guid Completed = Guid.Parse("0f1e2d3c-0000-4000-8000-000000000002");
 
-    private MongoTestServer? _server;
-    private IMongoDatabase _database = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        _server = await MongoTestServer.StartAsync(timeout.Token);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        if (_server is not null)
-            await _server.DisposeAsync();
-    }
-
-    [SetUp]
-    public void NewDatabase() =>
-        _database = _server!.Client.GetDatabase("optout_conversion_tests_" + Guid.NewGuid().ToString("N")[..12]);
-
-    [TearDown]
-    public async Task DropDatabase()
-    {
-        // The emulator can't drop a database; it is in memory and vanishes when stopped anyway.
-        if (!_server!.IsEmulator)
-            await _server.Client.DropDatabaseAsync(_database.DatabaseNamespace.DatabaseName);
-    }
+    protected override string DatabasePrefix => "optout_conversion_tests_";
 
     [Test]
     public async Task Should_list_every_stored_upload_in_phone_order_and_go_on_with_a_dispatch_where_it_stopped(CancellationToken cancellationToken)
@@ -97,7 +70,7 @@ public sealed class When_converting_a_mongo_store_to_the_bulk_change_log
     }
 
     [Test]
-    public async Task Should_open_a_new_database_with_nothing_to_convert(CancellationToken cancellationToken)
+    public async Task Should_open_a_newDatabase_with_nothing_to_convert(CancellationToken cancellationToken)
     {
         var changeLog = await OpenAsync(cancellationToken);
 
@@ -109,10 +82,10 @@ public sealed class When_converting_a_mongo_store_to_the_bulk_change_log
     private async Task StoreAsEarlierLayoutAsync(List<string> dispatching, List<string> completed, string? dispatchedAfter,
         CancellationToken cancellationToken)
     {
-        var records = new MongoOptOutStore(_database);
+        var records = new MongoOptOutStore(Database);
         await records.InitializeAsync(cancellationToken);
-        var optOuts = _database.GetCollection<BsonDocument>(MongoOptOutStore.CollectionName);
-        if (_server!.IsEmulator)
+        var optOuts = Database.GetCollection<BsonDocument>(MongoOptOutStore.CollectionName);
+        if (Server.IsEmulator)
         {
             // The conversion drops this index, and jongodb 0.1.6 has no dropIndexes command; real MongoDB runs all of it.
             TestContext.Out.WriteLine("jongodb: the earlier layout's history index is not created (the emulator can't drop it)");
@@ -132,7 +105,7 @@ public sealed class When_converting_a_mongo_store_to_the_bulk_change_log
             .ToList();
         Assert.That(await records.TryWriteManyAsync(writes, cancellationToken), Is.All.True);
 
-        var uploads = _database.GetCollection<BsonDocument>(MongoBulkUploadStore.CollectionName);
+        var uploads = Database.GetCollection<BsonDocument>(MongoBulkUploadStore.CollectionName);
         await uploads.InsertManyAsync(
         [
             Upload(Dispatching, "Ingested", dispatchedAfter is null ? BsonNull.Value : dispatchedAfter),
@@ -176,14 +149,14 @@ public sealed class When_converting_a_mongo_store_to_the_bulk_change_log
 
     private async Task<MongoBulkChangeLog> OpenAsync(CancellationToken cancellationToken)
     {
-        var changeLog = new MongoBulkChangeLog(_database);
-        await new MongoStoreInitializer(new MongoOptOutStore(_database), new MongoBulkUploadStore(_database), changeLog).InitializeAsync(cancellationToken);
+        var changeLog = new MongoBulkChangeLog(Database);
+        await new MongoStoreInitializer(new MongoOptOutStore(Database), new MongoBulkUploadStore(Database), changeLog).InitializeAsync(cancellationToken);
         return changeLog;
     }
 
     private async Task<string?> DispatchCursorAsync(Guid uploadId, CancellationToken cancellationToken)
     {
-        var uploads = _database.GetCollection<BsonDocument>(MongoBulkUploadStore.CollectionName);
+        var uploads = Database.GetCollection<BsonDocument>(MongoBulkUploadStore.CollectionName);
         var upload = await uploads.Find(new BsonDocument("_id", new BsonBinaryData(uploadId, GuidRepresentation.Standard))).SingleAsync(cancellationToken);
         return upload["eventsDispatchedAfter"] is BsonString cursor ? cursor.Value : null;
     }
@@ -205,7 +178,7 @@ public sealed class When_converting_a_mongo_store_to_the_bulk_change_log
 
     private async Task<List<string>> IndexNamesAsync(CancellationToken cancellationToken)
     {
-        var optOuts = _database.GetCollection<BsonDocument>(MongoOptOutStore.CollectionName);
+        var optOuts = Database.GetCollection<BsonDocument>(MongoOptOutStore.CollectionName);
         var indexes = await (await optOuts.Indexes.ListAsync(cancellationToken)).ToListAsync(cancellationToken);
         return indexes.ConvertAll(i => i["name"].AsString);
     }

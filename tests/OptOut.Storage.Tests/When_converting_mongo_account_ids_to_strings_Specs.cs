@@ -15,41 +15,14 @@ namespace OptOut.Storage.Tests;
 /// </summary>
 [TestFixture]
 [CancelAfter(60_000)]
-public sealed class When_converting_mongo_account_ids_to_strings
+public sealed class When_converting_mongo_account_ids_to_strings : MongoDatabasePerSpec
 {
     private static readonly Guid AccountGuid = Guid.Parse("C0FFEE00-1234-4abc-8def-0123456789AB");
     private static readonly AccountId Account = AccountId.Parse("c0ffee00-1234-4abc-8def-0123456789ab");
     private static readonly Guid UploadId = Guid.Parse("5e6f7a8b-0000-4000-8000-000000000041");
     private static readonly DateTimeOffset At = new(2027, 1, 5, 9, 0, 0, TimeSpan.Zero);
 
-    private MongoTestServer? _server;
-    private IMongoDatabase _database = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        _server = await MongoTestServer.StartAsync(timeout.Token);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        if (_server is not null)
-            await _server.DisposeAsync();
-    }
-
-    [SetUp]
-    public void NewDatabase() =>
-        _database = _server!.Client.GetDatabase("optout_account_ids_" + Guid.NewGuid().ToString("N")[..12]);
-
-    [TearDown]
-    public async Task DropDatabase()
-    {
-        // The emulator can't drop a database; it is in memory and vanishes when stopped anyway.
-        if (!_server!.IsEmulator)
-            await _server.Client.DropDatabaseAsync(_database.DatabaseNamespace.DatabaseName);
-    }
+    protected override string DatabasePrefix => "optout_account_ids_";
 
     [Test]
     public async Task Should_turn_every_uuid_account_into_its_lowercase_string_and_keep_everything_else(CancellationToken cancellationToken)
@@ -63,13 +36,13 @@ public sealed class When_converting_mongo_account_ids_to_strings
         {
             foreach (var name in (string[])[MongoOptOutStore.CollectionName, MongoBulkUploadStore.CollectionName, MongoBulkChangeLog.CollectionName])
             {
-                var collection = _database.GetCollection<BsonDocument>(name);
+                var collection = Database.GetCollection<BsonDocument>(name);
                 Assert.That(await collection.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty, cancellationToken: cancellationToken),
                     Is.EqualTo(await collection.CountDocumentsAsync(new BsonDocument("accountId", Account.Value), cancellationToken: cancellationToken)),
                     $"{name}: every account id the string");
             }
 
-            var stored = await _database.GetCollection<BsonDocument>(MongoSettingsStore.CollectionName)
+            var stored = await Database.GetCollection<BsonDocument>(MongoSettingsStore.CollectionName)
                 .Find(FilterDefinition<BsonDocument>.Empty).ToListAsync(cancellationToken);
             Assert.That(stored.Select(d => d["_id"]), Is.EqualTo(new BsonValue[] { new BsonString(Account.Value) }), "the settings under the string, the UUID one gone");
         }
@@ -109,9 +82,9 @@ public sealed class When_converting_mongo_account_ids_to_strings
     private async Task StoreAsBeforeAsync(int phones, CancellationToken cancellationToken)
     {
         var uuid = new BsonBinaryData(AccountGuid, GuidRepresentation.Standard);
-        var records = _database.GetCollection<BsonDocument>(MongoOptOutStore.CollectionName);
+        var records = Database.GetCollection<BsonDocument>(MongoOptOutStore.CollectionName);
         await records.InsertManyAsync(Enumerable.Range(0, phones).Select(i => RecordDocument(uuid, $"+1555240{i:D4}")), cancellationToken: cancellationToken);
-        await _database.GetCollection<BsonDocument>(MongoBulkUploadStore.CollectionName).InsertOneAsync(new BsonDocument
+        await Database.GetCollection<BsonDocument>(MongoBulkUploadStore.CollectionName).InsertOneAsync(new BsonDocument
         {
             ["_id"] = new BsonBinaryData(UploadId, GuidRepresentation.Standard),
             ["accountId"] = uuid,
@@ -130,7 +103,7 @@ public sealed class When_converting_mongo_account_ids_to_strings
             ["undoKept"] = 0L,
             ["version"] = 6L,
         }, cancellationToken: cancellationToken);
-        await _database.GetCollection<BsonDocument>(MongoBulkChangeLog.CollectionName).InsertOneAsync(new BsonDocument
+        await Database.GetCollection<BsonDocument>(MongoBulkChangeLog.CollectionName).InsertOneAsync(new BsonDocument
         {
             ["accountId"] = uuid,
             ["causationId"] = BulkUploadJob.CausationFor(UploadId),
@@ -138,9 +111,9 @@ public sealed class When_converting_mongo_account_ids_to_strings
             ["phones"] = new BsonArray { "+15552400000", "+15552400001" },
         }, cancellationToken: cancellationToken);
         // The change log's conversion is done (its marker is there): only the account ids are left to convert.
-        await _database.GetCollection<BsonDocument>("storeLayout").InsertOneAsync(
+        await Database.GetCollection<BsonDocument>("storeLayout").InsertOneAsync(
             new BsonDocument { ["_id"] = "bulkChanges", ["convertedAt"] = At.UtcDateTime }, cancellationToken: cancellationToken);
-        await _database.GetCollection<BsonDocument>(MongoSettingsStore.CollectionName).InsertOneAsync(new BsonDocument
+        await Database.GetCollection<BsonDocument>(MongoSettingsStore.CollectionName).InsertOneAsync(new BsonDocument
         {
             ["_id"] = uuid,
             ["defaultCountryCode"] = 44,
@@ -197,11 +170,11 @@ public sealed class When_converting_mongo_account_ids_to_strings
 
     private async Task<(MongoOptOutStore, MongoSettingsStore, MongoBulkUploadStore, MongoBulkChangeLog)> OpenAsync(CancellationToken cancellationToken)
     {
-        var store = new MongoOptOutStore(_database);
-        var uploads = new MongoBulkUploadStore(_database);
-        var changes = new MongoBulkChangeLog(_database);
+        var store = new MongoOptOutStore(Database);
+        var uploads = new MongoBulkUploadStore(Database);
+        var changes = new MongoBulkChangeLog(Database);
         await new MongoStoreInitializer(store, uploads, changes).InitializeAsync(cancellationToken);
-        return (store, new MongoSettingsStore(_database), uploads, changes);
+        return (store, new MongoSettingsStore(Database), uploads, changes);
     }
 
     private async Task<List<BsonDocument>> RawAsync(CancellationToken cancellationToken)
@@ -210,7 +183,7 @@ public sealed class When_converting_mongo_account_ids_to_strings
         foreach (var name in (string[])[MongoOptOutStore.CollectionName, MongoBulkUploadStore.CollectionName, MongoBulkChangeLog.CollectionName,
                      MongoSettingsStore.CollectionName])
         {
-            all.AddRange(await _database.GetCollection<BsonDocument>(name).Find(FilterDefinition<BsonDocument>.Empty)
+            all.AddRange(await Database.GetCollection<BsonDocument>(name).Find(FilterDefinition<BsonDocument>.Empty)
                 .Sort(Builders<BsonDocument>.Sort.Ascending("_id")).ToListAsync(cancellationToken));
         }
 
