@@ -1,4 +1,5 @@
 using OptOut.Contracts;
+using OptOut.Core.Outbox;
 
 namespace OptOut.Core;
 
@@ -88,8 +89,15 @@ public sealed record NewNumbers(OptOutRecord Record, OptOutHistoryEntry Appended
 /// <summary>One of <see cref="NewNumbers"/>: its E.164 number, and whether it is flagged (not a valid number).</summary>
 public readonly record struct NewNumber(string Phone, bool Flagged);
 
-/// <summary>The next version of a record and the history entry (if any) the transition appends.</summary>
-public sealed record OptOutWrite(OptOutRecord Record, long ExpectedVersion, OptOutHistoryEntry? Appended);
+/// <summary>
+/// The next version of a record and the history entry (if any) the transition appends. <see cref="Pending"/>, when
+/// set, is the transition's pending events, written in the same atomic write and replacing any entry the number had
+/// (<see cref="IOutbox"/>); when null, the number's entry is left as it is.
+/// </summary>
+public sealed record OptOutWrite(OptOutRecord Record, long ExpectedVersion, OptOutHistoryEntry? Appended)
+{
+    public PendingEvents? Pending { get; init; }
+}
 
 /// <summary>Per-account settings persistence.</summary>
 public interface ISettingsStore

@@ -1,5 +1,6 @@
 using OptOut.Contracts;
 using OptOut.Core.Intent;
+using OptOut.Core.Outbox;
 
 namespace OptOut.Core;
 
@@ -26,6 +27,9 @@ public sealed record InboundText
     public string? ConversationId { get; init; }
 
     public string? CampaignId { get; init; }
+
+    /// <summary>Who publishes the events of a change this text makes (the consuming delivery); see <see cref="OptChange.Claim"/>.</summary>
+    public PublishClaim? Claim { get; init; }
 }
 
 /// <summary>The reply an inbound text calls for: its kind, language and body (the account's message).</summary>
@@ -89,19 +93,19 @@ public sealed class InboundTextHandler(SettingsCache settingsCache, OptOutServic
                 return new InboundOutcome(settings, intent, contact, null, null, reply);
 
             case TextIntentKind.OptIn:
-                var optIn = Change(text, contact, intent, OptState.OptedIn) with
+                var optInReply = new InboundReply(ConfirmationKind.OptIn, language.Code, language.OptInMessage);
+                var optIn = Change(text, contact, intent, OptState.OptedIn, optInReply) with
                 {
                     Guard = settings.Settings.ContactOptInOverridesAdmin ? OptInGuard.OptedOutOnly : OptInGuard.ContactOptOutOnly,
                 };
                 var optedIn = await optOuts.ApplyAsync(optIn, cancellationToken).ConfigureAwait(false);
-                return new InboundOutcome(settings, intent, contact, optIn, optedIn,
-                    new InboundReply(ConfirmationKind.OptIn, language.Code, language.OptInMessage));
+                return new InboundOutcome(settings, intent, contact, optIn, optedIn, optInReply);
 
             default:
-                var optOut = Change(text, contact, intent, OptState.OptedOut);
+                var optOutReply = new InboundReply(ConfirmationKind.OptOut, language.Code, language.OptOutMessage);
+                var optOut = Change(text, contact, intent, OptState.OptedOut, optOutReply);
                 var optedOut = await optOuts.ApplyAsync(optOut, cancellationToken).ConfigureAwait(false);
-                return new InboundOutcome(settings, intent, contact, optOut, optedOut,
-                    new InboundReply(ConfirmationKind.OptOut, language.Code, language.OptOutMessage));
+                return new InboundOutcome(settings, intent, contact, optOut, optedOut, optOutReply);
         }
     }
 
@@ -122,7 +126,8 @@ public sealed class InboundTextHandler(SettingsCache settingsCache, OptOutServic
             throw new InvalidMessageException(errors);
     }
 
-    private static OptChange Change(InboundText text, PhoneNumber contact, TextIntent intent, OptState state) => new()
+    // The confirmation is sent from the number the contact texted, and kept with the change's pending events.
+    private static OptChange Change(InboundText text, PhoneNumber contact, TextIntent intent, OptState state, InboundReply reply) => new()
     {
         AccountId = text.AccountId,
         Phone = contact,
@@ -135,6 +140,8 @@ public sealed class InboundTextHandler(SettingsCache settingsCache, OptOutServic
         ConversationId = text.ConversationId,
         CampaignId = text.CampaignId,
         Detection = intent.Detection,
+        Reply = new ConfirmationTarget(text.To, reply.Body, reply.Kind, reply.Language),
+        Claim = text.Claim,
     };
 
     // A keyword's note names the keyword (as before); a detected revocation's quotes the contact's words and says why.

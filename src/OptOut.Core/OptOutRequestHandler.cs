@@ -1,4 +1,5 @@
 using OptOut.Contracts;
+using OptOut.Core.Outbox;
 
 namespace OptOut.Core;
 
@@ -28,6 +29,12 @@ public sealed record OptRequest
     public string? CampaignId { get; init; }
 
     public required DateTimeOffset RequestedAt { get; init; }
+
+    /// <summary>For a conversation (Messenger) opt-out: the number the confirmation text is sent from.</summary>
+    public string? ReplyFrom { get; init; }
+
+    /// <summary>Who publishes the events of the changes this request makes; see <see cref="OptChange.Claim"/>.</summary>
+    public PublishClaim? Claim { get; init; }
 }
 
 /// <summary>The result of one input, and the change it applied (null when rejected or a repeat within the request).</summary>
@@ -52,6 +59,10 @@ public sealed class OptOutRequestHandler(SettingsCache settingsCache, OptOutServ
         }
 
         var settings = await settingsCache.GetAsync(request.AccountId, cancellationToken).ConfigureAwait(false);
+        // Only a conversation opt-out (Messenger) gets the confirmation text; manual and API ones have no conversation.
+        var reply = request is { Source: OptOutSource.Messenger, State: OptState.OptedOut }
+            ? new ConfirmationTarget(request.ReplyFrom, settings.Settings.OptOutMessage)
+            : null;
         var outcomes = new List<OptItemOutcome>(inputs.Count);
         var firstIndexByPhone = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var input in inputs)
@@ -84,6 +95,8 @@ public sealed class OptOutRequestHandler(SettingsCache settingsCache, OptOutServ
                 Note = Note(request),
                 ConversationId = request.ConversationId,
                 CampaignId = request.CampaignId,
+                Reply = reply,
+                Claim = request.Claim,
             };
             var decision = await optOuts.ApplyAsync(change, cancellationToken).ConfigureAwait(false);
             var reason = phone.IsValid ? null : "possible but not a valid number: opted out anyway, flagged";

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using OptOut.Contracts;
+using OptOut.Core.Outbox;
 
 namespace OptOut.Core;
 
@@ -10,8 +11,11 @@ namespace OptOut.Core;
 /// STOP, a new manual opt-out), and a store refuses the insert, writing nothing, when the number is stored. Changes
 /// decided elsewhere against records read in bulk (a bulk upload's batch, an undo's page) are written in one round
 /// trip (<see cref="WriteDecidedAsync"/>), and any that lost its race comes back through the same loop.
+/// <para>A replay of a change with a claim (<see cref="OptChange.Claim"/>) re-publishes only when its events are still
+/// pending and this delivery takes them over (<see cref="IOutbox.TryClaimAsync"/>); otherwise it is
+/// <see cref="ChangeKind.AlreadyAnnounced"/>. Without <paramref name="sentMarks"/> (no outbox) every replay re-publishes.</para>
 /// </summary>
-public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
+public sealed class OptOutService(IOptOutStore store, TimeProvider clock, SentMarks? sentMarks = null)
 {
     /// <summary>How far ahead of this service's clock an event time may be before it is treated as "now".</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
@@ -117,11 +121,25 @@ public sealed class OptOutService(IOptOutStore store, TimeProvider clock)
             activity?.SetTag("optout.attempts", attempt + 1);
             var current = await store.FindAsync(change.AccountId, change.Phone.E164, cancellationToken).ConfigureAwait(false);
             var decision = OptOutStateMachine.Decide(current, change, now);
+            if (decision.Kind == ChangeKind.Replayed)
+                return await ClaimReplayAsync(change, decision, now, cancellationToken).ConfigureAwait(false);
             if (decision.Write is null || await store.TryWriteAsync(decision.Write, cancellationToken).ConfigureAwait(false))
                 return decision;
             if (attempt >= MaxAttempts)
                 throw new ConcurrencyConflictException(change.AccountId, change.Phone);
         }
+    }
+
+    // A duplicate or redelivery of the message that made the current transition: its events go out again only if the
+    // broker never confirmed them and nobody else is sending them now.
+    private async Task<OptDecision> ClaimReplayAsync(OptChange change, OptDecision replayed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (change.Claim is not { } claim || sentMarks is null)
+            return replayed;
+
+        var key = PendingKey.Of(change);
+        var taken = !sentMarks.Contains(key) && await sentMarks.Outbox.TryClaimAsync(key, claim, now, cancellationToken).ConfigureAwait(false);
+        return taken ? replayed : replayed with { Kind = ChangeKind.AlreadyAnnounced };
     }
 }
 

@@ -1,4 +1,5 @@
 using OptOut.Contracts;
+using OptOut.Core.Outbox;
 
 namespace OptOut.Core;
 
@@ -32,6 +33,16 @@ public sealed record OptChange
 
     /// <summary>For an opt-in: which opt-outs it may undo (an administrator's opt-in undoes any).</summary>
     public OptInGuard Guard { get; init; }
+
+    /// <summary>The confirmation a transition sends the contact (null: none), kept with its pending events.</summary>
+    public ConfirmationTarget? Reply { get; init; }
+
+    /// <summary>
+    /// Who publishes this change's events. A transition with a claim stores them as pending (<see cref="PendingEvents"/>),
+    /// and a replay of it re-publishes only when it takes the claim (<see cref="IOutbox.TryClaimAsync"/>). Null for a
+    /// bulk upload's changes, which its own dispatch announces.
+    /// </summary>
+    public PublishClaim? Claim { get; init; }
 }
 
 /// <summary>Which opt-outs an opt-in may undo (CTIA: a contact's START resumes texting a contact who texted STOP).</summary>
@@ -65,7 +76,8 @@ public enum ChangeKind
     /// <summary>
     /// This very message changed the state before (a redelivery, or a duplicate with the same causation id), and
     /// that change is still the current state: publish the same events again with the same message ids so nothing
-    /// is lost if the first publish was.
+    /// is lost if the first publish was. For a change with a claim, only when its events are still pending and this
+    /// delivery took them over (<see cref="IOutbox.TryClaimAsync"/>); otherwise <see cref="AlreadyAnnounced"/>.
     /// </summary>
     Replayed,
 
@@ -74,6 +86,12 @@ public enum ChangeKind
     /// appended to its history as evidence (an entry in the opted-out state). Nothing is published.
     /// </summary>
     Refused,
+
+    /// <summary>
+    /// As <see cref="Replayed"/>, but the events were confirmed by the broker already, or another delivery is publishing
+    /// them now: nothing is published again (a gateway's three copies of one STOP send one confirmation).
+    /// </summary>
+    AlreadyAnnounced,
 }
 
 /// <summary>The decision for one change, and the write it needs (null when nothing is stored).</summary>
@@ -85,8 +103,8 @@ public sealed record OptDecision(ChangeKind Kind, OptOutRecord? Record, OptOutWr
     /// <summary>The request outcome this decision means for the asked state.</summary>
     public OptOutOutcome OutcomeFor(OptState asked) => (Kind, asked) switch
     {
-        (ChangeKind.Changed or ChangeKind.Replayed, OptState.OptedOut) => OptOutOutcome.OptedOut,
-        (ChangeKind.Changed or ChangeKind.Replayed, OptState.OptedIn) => OptOutOutcome.OptedIn,
+        (ChangeKind.Changed or ChangeKind.Replayed or ChangeKind.AlreadyAnnounced, OptState.OptedOut) => OptOutOutcome.OptedOut,
+        (ChangeKind.Changed or ChangeKind.Replayed or ChangeKind.AlreadyAnnounced, OptState.OptedIn) => OptOutOutcome.OptedIn,
         (ChangeKind.Unchanged, OptState.OptedOut) => OptOutOutcome.AlreadyOptedOut,
         (ChangeKind.Unchanged, OptState.OptedIn) => OptOutOutcome.NotOptedOut,
         _ => OptOutOutcome.Superseded,
@@ -133,7 +151,8 @@ public static class OptOutStateMachine
                 Version = 1,
                 History = entry is null ? [] : [entry],
             };
-            return new OptDecision(entry is null ? ChangeKind.Unchanged : ChangeKind.Changed, created, new OptOutWrite(created, 0, entry));
+            return new OptDecision(entry is null ? ChangeKind.Unchanged : ChangeKind.Changed, created,
+                new OptOutWrite(created, 0, entry) { Pending = entry is null ? null : PendingEvents.Of(change, now) });
         }
 
         if (current.History.Count > 0 && current.History[^1].CausationId == change.CausationId
@@ -174,7 +193,7 @@ public static class OptOutStateMachine
             Version = current.Version + 1,
             History = [.. current.History, transition],
         };
-        return new OptDecision(ChangeKind.Changed, next, new OptOutWrite(next, current.Version, transition));
+        return new OptDecision(ChangeKind.Changed, next, new OptOutWrite(next, current.Version, transition) { Pending = PendingEvents.Of(change, now) });
     }
 
     // The state and its clock stay; only the evidence that the contact asked is added.

@@ -32,6 +32,10 @@ public sealed record StateChange(AccountId AccountId, string Phone, OptState Sta
 {
     public static StateChange From(OptChange change) => new(change.AccountId, change.Phone.E164, change.State, change.Source, change.Note,
         change.At, change.CausationId, change.ConversationId, change.CampaignId, change.Detection);
+
+    /// <summary>The change a stored transition (<paramref name="entry"/> of <paramref name="record"/>'s history) announced: the same as <see cref="From(OptChange)"/> made.</summary>
+    public static StateChange From(OptOutRecord record, OptOutHistoryEntry entry) => new(record.AccountId, record.Phone, entry.State, entry.Source,
+        entry.Note, entry.At, entry.CausationId, entry.ConversationId, entry.CampaignId, entry.Detection);
 }
 
 /// <summary>What the processor tells the platform; the host publishes these on the bus.</summary>

@@ -38,14 +38,15 @@ public sealed record AdminWrite<T>(AdminWriteStatus Status, T? Outcome = default
 /// <para>The caller's connection doesn't cancel a write: a caller who hangs up mid-way must not leave a change stored
 /// and unannounced.</para>
 /// </summary>
-public sealed class AdminWrites(OptOutRequestHandler handler, SettingsUpdater settings, EventPublisher publisher, OptOutTelemetry telemetry,
-    IPublishEndpoint bus, IOptions<AdminOptions> options, ILogger<AdminWrites> logger)
+public sealed class AdminWrites(OptOutRequestHandler handler, SettingsUpdater settings, EventPublisher publisher, PublishClaims claims,
+    OptOutTelemetry telemetry, IPublishEndpoint bus, IOptions<AdminOptions> options, ILogger<AdminWrites> logger)
 {
     /// <summary>A manual opt-out of one number or a list.</summary>
     public Task<AdminWrite<OptOutRequestCompleted>> OptOutAsync(OptOutRequested request) =>
         RunAsync(request, request.RequestId, async cancellationToken =>
         {
-            var outcomes = await handler.HandleAsync(OptRequests.From(request, request.RequestedAt), cancellationToken);
+            var outcomes = await handler.HandleAsync(OptRequests.From(request, request.RequestedAt) with { Claim = claims.ForAdminWrite(request.RequestId) },
+                cancellationToken);
             return await AnnounceAsync(nameof(OptOutRequested), request.RequestId, request.AccountId, outcomes, cancellationToken);
         });
 
@@ -53,7 +54,8 @@ public sealed class AdminWrites(OptOutRequestHandler handler, SettingsUpdater se
     public Task<AdminWrite<OptOutRequestCompleted>> OptInAsync(OptInRequested request) =>
         RunAsync(request, request.RequestId, async cancellationToken =>
         {
-            var outcomes = await handler.HandleAsync(OptRequests.From(request, request.RequestedAt), cancellationToken);
+            var outcomes = await handler.HandleAsync(OptRequests.From(request, request.RequestedAt) with { Claim = claims.ForAdminWrite(request.RequestId) },
+                cancellationToken);
             return await AnnounceAsync(nameof(OptInRequested), request.RequestId, request.AccountId, outcomes, cancellationToken);
         });
 
@@ -64,8 +66,7 @@ public sealed class AdminWrites(OptOutRequestHandler handler, SettingsUpdater se
     private async Task<OptOutRequestCompleted> AnnounceAsync(string requestType, Guid requestId, AccountId accountId, IReadOnlyList<OptItemOutcome> outcomes,
         CancellationToken cancellationToken)
     {
-        // Manual opt-outs and opt-ins have no conversation: no confirmation text.
-        var completed = await publisher.PublishRequestAsync(bus, requestId, accountId, outcomes, confirmation: null, cancellationToken);
+        var completed = await publisher.PublishRequestAsync(bus, requestId, accountId, outcomes, cancellationToken);
         telemetry.Rejected(requestType, "phone_number", outcomes.Count(o => o.Result.Outcome == OptOutOutcome.Rejected));
         return completed;
     }

@@ -7,7 +7,8 @@ using OptOut.Service.Messaging;
 namespace OptOut.Service.Consumers;
 
 /// <summary>Every text a contact sends passes here: keywords, detected revocations, START and HELP.</summary>
-public sealed class InboundMessageConsumer(InboundTextHandler handler, EventPublisher publisher, OptOutTelemetry telemetry, TimeProvider clock)
+public sealed class InboundMessageConsumer(InboundTextHandler handler, EventPublisher publisher, PublishClaims claims, OptOutTelemetry telemetry,
+    TimeProvider clock)
     : IConsumer<InboundMessage>
 {
     public async Task Consume(ConsumeContext<InboundMessage> context)
@@ -24,15 +25,17 @@ public sealed class InboundMessageConsumer(InboundTextHandler handler, EventPubl
             CausationId = "inbound:" + (string.IsNullOrWhiteSpace(message.ProviderMessageId) ? context.StableMessageId() : message.ProviderMessageId.Trim()),
             ConversationId = message.ConversationId,
             CampaignId = message.CampaignId,
+            Claim = claims.For(context),
         };
         var outcome = await handler.HandleAsync(text, context.CancellationToken);
         telemetry.Read(outcome.Intent);
 
-        var reply = outcome.RepliesNow ? new ConfirmationTarget(message.To, outcome.Reply!.Body, outcome.Reply.Kind, outcome.Reply.Language) : null;
+        // A change's confirmation travels with the change (kept with its pending events); only help is sent here.
         if (outcome is { Change: { } change, Decision: { } decision })
-            await publisher.PublishAsync(context, change, decision, reply);
-        else if (reply is not null)
-            await publisher.PublishReplyAsync(context, text.AccountId, outcome.Contact!, text.CausationId, text.ReceivedAt, text.ConversationId, text.CampaignId, reply);
+            await publisher.PublishAsync(context, change, decision);
+        else if (outcome.RepliesNow)
+            await publisher.PublishReplyAsync(context, text.AccountId, outcome.Contact!, text.CausationId, text.ReceivedAt, text.ConversationId, text.CampaignId,
+                new ConfirmationTarget(message.To, outcome.Reply!.Body, outcome.Reply.Kind, outcome.Reply.Language));
         else if (outcome.Intent.Kind == TextIntentKind.PossibleOptOut)
             await publisher.PublishReviewAsync(context, text, message.ProviderMessageId, outcome.Contact!, outcome.Intent.Detection!);
     }

@@ -6,20 +6,16 @@ using OptOut.Service.Messaging;
 namespace OptOut.Service.Consumers;
 
 /// <summary>Manual, Messenger and API opt-outs; answers request clients too.</summary>
-public sealed class OptOutRequestedConsumer(OptOutRequestHandler handler, SettingsCache settings, EventPublisher publisher, OptOutTelemetry telemetry,
+public sealed class OptOutRequestedConsumer(OptOutRequestHandler handler, EventPublisher publisher, PublishClaims claims, OptOutTelemetry telemetry,
     TimeProvider clock)
     : IConsumer<OptOutRequested>
 {
     public async Task Consume(ConsumeContext<OptOutRequested> context)
     {
         var message = context.Message;
-        var outcomes = await handler.HandleAsync(OptRequests.From(message, context.EventTime(message.RequestedAt, clock)), context.CancellationToken);
+        var request = OptRequests.From(message, context.EventTime(message.RequestedAt, clock)) with { Claim = claims.For(context) };
+        var outcomes = await handler.HandleAsync(request, context.CancellationToken);
 
-        // Only a conversation opt-out (Messenger) gets the confirmation text; manual and API ones have no conversation.
-        ConfirmationTarget? confirmation = null;
-        if (message.Source == OptOutRequestSource.Messenger)
-            confirmation = new(message.ReplyFrom, (await settings.GetAsync(message.AccountId, context.CancellationToken)).Settings.OptOutMessage);
-
-        await RequestReplies.PublishAsync(context, publisher, telemetry, message.RequestId, message.AccountId, outcomes, confirmation);
+        await RequestReplies.PublishAsync(context, publisher, telemetry, message.RequestId, message.AccountId, outcomes);
     }
 }

@@ -12,10 +12,10 @@ internal static class RequestReplies
     /// for subscribers, and sent as the response when a request client is waiting.
     /// </summary>
     public static async Task PublishAsync<TRequest>(ConsumeContext<TRequest> context, EventPublisher publisher, OptOutTelemetry telemetry, Guid requestId,
-        AccountId accountId, IReadOnlyList<OptItemOutcome> outcomes, ConfirmationTarget? confirmation)
+        AccountId accountId, IReadOnlyList<OptItemOutcome> outcomes)
         where TRequest : class
     {
-        var completed = await publisher.PublishRequestAsync(context, requestId, accountId, outcomes, confirmation, context.CancellationToken);
+        var completed = await publisher.PublishRequestAsync(context, requestId, accountId, outcomes, context.CancellationToken);
         if (context.ResponseAddress is not null)
             await context.RespondAsync(completed);
 

@@ -12,6 +12,7 @@ using OpenTelemetry.Trace;
 using OptOut.Bulk.Parallelism;
 using OptOut.Core;
 using OptOut.Core.Bulk;
+using OptOut.Core.Outbox;
 using OptOut.Service.Api;
 using OptOut.Service.Consumers;
 using OptOut.Service.Messaging;
@@ -33,6 +34,11 @@ public static class ServiceRegistration
         services.AddSingleton<OptOutRequestHandler>();
         services.AddSingleton<OptOutTelemetry>();
         services.AddSingleton<EventPublisher>();
+        // The outbox: each change's events on the bus once (docs/architecture.md, "Effectively-once out"). The store
+        // registers IOutbox; the marks are written until the container is disposed, after the consumers stopped.
+        services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.Section)).CheckedOnStart(o => o.EnsureUsable());
+        services.AddSingleton<PublishClaims>();
+        services.AddSingleton(sp => new SentMarks(sp.GetRequiredService<IOutbox>(), sp.GetRequiredService<ILogger<SentMarks>>()));
         services.AddSingleton<SettingsUpdater>();
         services.AddOptions<BulkUploadSettings>().Bind(configuration.GetSection(BulkUploadSettings.Section)).CheckedOnStart(s => s.EnsureUsable());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BulkUploadSettings>>().Value.ToOptions());
@@ -142,6 +148,8 @@ public static class ServiceRegistration
                 cfg.ConfigureOptOutEndpoints(context);
             });
         });
+        // After the bus, which starts first: it re-sends what no message is left to.
+        services.AddHostedService<OutboxSweeper>();
         return services;
     }
 

@@ -2,32 +2,60 @@ using MassTransit;
 using OptOut.Contracts;
 using OptOut.Core;
 using OptOut.Core.Bulk;
+using OptOut.Core.Outbox;
 
 namespace OptOut.Service.Messaging;
 
 /// <summary>
 /// Publishes what a decision means for the rest of the platform, with message ids derived from the causing
-/// message. Shared by every consumer so all of them keep "one event per transition" the same way.
+/// message. Shared by every consumer so all of them keep "one event per transition" the same way. Once the broker
+/// confirmed the events of a change that stored them as pending (<see cref="OptChange.Claim"/>), they are marked sent
+/// (<see cref="SentMarks"/>), so a duplicate or redelivery publishes nothing again.
 /// </summary>
-public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPublisher> logger)
+public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPublisher> logger, SentMarks? sentMarks = null)
 {
     /// <summary>Publishes at most this many events at once: enough to keep the broker's confirms pipelined.</summary>
     private const int PublishWindow = 500;
 
     /// <summary>
-    /// Publishes the events of one change. <paramref name="endpoint"/> is the consumed message's context, or the bus
-    /// for a write the admin API applies in-process: the events and their message ids are the same either way.
+    /// Publishes the events of one change: its state change and its confirmation (<see cref="OptChange.Reply"/>).
+    /// <paramref name="endpoint"/> is the consumed message's context, or the bus for a write the admin API applies
+    /// in-process: the events and their message ids are the same either way.
     /// </summary>
-    public async Task PublishAsync(IPublishEndpoint endpoint, OptChange change, OptDecision decision, ConfirmationTarget? confirmation)
+    public async Task PublishAsync(IPublishEndpoint endpoint, OptChange change, OptDecision decision)
     {
         if (!decision.Publishes)
+        {
+            if (decision.Kind == ChangeKind.AlreadyAnnounced)
+                telemetry.AlreadyAnnounced();
             return;
+        }
 
         if (decision.Kind == ChangeKind.Changed)
             telemetry.Transition(change.Source, change.State);
+        else
+            telemetry.Resent("replay");
 
-        var stateChanged = PublishStateChangeAsync(endpoint, StateChange.From(change));
-        if (confirmation is null)
+        await PublishEventsAsync(endpoint, StateChange.From(change), change.Phone, change.Reply).ConfigureAwait(false);
+        if (change.Claim is not null)
+            sentMarks?.Add(PendingKey.Of(change));
+    }
+
+    /// <summary>
+    /// Publishes a change's pending events again, rebuilt from the store (<paramref name="change"/> from its history
+    /// entry, the reply kept with them): the same bodies and message ids as their first publish. Marks them sent.
+    /// </summary>
+    public async Task PublishPendingAsync(IPublishEndpoint endpoint, PendingEntry entry, StateChange change, PhoneNumber contact)
+    {
+        await PublishEventsAsync(endpoint, change, contact, entry.Events.Reply).ConfigureAwait(false);
+        telemetry.Resent("sweeper");
+        sentMarks?.Add(entry.Key);
+    }
+
+    private async Task PublishEventsAsync(IPublishEndpoint endpoint, StateChange change, PhoneNumber contact, ConfirmationTarget? reply)
+    {
+        var stateChanged = PublishStateChangeAsync(endpoint, change);
+        if (reply is null)
         {
             await stateChanged.ConfigureAwait(false);
             return;
@@ -37,7 +65,9 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
         // wake-up of this consume) instead of two. They are different message types on different exchanges, so no
         // subscriber depends on their order. (Published one after the other for a while as a precaution against two
         // harness hangs; those were the consume-deadline spec's probe, fixed since, and the suite has run clean.)
-        await Task.WhenAll(stateChanged, PublishReplyAsync(endpoint, change, confirmation)).ConfigureAwait(false);
+        await Task.WhenAll(stateChanged,
+            PublishReplyAsync(endpoint, change.AccountId, contact, change.CausationId, change.At, change.ConversationId, change.CampaignId, reply))
+            .ConfigureAwait(false);
     }
 
     /// <summary>
@@ -45,12 +75,12 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
     /// <see cref="OptOutRequestCompleted"/>, whose message id derives from the request id; returns that result.
     /// </summary>
     public async Task<OptOutRequestCompleted> PublishRequestAsync(IPublishEndpoint endpoint, Guid requestId, AccountId accountId,
-        IReadOnlyList<OptItemOutcome> outcomes, ConfirmationTarget? confirmation, CancellationToken cancellationToken)
+        IReadOnlyList<OptItemOutcome> outcomes, CancellationToken cancellationToken)
     {
         foreach (var outcome in outcomes)
         {
             if (outcome.Change is not null && outcome.Decision is not null)
-                await PublishAsync(endpoint, outcome.Change, outcome.Decision, confirmation).ConfigureAwait(false);
+                await PublishAsync(endpoint, outcome.Change, outcome.Decision).ConfigureAwait(false);
         }
 
         var completed = new OptOutRequestCompleted { RequestId = requestId, AccountId = accountId, Results = [.. outcomes.Select(o => o.Result)] };
@@ -60,13 +90,9 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
     }
 
     /// <summary>
-    /// Publishes a reply to the contact (a confirmation or the help message), its message id derived from the causing
-    /// text and the kind, so a redelivered text re-publishes an exact duplicate.
+    /// Publishes a reply to the contact (a confirmation, or the help message, which changes nothing), its message id
+    /// derived from the causing text and the kind, so a re-publish is an exact duplicate.
     /// </summary>
-    public Task PublishReplyAsync(IPublishEndpoint endpoint, OptChange change, ConfirmationTarget reply) =>
-        PublishReplyAsync(endpoint, change.AccountId, change.Phone, change.CausationId, change.At, change.ConversationId, change.CampaignId, reply);
-
-    /// <summary>As <see cref="PublishReplyAsync(IPublishEndpoint, OptChange, ConfirmationTarget)"/>, for a reply that changes nothing (help).</summary>
     public Task PublishReplyAsync(IPublishEndpoint endpoint, AccountId accountId, PhoneNumber contact, string causationId, DateTimeOffset at,
         string? conversationId, string? campaignId, ConfirmationTarget reply)
     {
@@ -149,6 +175,3 @@ public sealed class EventPublisher(OptOutTelemetry telemetry, ILogger<EventPubli
             Detection = change.Detection,
         }, p => p.MessageId = MessageIds.Derive(change.CausationId, change.Phone, "state"), cancellationToken);
 }
-
-/// <summary>Where and what to send as a reply: the confirmation of a conversation opt-out or opt-in, or the help message.</summary>
-public sealed record ConfirmationTarget(string? From, string Body, ConfirmationKind Kind = ConfirmationKind.OptOut, string Language = "en");

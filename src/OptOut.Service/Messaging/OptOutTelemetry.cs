@@ -17,6 +17,8 @@ public sealed class OptOutTelemetry : IDisposable
     private readonly Counter<long> _keywordHits;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _detections;
+    private readonly Counter<long> _resent;
+    private readonly Counter<long> _alreadyAnnounced;
 
     public OptOutTelemetry(IMeterFactory meterFactory)
     {
@@ -26,12 +28,22 @@ public sealed class OptOutTelemetry : IDisposable
             description: "Inbound texts that are a keyword, by keyword, kind (opt_out, opt_in, help) and language");
         _detections = _meter.CreateCounter<long>("optout.detections",
             description: "Inbound texts the natural-language detector read as a revocation or a possible one, by decision, method and language");
+        _resent = _meter.CreateCounter<long>("optout.outbox.resent",
+            description: "Changes whose events were published again, by what re-sent them: a replay of the causing message (retry or redelivery) or the outbox sweeper");
+        _alreadyAnnounced = _meter.CreateCounter<long>("optout.outbox.already_announced",
+            description: "Duplicates or redeliveries of a change's message that published nothing: its events were confirmed, or another delivery was publishing them");
         _rejected = _meter.CreateCounter<long>("optout.rejected_inputs",
             description: "Inputs rejected as unusable, by message type and what was rejected: the whole message, one number of a request, a settings update");
     }
 
     public void Transition(OptOutSource source, OptState state) =>
         _transitions.Add(1, new("source", source.ToString()), new("state", state.ToString()));
+
+    /// <summary>A change's events published again: <paramref name="by"/> is <c>replay</c> or <c>sweeper</c>.</summary>
+    public void Resent(string by) => _resent.Add(1, new KeyValuePair<string, object?>("by", by));
+
+    /// <summary>A duplicate that published nothing, its change already announced.</summary>
+    public void AlreadyAnnounced() => _alreadyAnnounced.Add(1);
 
     /// <summary>Counts what an inbound text was read as; ordinary replies are not counted.</summary>
     public void Read(TextIntent intent)

@@ -29,6 +29,7 @@ public static class OptRequests
         ConversationId = message.ConversationId,
         CampaignId = message.CampaignId,
         RequestedAt = requestedAt,
+        ReplyFrom = message.ReplyFrom,
     };
 
     public static OptRequest From(OptInRequested message, DateTimeOffset requestedAt) => new()
