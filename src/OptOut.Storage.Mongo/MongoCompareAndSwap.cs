@@ -6,8 +6,8 @@ namespace OptOut.Storage.Mongo;
 
 /// <summary>
 /// The compare-and-swap of one opt-out record as a single-document update, which MongoDB applies atomically, so it
-/// needs no transaction: the filter matches the expected version, and the update sets the next record and pushes the
-/// history entry in the same statement.
+/// needs no transaction: the filter matches the expected version, and the update sets the next record, pushes the
+/// history entry and sets the transition's pending events (<see cref="PendingDocument"/>) in the same statement.
 /// </summary>
 internal static class MongoCompareAndSwap
 {
@@ -24,7 +24,10 @@ internal static class MongoCompareAndSwap
         WriteVersion.EnsureAdvances(write.Record.Version, write.ExpectedVersion, "Record", nameof(write));
     }
 
-    /// <summary>The compare-and-swap update: match the expected version, set the next record, append the entry.</summary>
+    /// <summary>
+    /// The compare-and-swap update: match the expected version, set the next record, append the entry, and replace the
+    /// pending events when the write carries them (a write without leaves the number's entry as it is).
+    /// </summary>
     public static (FilterDefinition<OptOutDocument> Filter, UpdateDefinition<OptOutDocument> Update) For(OptOutWrite write)
     {
         var record = write.Record;
@@ -41,6 +44,8 @@ internal static class MongoCompareAndSwap
             .Set(x => x.Version, record.Version);
         if (write.Appended is { } entry)
             update = update.Push(x => x.History, HistoryDocument.From(entry));
+        if (write.Pending is { } pending)
+            update = update.Set(x => x.Pending, PendingDocument.From(pending));
         return (filter, update);
     }
 }

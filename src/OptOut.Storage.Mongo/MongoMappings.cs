@@ -40,6 +40,8 @@ internal static class MongoMappings
             BsonClassMap.TryRegisterClassMap<LanguageSettingsDocument>(LanguageSettingsDocument.Map);
             BsonClassMap.TryRegisterClassMap<DetectionDocument>(DetectionDocument.Map);
             BsonClassMap.TryRegisterClassMap<HistoryDocument>(HistoryDocument.Map);
+            BsonClassMap.TryRegisterClassMap<PendingReplyDocument>(PendingReplyDocument.Map);
+            BsonClassMap.TryRegisterClassMap<PendingDocument>(PendingDocument.Map);
             BsonClassMap.TryRegisterClassMap<OptOutDocument>(OptOutDocument.Map);
             BsonClassMap.TryRegisterClassMap<SettingsDocument>(SettingsDocument.Map);
             BsonClassMap.TryRegisterClassMap<CountsDocument>(CountsDocument.Map);

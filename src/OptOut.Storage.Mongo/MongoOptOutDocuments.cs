@@ -39,23 +39,32 @@ internal sealed class OptOutDocument
 
     public List<HistoryDocument> History { get; set; } = [];
 
-    public static OptOutDocument From(OptOutRecord record, OptOutHistoryEntry? appended) => new()
+    /// <summary>The events of a transition the broker has not confirmed yet (null: none pending).</summary>
+    public PendingDocument? Pending { get; set; }
+
+    /// <summary>The document an insert (expected version 0) writes: the record, its first history entry, its pending events.</summary>
+    public static OptOutDocument From(OptOutWrite write)
     {
-        Id = ObjectId.GenerateNewId(),
-        AccountId = record.AccountId,
-        Phone = record.Phone,
-        State = record.State,
-        Source = record.Source,
-        Note = record.Note,
-        Actor = record.Actor,
-        StateAt = record.StateAt.ToUniversalTime(),
-        CreatedAt = record.CreatedAt.ToUniversalTime(),
-        UpdatedAt = record.UpdatedAt.ToUniversalTime(),
-        Flagged = record.Flagged,
-        Version = record.Version,
-        // The store appends only what the write names: the history is evidence, never rewritten from a caller's copy.
-        History = appended is null ? [] : [HistoryDocument.From(appended)],
-    };
+        var record = write.Record;
+        return new()
+        {
+            Id = ObjectId.GenerateNewId(),
+            AccountId = record.AccountId,
+            Phone = record.Phone,
+            State = record.State,
+            Source = record.Source,
+            Note = record.Note,
+            Actor = record.Actor,
+            StateAt = record.StateAt.ToUniversalTime(),
+            CreatedAt = record.CreatedAt.ToUniversalTime(),
+            UpdatedAt = record.UpdatedAt.ToUniversalTime(),
+            Flagged = record.Flagged,
+            Version = record.Version,
+            // The store appends only what the write names: the history is evidence, never rewritten from a caller's copy.
+            History = write.Appended is { } appended ? [HistoryDocument.From(appended)] : [],
+            Pending = write.Pending is { } pending ? PendingDocument.From(pending) : null,
+        };
+    }
 
     public OptOutRecord ToRecord() => new()
     {
@@ -92,5 +101,7 @@ internal sealed class OptOutDocument
         cm.MapMember(x => x.Version).SetElementName("version");
         // Pages are read without the history (a projection); missing must mean empty, not null.
         cm.MapMember(x => x.History).SetElementName("history").SetDefaultValue(() => new List<HistoryDocument>());
+        // Only a record whose transition's events are unconfirmed has one (milliseconds, unless the service died).
+        cm.MapMember(x => x.Pending).SetElementName("pending").SetIgnoreIfNull(true).SetDefaultValue((PendingDocument?)null);
     }
 }

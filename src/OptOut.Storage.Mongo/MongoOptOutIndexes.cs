@@ -19,6 +19,10 @@ internal static class MongoOptOutIndexes
             // Pages by state walk this index in phone order: equality on account and state, range and sort on phone.
             new(keys.Ascending(x => x.AccountId).Ascending(x => x.State).Ascending(x => x.Phone),
                 new CreateIndexOptions { Name = "accountId_state_phone" }),
+            // The sweeper's due entries, oldest claim first (MongoOutbox.ListDueAsync). Sparse: only the few records with
+            // pending events are in it, not the millions a bulk upload writes.
+            new(keys.Ascending(MongoOutbox.ClaimedUntilTicks),
+                new CreateIndexOptions { Name = "pending_claimedUntil_sparse", Sparse = true }),
         ];
     }
 }

@@ -3,6 +3,7 @@ using MongoDB.Bson;
 using MongoDB.Driver;
 using OptOut.Contracts;
 using OptOut.Core;
+using OptOut.Core.Outbox;
 using Polly;
 
 namespace OptOut.Storage.Mongo;
@@ -13,8 +14,9 @@ namespace OptOut.Storage.Mongo;
 /// one single-document compare-and-swap (<see cref="MongoCompareAndSwap"/>), which needs no transaction. Bulk uploads
 /// read a batch with one <c>$in</c> query (<see cref="FindManyAsync"/>) and write it with one unordered bulk write
 /// (<see cref="MongoBatchWriter"/>); the numbers an upload changed are listed apart (<see cref="MongoBulkChangeLog"/>).
+/// A transition's pending events live in its record, written by the same update (<see cref="MongoOutbox"/>).
 /// </summary>
-public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
+public sealed class MongoOptOutStore : IOptOutStore, IOutbox, IStoreInitializer
 {
     public const string CollectionName = "optOuts";
 
@@ -24,6 +26,7 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
     private readonly IMongoCollection<OptOutDocument> _collection;
     private readonly ResiliencePipeline _pipeline;
     private readonly MongoBatchWriter _batches;
+    private readonly MongoOutbox _outbox;
 
     public MongoOptOutStore(IMongoDatabase database, ILogger<MongoOptOutStore>? logger = null, StoreResilienceOptions? resilience = null)
     {
@@ -33,6 +36,7 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
         _collection = database.GetCollection<OptOutDocument>(CollectionName);
         _pipeline = StoreResilience.Create("MongoDB", MongoErrors.IsTransient, logger, resilience);
         _batches = new MongoBatchWriter(_collection, _pipeline);
+        _outbox = new MongoOutbox(_collection, _pipeline);
     }
 
     /// <summary>Creates the collection's indexes (<see cref="MongoOptOutIndexes"/>).</summary>
@@ -153,6 +157,15 @@ public sealed class MongoOptOutStore : IOptOutStore, IStoreInitializer
         inserts.Check(nameof(inserts));
         return _batches.TryWriteManyAsync(inserts.ToWrites(), cancellationToken);
     }
+
+    public Task<bool> TryClaimAsync(PendingKey key, PublishClaim claim, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        _outbox.TryClaimAsync(key, claim, now, cancellationToken);
+
+    public Task MarkSentAsync(IReadOnlyList<PendingKey> keys, CancellationToken cancellationToken = default) =>
+        _outbox.MarkSentAsync(keys, cancellationToken);
+
+    public Task<IReadOnlyList<PendingEntry>> ListDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
+        _outbox.ListDueAsync(now, limit, cancellationToken);
 
     /// <remarks>Not retried: readiness must report the store as it is now, not after seconds of backoff.</remarks>
     public Task PingAsync(CancellationToken cancellationToken = default) =>

@@ -11,7 +11,7 @@ namespace OptOut.Storage.Mongo;
 internal static class MongoSingleWrites
 {
     public static ValueTask<bool> InsertAsync(IMongoCollection<OptOutDocument> collection, OptOutWrite write, CancellationToken cancellationToken) =>
-        InsertAsync(collection, OptOutDocument.From(write.Record, write.Appended), cancellationToken);
+        InsertAsync(collection, OptOutDocument.From(write), cancellationToken);
 
     public static async ValueTask<bool> InsertAsync(IMongoCollection<OptOutDocument> collection, OptOutDocument document, CancellationToken cancellationToken)
     {

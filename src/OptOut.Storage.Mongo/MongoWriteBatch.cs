@@ -75,7 +75,7 @@ internal sealed class MongoWriteBatch
             writes[i] = write;
             if (write.ExpectedVersion == 0)
             {
-                var document = OptOutDocument.From(write.Record, write.Appended);
+                var document = OptOutDocument.From(write);
                 documents[i] = document;
                 models[i] = new InsertOneModel<OptOutDocument>(document);
             }

@@ -3,6 +3,7 @@ using MongoDB.Bson.Serialization;
 using MongoDB.Driver;
 using OptOut.Contracts;
 using OptOut.Core;
+using OptOut.Core.Outbox;
 using OptOut.Storage.Mongo;
 
 namespace OptOut.Storage.Tests;
@@ -26,6 +27,8 @@ public sealed class When_building_a_mongo_compare_and_swap
     private BsonDocument _update = null!;
     private OptOutHistoryEntry _detected = null!;
     private BsonDocument _detectedUpdate = null!;
+    private PendingEvents _pending = null!;
+    private BsonDocument _pendingUpdate = null!;
 
     [OneTimeSetUp]
     public void Render()
@@ -63,6 +66,10 @@ public sealed class When_building_a_mongo_compare_and_swap
         _detected = entry with { State = OptState.OptedOut, Source = OptOutSource.Keyword, CausationId = "inbound:SM43", Detection = Detection };
         var detected = record with { State = OptState.OptedOut, Source = OptOutSource.Keyword, Version = 4 };
         _detectedUpdate = MongoCompareAndSwap.For(new OptOutWrite(detected, 3, _detected)).Update.Render(args).AsBsonDocument;
+
+        _pending = new PendingEvents("inbound:SM43", new ConfirmationTarget(null, "Ya no recibirá mensajes.", ConfirmationKind.OptOut, "es"),
+            "bus:43", Guid.Parse("0d9f5a52-3c1b-4e8e-9f27-5a0c6b1d2e3f"), At.AddTicks(60 * TimeSpan.TicksPerSecond + 7));
+        _pendingUpdate = MongoCompareAndSwap.For(new OptOutWrite(detected, 3, _detected) { Pending = _pending }).Update.Render(args).AsBsonDocument;
     }
 
     [Test]
@@ -114,5 +121,30 @@ public sealed class When_building_a_mongo_compare_and_swap
             { "method", "Phrase" }, { "language", "es" }, { "matched", "YA NO ME ESCRIBAN" }, { "score", 0.9 }, { "reason", "asked not to be written to again" },
         }));
         Assert.That(BsonSerializer.Deserialize<HistoryDocument>(pushed).ToEntry(), Is.EqualTo(_detected), "reads back as the entry written");
+    }
+
+    [Test]
+    public void Should_set_the_pending_events_in_the_same_update_as_the_transition()
+    {
+        var pending = _pendingUpdate["$set"]["pending"].AsBsonDocument;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(_pendingUpdate["$push"]["history"]["causationId"].AsString, Is.EqualTo("inbound:SM43"));
+            Assert.That(pending.Names, Is.EqualTo(new[] { "causationId", "reply", "claimMessage", "claimDelivery", "claimedUntil" }));
+            Assert.That(pending["reply"], Is.EqualTo(new BsonDocument
+            {
+                { "from", BsonNull.Value }, { "body", "Ya no recibirá mensajes." }, { "kind", "OptOut" }, { "language", "es" },
+            }));
+            Assert.That(pending["claimDelivery"].AsBsonBinaryData.SubType, Is.EqualTo(BsonBinarySubType.UuidStandard));
+            Assert.That(pending["claimedUntil"]["Ticks"].AsInt64, Is.EqualTo(_pending.ClaimedUntil.UtcTicks));
+            Assert.That(BsonSerializer.Deserialize<PendingDocument>(pending).ToEvents(), Is.EqualTo(_pending), "reads back as the events written");
+        }
+    }
+
+    [Test]
+    public void Should_leave_the_pending_events_of_a_write_without_them_alone()
+    {
+        Assert.That(_update["$set"].AsBsonDocument.Names, Does.Not.Contain("pending"));
+        Assert.That(_update.Names, Is.EquivalentTo(new[] { "$set", "$push" }), "no $unset: a clock advance or a bulk change keeps the entry");
     }
 }

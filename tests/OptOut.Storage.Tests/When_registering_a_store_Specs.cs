@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using OptOut.Core;
 using OptOut.Core.Bulk;
+using OptOut.Core.Outbox;
 using OptOut.Storage.Mongo;
 using OptOut.Storage.Sqlite;
 
@@ -43,6 +44,7 @@ public sealed class When_registering_a_store
             .BuildServiceProvider();
 
         Assert.That(provider.GetRequiredService<IOptOutStore>(), Is.InstanceOf<MongoOptOutStore>());
+        Assert.That(provider.GetRequiredService<IOutbox>(), Is.SameAs(provider.GetRequiredService<IOptOutStore>()), "pending events live in the records");
         Assert.That(provider.GetRequiredService<ISettingsStore>(), Is.InstanceOf<MongoSettingsStore>());
         Assert.That(provider.GetRequiredService<IBulkUploadStore>(), Is.InstanceOf<MongoBulkUploadStore>());
         // The host resolves one initializer: it must cover every collection.
