@@ -9,12 +9,24 @@ public sealed record BrokerEndpoint(string Host, int Port, string Username, stri
     public override string ToString() => $"{Host}:{Port}, virtual host {VirtualHost}";
 }
 
-/// <summary>Stops and starts the broker's RabbitMQ application (the Erlang node stays up, as in a rolling restart).</summary>
+/// <summary>
+/// Stops and starts the broker's RabbitMQ application (the Erlang node stays up, as in a rolling restart), and sets
+/// policies (<c>rabbitmqctl set_policy</c>), e.g. a queue that refuses every message so the broker nacks its publishes.
+/// </summary>
 public interface IBrokerControl
 {
     Task StopAppAsync(CancellationToken cancellationToken);
 
     Task StartAppAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sets policy <paramref name="name"/> in <paramref name="virtualHost"/>: <paramref name="definitionJson"/> (e.g.
+    /// <c>{"max-length":0,"overflow":"reject-publish"}</c>) applies to every <paramref name="applyTo"/> (<c>queues</c>,
+    /// <c>exchanges</c> or <c>all</c>) whose name matches the regular expression <paramref name="pattern"/>.
+    /// </summary>
+    Task SetPolicyAsync(string virtualHost, string name, string pattern, string definitionJson, string applyTo, CancellationToken cancellationToken);
+
+    Task ClearPolicyAsync(string virtualHost, string name, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -148,6 +160,13 @@ public static class BrokerDiscovery
             await LocalRabbitMq.RunAsync(Path, cancellationToken, "start_app");
             await LocalRabbitMq.RunAsync(Path, cancellationToken, "await_startup");
         }
+
+        public Task SetPolicyAsync(string virtualHost, string name, string pattern, string definitionJson, string applyTo,
+            CancellationToken cancellationToken) =>
+            LocalRabbitMq.RunAsync(Path, cancellationToken, "set_policy", "-p", virtualHost, "--apply-to", applyTo, name, pattern, definitionJson);
+
+        public Task ClearPolicyAsync(string virtualHost, string name, CancellationToken cancellationToken) =>
+            LocalRabbitMq.RunAsync(Path, cancellationToken, "clear_policy", "-p", virtualHost, name);
     }
 
     /// <summary>A Testcontainers broker, through rabbitmqctl inside the container.</summary>
@@ -160,6 +179,13 @@ public static class BrokerDiscovery
             await RunAsync(["rabbitmqctl", "start_app"], cancellationToken);
             await RunAsync(["rabbitmqctl", "await_startup"], cancellationToken);
         }
+
+        public Task SetPolicyAsync(string virtualHost, string name, string pattern, string definitionJson, string applyTo,
+            CancellationToken cancellationToken) =>
+            RunAsync(["rabbitmqctl", "set_policy", "-p", virtualHost, "--apply-to", applyTo, name, pattern, definitionJson], cancellationToken);
+
+        public Task ClearPolicyAsync(string virtualHost, string name, CancellationToken cancellationToken) =>
+            RunAsync(["rabbitmqctl", "clear_policy", "-p", virtualHost, name], cancellationToken);
 
         private async Task RunAsync(IList<string> command, CancellationToken cancellationToken)
         {

@@ -145,21 +145,40 @@ public sealed class RawRabbit : IAsyncDisposable
             }
 
             await channel.BasicAckAsync(result.DeliveryTag, multiple: false, cancellationToken);
-            var message = new QueuedMessage(
-                Encoding.UTF8.GetString(result.Body.Span),
-                result.BasicProperties.MessageId,
-                result.BasicProperties.ContentType,
-                (result.BasicProperties.Headers ?? new Dictionary<string, object?>()).ToDictionary(h => h.Key, h => h.Value switch
-                {
-                    byte[] bytes => Encoding.UTF8.GetString(bytes),
-                    null => "",
-                    var other => other.ToString() ?? "",
-                }));
+            var message = Read(result);
             if (isOurs(message))
                 return message;
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="queue"/> with basic.get until it has stayed empty for <paramref name="quiet"/> (or
+    /// <paramref name="timeout"/> has passed) and returns every message read, each acknowledged (removed).
+    /// </summary>
+    public async Task<IReadOnlyList<QueuedMessage>> DrainAsync(string queue, TimeSpan quiet, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var elapsed = Stopwatch.StartNew();
+        var connection = await ConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        var messages = new List<QueuedMessage>();
+        var emptySince = elapsed.Elapsed;
+        while (elapsed.Elapsed - emptySince < quiet && elapsed.Elapsed < timeout)
+        {
+            var result = await channel.BasicGetAsync(queue, autoAck: false, cancellationToken);
+            if (result is null)
+            {
+                await Task.Delay(100, cancellationToken);
+                continue;
+            }
+
+            await channel.BasicAckAsync(result.DeliveryTag, multiple: false, cancellationToken);
+            messages.Add(Read(result));
+            emptySince = elapsed.Elapsed;
+        }
+
+        return messages;
     }
 
     /// <summary>True when the queue exists (a passive declare; a missing queue closes only the throwaway channel).</summary>
@@ -228,6 +247,17 @@ public sealed class RawRabbit : IAsyncDisposable
         await ResetAsync();
         _publishGate.Dispose();
     }
+
+    private static QueuedMessage Read(BasicGetResult result) => new(
+        Encoding.UTF8.GetString(result.Body.Span),
+        result.BasicProperties.MessageId,
+        result.BasicProperties.ContentType,
+        (result.BasicProperties.Headers ?? new Dictionary<string, object?>()).ToDictionary(h => h.Key, h => h.Value switch
+        {
+            byte[] bytes => Encoding.UTF8.GetString(bytes),
+            null => "",
+            var other => other.ToString() ?? "",
+        }));
 
     private static BasicProperties Properties(string contentType, string? messageId) => new()
     {
