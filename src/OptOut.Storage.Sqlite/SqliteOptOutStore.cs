@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using OptOut.Contracts;
 using OptOut.Core;
 using OptOut.Core.Bulk;
+using OptOut.Core.Outbox;
 
 namespace OptOut.Storage.Sqlite;
 
@@ -14,6 +15,7 @@ namespace OptOut.Storage.Sqlite;
 /// <item><see cref="SqliteSchema"/>: the layout and the conversion of earlier ones (<c>Schema/*.sql</c>);</item>
 /// <item><see cref="SqliteOptOutRecords"/>: records and history (reads; writes through <see cref="SqliteWriter"/>);</item>
 /// <item><see cref="SqliteChangeLog"/>: the numbers each bulk upload changed;</item>
+/// <item><see cref="SqliteOutbox"/>: the events of transitions the broker has not confirmed yet;</item>
 /// <item><see cref="SqliteSettingsStore"/> and <see cref="SqliteBulkUploadStore"/>: account settings and upload state.</item>
 /// </list>
 /// </summary>
@@ -22,11 +24,12 @@ namespace OptOut.Storage.Sqlite;
 /// values); the views <c>opt_outs_readable</c> and <c>opt_out_history_readable</c> show them as ISO-8601 text for
 /// someone auditing the evidence in the <c>sqlite3</c> shell (<see cref="StoredValues"/>).
 /// </remarks>
-public sealed class SqliteOptOutStore : IOptOutStore, IBulkChangeLog, ISettingsStore, IBulkUploadStore, IStoreInitializer, IDisposable
+public sealed class SqliteOptOutStore : IOptOutStore, IBulkChangeLog, IOutbox, ISettingsStore, IBulkUploadStore, IStoreInitializer, IDisposable
 {
     private readonly SqliteDatabase _database;
     private readonly SqliteOptOutRecords _records;
     private readonly SqliteChangeLog _changes;
+    private readonly SqliteOutbox _outbox;
     private readonly SqliteSettingsStore _settings;
     private readonly SqliteBulkUploadStore _uploads;
 
@@ -35,6 +38,7 @@ public sealed class SqliteOptOutStore : IOptOutStore, IBulkChangeLog, ISettingsS
         _database = new SqliteDatabase(path, logger, resilience);
         _records = new SqliteOptOutRecords(_database);
         _changes = new SqliteChangeLog(_database);
+        _outbox = new SqliteOutbox(_database);
         _settings = new SqliteSettingsStore(_database);
         _uploads = new SqliteBulkUploadStore(_database);
     }
@@ -86,6 +90,15 @@ public sealed class SqliteOptOutStore : IOptOutStore, IBulkChangeLog, ISettingsS
     public Task<ChangedNumbers> ListChangesAsync(
         AccountId accountId, string causationId, string? after, int limit, CancellationToken cancellationToken = default) =>
         _changes.ListAsync(accountId, causationId, after, limit, cancellationToken);
+
+    public Task<bool> TryClaimAsync(PendingKey key, PublishClaim claim, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        _outbox.TryClaimAsync(key, claim, now, cancellationToken);
+
+    public Task MarkSentAsync(IReadOnlyList<PendingKey> keys, CancellationToken cancellationToken = default) =>
+        _outbox.MarkSentAsync(keys, cancellationToken);
+
+    public Task<IReadOnlyList<PendingEntry>> ListDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
+        _outbox.ListDueAsync(now, limit, cancellationToken);
 
     public Task<AccountSettings?> GetAsync(AccountId accountId, CancellationToken cancellationToken = default) =>
         _settings.GetAsync(accountId, cancellationToken);

@@ -19,7 +19,9 @@ namespace OptOut.Storage.Sqlite;
 /// was read) and an account's language settings, as JSON. 5 keeps where an upload's file was stored
 /// (<c>bulk_uploads.file_address</c>), so an upload can be stored queued before its consumer starts it. 6 keeps each
 /// account id (any id the platform uses, not only a GUID) once in <c>accounts</c>, and the opt-out tables name it by its
-/// integer there instead of 16 bytes; a GUID account of an earlier file becomes its lowercase <c>D</c> string.
+/// integer there instead of 16 bytes; a GUID account of an earlier file becomes its lowercase <c>D</c> string. 7 keeps
+/// the events of a transition the broker has not confirmed yet (<c>pending_events</c>, the outbox); a file of layout 6
+/// gets the empty table.
 /// </remarks>
 internal static class SqliteSchema
 {
@@ -41,6 +43,7 @@ internal static class SqliteSchema
         new(To: 5, Before: ["to-4-add-detections.sql"], After: []),
         new(To: 5, Before: [], After: []),
         new(To: 6, Before: ["to-6-rename-account-tables.sql"], After: ["to-6-copy-account-tables.sql"]),
+        new(To: 7, Before: [], After: []),
     ];
 
     /// <summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OptOut.Core;
 using OptOut.Core.Bulk;
+using OptOut.Core.Outbox;
 
 namespace OptOut.Storage.Sqlite;
 
@@ -21,6 +22,7 @@ public static class SqliteStoreServiceCollectionExtensions
         services.AddSingleton(sp => new SqliteOptOutStore(path, sp.GetService<ILogger<SqliteOptOutStore>>(), resilience));
         services.AddSingleton<IOptOutStore>(sp => sp.GetRequiredService<SqliteOptOutStore>());
         services.AddSingleton<IBulkChangeLog>(sp => sp.GetRequiredService<SqliteOptOutStore>());
+        services.AddSingleton<IOutbox>(sp => sp.GetRequiredService<SqliteOptOutStore>());
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<SqliteOptOutStore>());
         services.AddSingleton<IBulkUploadStore>(sp => sp.GetRequiredService<SqliteOptOutStore>());
         services.AddSingleton<IStoreInitializer>(sp => sp.GetRequiredService<SqliteOptOutStore>());

@@ -146,7 +146,7 @@ internal sealed partial class SqliteWriter : IDisposable
 
     /// <summary>
     /// One compare-and-swap inside the open transaction: the record (0 rows: the insert hit an existing key, or the
-    /// version moved on; another writer won and nothing is written), then the history entry if it won.
+    /// version moved on; another writer won and nothing is written), then the history entry and the pending events if it won.
     /// </summary>
     private bool Apply(OptOutWrite write)
     {
@@ -173,6 +173,8 @@ internal sealed partial class SqliteWriter : IDisposable
             Execute(history.Statement);
         }
 
+        if (write.Pending is { } pending)
+            WritePending(record, pending);
         return true;
     }
 
@@ -247,6 +249,7 @@ internal sealed partial class SqliteWriter : IDisposable
     {
         // Statements first: a connection with unfinalized statements can't close.
         _statements?.Dispose();
+        _outbox?.Dispose();
         _texts?.Dispose();
         _accounts?.Dispose();
         Connection.Dispose();

@@ -2,13 +2,15 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OptOut.Contracts;
+using OptOut.Core;
 using OptOut.Core.Keywords;
 
 namespace OptOut.Storage.Sqlite;
 
 /// <summary>
 /// The JSON columns of the SQLite file: a history entry's detection (<c>opt_out_history.detection</c>,
-/// <c>opt_outs.first_detection</c>) and an account's language settings (<c>settings.languages</c>). camelCase, enums by
+/// <c>opt_outs.first_detection</c>), an account's language settings (<c>settings.languages</c>) and a pending change's
+/// confirmation (<c>pending_events.reply</c>). camelCase, enums by
 /// name, nulls left out, so the text reads well in the <c>sqlite3</c> shell:
 /// <c>{"method":"Phrase","language":"en","matched":"STOP TEXTING","score":0.95,"reason":"..."}</c>.
 /// </summary>
@@ -35,6 +37,12 @@ internal static class StoredJson
 
     public static OptOutDetection? ParseDetection(string? json) =>
         json is null ? null : JsonSerializer.Deserialize<OptOutDetection>(json, Options);
+
+    /// <summary>A pending change's confirmation (<c>pending_events.reply</c>).</summary>
+    public static string? Reply(ConfirmationTarget? reply) => reply is null ? null : JsonSerializer.Serialize(reply, Options);
+
+    public static ConfirmationTarget? ParseReply(string? json) =>
+        json is null ? null : JsonSerializer.Deserialize<ConfirmationTarget>(json, Options);
 
     public static string Languages(StoredLanguageSettings languages) => JsonSerializer.Serialize(languages, Options);
 

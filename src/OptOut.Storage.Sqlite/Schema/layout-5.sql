@@ -1,5 +1,5 @@
 -- Layout 5, as it was: the conversions of layouts 1 to 4 end in it (SqliteSchema runs it where they ran schema.sql),
--- and to-6-*.sql convert it to the current layout. Never changed: schema.sql is the current layout.
+-- and to-6-*.sql convert it to layout 6. Never changed: schema.sql is the current layout.
 --
 -- The account is kept as 16 bytes (a GUID, RFC 4122 order) in the opt-out tables and as text in the small tables.
 --

@@ -77,6 +77,20 @@ CREATE TABLE IF NOT EXISTS causation_changes (
     phones     TEXT NOT NULL,    -- JSON array of E.164 numbers
     PRIMARY KEY (account_id, causation, position)
 ) WITHOUT ROWID;
+-- The events of a transition the broker has not confirmed yet (the outbox, IOutbox), at most one per number: written in
+-- the transaction that writes the transition, deleted once the broker confirmed them. A row lives milliseconds unless
+-- the service died or the broker refused the publish; bulk uploads never write here, so the sweeper's scan of expired
+-- claims (ListDueAsync) needs no index.
+CREATE TABLE IF NOT EXISTS pending_events (
+    account_id     INTEGER NOT NULL, -- accounts.id
+    phone          TEXT NOT NULL,    -- E.164
+    causation      INTEGER NOT NULL, -- texts.id of the transition's causation id
+    reply          TEXT,             -- JSON (StoredJson): the confirmation {from, body, kind, language}; NULL: none
+    claim_message  TEXT NOT NULL,    -- the bus message (or admin write, or sweeper) publishing them now
+    claim_delivery TEXT NOT NULL,    -- that delivery's nonce (its in-process retries share it)
+    claimed_until  INTEGER NOT NULL, -- UTC ticks: from then on anyone may take them over
+    PRIMARY KEY (account_id, phone)
+) WITHOUT ROWID;
 CREATE VIEW IF NOT EXISTS opt_outs_readable AS
 SELECT (SELECT value FROM accounts WHERE id = o.account_id) AS account_id,
        o.phone,
