@@ -7,7 +7,7 @@ namespace OptOut.Core.Tests;
 /// Just enough of <see cref="IOptOutStore"/> and <see cref="IBulkChangeLog"/> to drive <see cref="OptOutService"/>
 /// and the bulk processor: the compare-and-swap write, the lookups and the change log. The real stores prove the full contract in their own suite.
 /// </summary>
-internal sealed class InMemoryOptOutStore : IOptOutStore, IBulkChangeLog
+internal sealed partial class InMemoryOptOutStore : IOptOutStore, IBulkChangeLog
 {
     private readonly Dictionary<(AccountId AccountId, string Phone), OptOutRecord> _records = [];
     private readonly Lock _lock = new();
@@ -56,6 +56,8 @@ internal sealed class InMemoryOptOutStore : IOptOutStore, IBulkChangeLog
             }
 
             _records[key] = write.Record with { History = [.. stored?.History ?? [], .. write.Appended is null ? [] : new[] { write.Appended }] };
+            if (write.Pending is { } pending)
+                _pending[key] = pending;
             Writes++;
             return Task.FromResult(true);
         }

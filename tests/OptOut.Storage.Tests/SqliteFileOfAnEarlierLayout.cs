@@ -33,6 +33,14 @@ public abstract class SqliteFileOfAnEarlierLayout
         Directory.Delete(_folder, recursive: true);
     }
 
+    /// <summary>One of the store's embedded <c>Schema/*.sql</c> files, e.g. a frozen <c>layout-N.sql</c>.</summary>
+    protected static string EmbeddedSql(string name)
+    {
+        using var stream = typeof(OptOut.Storage.Sqlite.SqliteOptOutStore).Assembly.GetManifestResourceStream("Schema." + name)!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     protected async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken)
     {
         await using var connection = Open();

@@ -159,13 +159,13 @@ public sealed class When_opening_a_sqlite_file_of_layout_5 : SqliteFileOfAnEarli
             Assert.That((await store.FindAsync(acme, KeywordNumber, cancellationToken))!.Actor, Is.EqualTo("admin@example.com"));
         }
 
-        // A second start finds layout 6 and changes nothing.
+        // A second start finds the current layout and changes nothing.
         using (var again = new SqliteOptOutStore(Path))
             await again.InitializeAsync(cancellationToken);
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(6L));
+            Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(7L));
             Assert.That(await ScalarAsync("SELECT group_concat(value, ' ') FROM (SELECT value FROM accounts ORDER BY id)", cancellationToken),
                 Is.EqualTo("1b6d0f42-9c3e-4a57-8d21-5e7f9a0c3b64 8a3c5e71-2b4d-4f60-9e1a-7c2d4b6f8e93 acme-campaigns"),
                 "the converted accounts in the order of their bytes, then the new one");
@@ -176,12 +176,5 @@ public sealed class When_opening_a_sqlite_file_of_layout_5 : SqliteFileOfAnEarli
             Assert.That(await ScalarAsync($"SELECT group_concat(seq || ':' || coalesce(json_extract(detection, '$.method'), '-'), ' ') FROM opt_out_history_readable WHERE phone = '{KeywordNumber}' AND account_id = '8a3c5e71-2b4d-4f60-9e1a-7c2d4b6f8e93'", cancellationToken),
                 Is.EqualTo("1:Keyword 2:- 3:Phrase"));
         }
-    }
-
-    private static string EmbeddedSql(string name)
-    {
-        using var stream = typeof(SqliteOptOutStore).Assembly.GetManifestResourceStream("Schema." + name)!;
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
     }
 }

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using OptOut.Contracts;
 using OptOut.Core;
+using OptOut.Core.Outbox;
 using OptOut.Service.Messaging;
 
 namespace OptOut.Service.Api;
@@ -34,7 +35,7 @@ public sealed record AdminWrite<T>(AdminWriteStatus Status, T? Outcome = default
 /// <para>A write this instance can't finish (the store or the broker failing, or slower than
 /// <see cref="AdminOptions.RequestTimeout"/>) goes on the bus as its message, with the same request id and event time:
 /// the consumer finishes it with its retries, and what this attempt already stored is replayed there, its events
-/// published with the same ids. Only when that publish fails too does nothing carry the write on.</para>
+/// published with the same ids (the message carries this attempt's claim on them). Only when that publish fails too does nothing carry the write on.</para>
 /// <para>The caller's connection doesn't cancel a write: a caller who hangs up mid-way must not leave a change stored
 /// and unannounced.</para>
 /// </summary>
@@ -42,26 +43,30 @@ public sealed class AdminWrites(OptOutRequestHandler handler, SettingsUpdater se
     OptOutTelemetry telemetry, IPublishEndpoint bus, IOptions<AdminOptions> options, ILogger<AdminWrites> logger)
 {
     /// <summary>A manual opt-out of one number or a list.</summary>
-    public Task<AdminWrite<OptOutRequestCompleted>> OptOutAsync(OptOutRequested request) =>
-        RunAsync(request, request.RequestId, async cancellationToken =>
+    public Task<AdminWrite<OptOutRequestCompleted>> OptOutAsync(OptOutRequested request)
+    {
+        var claim = claims.ForAdminWrite(request.RequestId);
+        return RunAsync(request, request.RequestId, claim, async cancellationToken =>
         {
-            var outcomes = await handler.HandleAsync(OptRequests.From(request, request.RequestedAt) with { Claim = claims.ForAdminWrite(request.RequestId) },
-                cancellationToken);
+            var outcomes = await handler.HandleAsync(OptRequests.From(request, request.RequestedAt) with { Claim = claim }, cancellationToken);
             return await AnnounceAsync(nameof(OptOutRequested), request.RequestId, request.AccountId, outcomes, cancellationToken);
         });
+    }
 
     /// <summary>"Delete Opt Out": one number back in.</summary>
-    public Task<AdminWrite<OptOutRequestCompleted>> OptInAsync(OptInRequested request) =>
-        RunAsync(request, request.RequestId, async cancellationToken =>
+    public Task<AdminWrite<OptOutRequestCompleted>> OptInAsync(OptInRequested request)
+    {
+        var claim = claims.ForAdminWrite(request.RequestId);
+        return RunAsync(request, request.RequestId, claim, async cancellationToken =>
         {
-            var outcomes = await handler.HandleAsync(OptRequests.From(request, request.RequestedAt) with { Claim = claims.ForAdminWrite(request.RequestId) },
-                cancellationToken);
+            var outcomes = await handler.HandleAsync(OptRequests.From(request, request.RequestedAt) with { Claim = claim }, cancellationToken);
             return await AnnounceAsync(nameof(OptInRequested), request.RequestId, request.AccountId, outcomes, cancellationToken);
         });
+    }
 
     /// <summary>A settings change: its outcome is the settings now in force or every reason it changed nothing.</summary>
     public Task<AdminWrite<SettingsUpdate>> UpdateSettingsAsync(UpdateOptOutSettings update) =>
-        RunAsync(update, update.RequestId ?? Guid.Empty, cancellationToken => settings.ApplyAsync(update, bus, cancellationToken));
+        RunAsync(update, update.RequestId ?? Guid.Empty, claim: null, cancellationToken => settings.ApplyAsync(update, bus, cancellationToken));
 
     private async Task<OptOutRequestCompleted> AnnounceAsync(string requestType, Guid requestId, AccountId accountId, IReadOnlyList<OptItemOutcome> outcomes,
         CancellationToken cancellationToken)
@@ -71,7 +76,9 @@ public sealed class AdminWrites(OptOutRequestHandler handler, SettingsUpdater se
         return completed;
     }
 
-    private async Task<AdminWrite<T>> RunAsync<T, TMessage>(TMessage message, Guid requestId, Func<CancellationToken, Task<T>> write)
+    // The message handed to the bus carries the write's claim (PublishClaims.HandedOver): its consumer continues this
+    // attempt, so it takes over the events this attempt stored and could not announce, at once.
+    private async Task<AdminWrite<T>> RunAsync<T, TMessage>(TMessage message, Guid requestId, PublishClaim? claim, Func<CancellationToken, Task<T>> write)
         where T : class
         where TMessage : class
     {
@@ -96,7 +103,7 @@ public sealed class AdminWrites(OptOutRequestHandler handler, SettingsUpdater se
 
         try
         {
-            await Deadline.Within(bus.Publish(message), timeout, $"Handing {typeof(TMessage).Name} {requestId} to the bus", CancellationToken.None);
+            await Deadline.Within(bus.Publish(message, context => PublishClaims.HandOver(context, claim)), timeout, $"Handing {typeof(TMessage).Name} {requestId} to the bus", CancellationToken.None);
             return new(AdminWriteStatus.Queued);
         }
         catch (Exception e)
