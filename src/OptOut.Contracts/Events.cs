@@ -6,8 +6,9 @@ namespace OptOut.Contracts;
 /// A number's opt state changed for the whole account. Published once per change (a second STOP changes nothing).
 /// <para>Sent by: the opt-out service. Consumed by: the campaign service, which stops (or resumes) texting the
 /// number in every conversation of the account.</para>
-/// <para>The MassTransit message id is derived from the message that caused the change, so a re-publish after a
-/// crash is an exact duplicate that consumers may discard.</para>
+/// <para>Put on the bus once, however often the causing message is delivered. The MassTransit message id is derived
+/// from that message, so the one copy a crash can leave (the service died after the broker's confirm and before
+/// recording it) is an exact duplicate that consumers may discard.</para>
 /// </summary>
 public sealed record ConversationOptStateChanged
 {
@@ -47,6 +48,8 @@ public sealed record ConversationOptStateChanged
 /// <para>Sent by: the opt-out service, exactly once per keyword, detected or Messenger opt-out, once per opt-in by
 /// keyword, and at most once per number per 10 minutes for help. Consumed by: the campaign service / SMS gateway,
 /// which sends <see cref="Body"/> from <see cref="From"/> to <see cref="To"/> whatever the kind.</para>
+/// <para>A confirmation is put on the bus once, however often the causing text is delivered (a gateway's webhook
+/// retries); its message id derives from the text, so the one copy a crash can leave is an exact duplicate.</para>
 /// </summary>
 public sealed record ConfirmationMessageRequested
 {

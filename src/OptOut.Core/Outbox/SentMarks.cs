@@ -7,16 +7,23 @@ namespace OptOut.Core.Outbox;
 
 /// <summary>
 /// Records that the broker confirmed a change's events (<see cref="IOutbox.MarkSentAsync"/>) in the background, group
-/// committed: one loop writes every key queued while its previous write ran (up to <see cref="MaxBatch"/>) in one
-/// transaction or bulk operation, so a burst of STOPs costs a few store writes, not one each, and no consume waits for
-/// its mark (waiting would not narrow the window in which a crash re-sends, only hold a consumer slot). Until its mark
-/// is written a key is kept here, so a retry or duplicate in this instance still sees the events as sent
+/// committed: one loop writes every key queued during its previous write and the <see cref="Linger"/> after it (up to
+/// <see cref="MaxBatch"/>) in one transaction or bulk operation, so a burst of STOPs costs a few store writes, not one
+/// each, and no consume waits for its mark (waiting would not narrow the window in which a crash re-sends, only hold a
+/// consumer slot). Until its mark is written a key is kept here, so a retry or duplicate in this instance still sees the events as sent
 /// (<see cref="Contains"/>). A failed write is retried with backoff, keeping its keys; it never fails a consume.
 /// </summary>
 public sealed class SentMarks : IAsyncDisposable
 {
     /// <summary>Keys written at most per store write.</summary>
     public const int MaxBatch = 512;
+
+    /// <summary>
+    /// How long the writer lets marks gather after the first one arrives: a burst of STOPs then costs one mark write
+    /// per few milliseconds instead of one per STOP, each of which the next STOP's own write would wait behind (on
+    /// SQLite, the one write lock). Only a crash inside it re-sends more (same ids).
+    /// </summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(10);
 
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
@@ -63,6 +70,8 @@ public sealed class SentMarks : IAsyncDisposable
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            if (!_stopping)
+                await Task.Delay(Linger).ConfigureAwait(false);
             while (batch.Count < MaxBatch && reader.TryRead(out var key))
                 batch.Add(key);
 

@@ -13,10 +13,11 @@ namespace OptOut.Service.Consumers;
 /// <see cref="ConsumeAttemptPolicy.Deadline"/> is abandoned and tried again (<see cref="ConsumeAttemptsFilter{TConsumer}"/>);
 /// the message is not acknowledged until its change is stored and its events published. Bad input is never retried
 /// and goes to the error queue at once with the reason.
-/// <para>No in-memory outbox: consumers store first and publish last, and every event's message id derives from
-/// the message that caused it, so a retry that publishes again sends exact duplicates downstream discards (the
-/// same guarantee as a redelivery after a crash). The outbox would add nothing but ~35 µs per inbound text, 90%
-/// of which publish nothing (inbound benchmark).</para>
+/// <para>No MassTransit in-memory outbox: consumers store first and publish last, a transition's events are kept
+/// with it in the store until the broker confirms them (docs/architecture.md, "Each event on the bus once"), and a
+/// retry of the same delivery holds their claim, so it publishes them again only if they were never confirmed, with
+/// the same message ids. MassTransit's outbox would add ~35 µs per inbound text, 90% of which publish nothing
+/// (inbound benchmark), and can't see a copy of the message delivered apart.</para>
 /// </summary>
 public abstract class OptOutConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer

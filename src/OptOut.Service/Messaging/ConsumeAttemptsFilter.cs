@@ -50,7 +50,8 @@ public sealed record ConsumeAttemptPolicy
 /// broker restart can wait for ever (rabbitmq-dotnet-client#1930), and MassTransit hands it the channel's token, not
 /// the consume's. One such publish pins its delivery, so the endpoint can't reconnect: the service stops consuming for
 /// good while its bus still reports ready. The abandoned attempt is left to end on its own; the next attempt (or the
-/// redelivery) is recognised by the state machine as a replay and re-publishes with the same message ids.</para>
+/// redelivery) is recognised by the state machine as a replay and, holding the same delivery's claim on the change's
+/// pending events (or, for a redelivery, the message's), re-publishes them with the same message ids.</para>
 /// </summary>
 public sealed class ConsumeAttemptsFilter<TConsumer>(ConsumeAttemptPolicy policy, ILogger? logger = null, OptOutTelemetry? telemetry = null)
     : IFilter<ConsumerConsumeContext<TConsumer>>
