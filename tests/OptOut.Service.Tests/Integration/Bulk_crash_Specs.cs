@@ -134,53 +134,24 @@ public class When_the_service_is_killed_in_the_middle_of_an_upload
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        var failures = new List<Exception>();
-        async Task Step(Func<Task> step)
-        {
-            try
-            {
-                await step();
-            }
-            catch (Exception ex)
-            {
-                failures.Add(ex);
-            }
-        }
-
+        var steps = new TeardownSteps();
         if (_service is not null)
-            await Step(() => _service.DisposeAsync().AsTask());
+            await steps.RunAsync(() => _service.DisposeAsync().AsTask());
         _service = null;
         if (_events is not null)
         {
             var events = _events;
-            await Step(() => events.DisposeAsync().AsTask());
+            await steps.RunAsync(() => events.DisposeAsync().AsTask());
             if (_rabbit is not null)
-                await Step(() => _rabbit.DeleteQueueAndExchangeAsync(events.QueueName));
+                await steps.RunAsync(() => _rabbit.DeleteQueueAndExchangeAsync(events.QueueName));
         }
 
         _events = null;
         if (_rabbit is not null)
-            await Step(() => _rabbit.DisposeAsync().AsTask());
+            await steps.RunAsync(() => _rabbit.DisposeAsync().AsTask());
         _rabbit = null;
-        if (_directory is not null && Directory.Exists(_directory))
-        {
-            await Step(() =>
-            {
-                try
-                {
-                    Directory.Delete(_directory, recursive: true);
-                }
-                catch (IOException)
-                {
-                    // A temp folder left behind is harmless; failing the fixture over it would not be.
-                }
-
-                return Task.CompletedTask;
-            });
-        }
-
-        if (failures.Count > 0)
-            throw new AggregateException("crash fixture teardown failed", failures);
+        steps.DeleteFolder(_directory);
+        steps.ThrowIfAnyFailed("crash fixture");
     }
 
     [Test]

@@ -116,55 +116,26 @@ public abstract class ServiceKilledBeforeTheBrokerConfirmed
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        var failures = new List<Exception>();
-        async Task Step(Func<Task> step)
-        {
-            try
-            {
-                await step();
-            }
-            catch (Exception ex)
-            {
-                failures.Add(ex);
-            }
-        }
-
+        var steps = new TeardownSteps();
         if (_service is not null)
-            await Step(() => _service.DisposeAsync().AsTask());
+            await steps.RunAsync(() => _service.DisposeAsync().AsTask());
         _service = null;
         if (_policySet && _broker.Control is { } control)
         {
             // Never leave a queue policy behind for whatever runs next in the virtual host.
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await Step(() => control.ClearPolicyAsync(_broker.VirtualHost, _queue, timeout.Token));
+            await steps.RunAsync(() => control.ClearPolicyAsync(_broker.VirtualHost, _queue, timeout.Token));
         }
 
         if (_rabbit is not null)
         {
-            await Step(() => _rabbit.DeleteQueueAndExchangeAsync(_queue));
-            await Step(() => _rabbit.DisposeAsync().AsTask());
+            await steps.RunAsync(() => _rabbit.DeleteQueueAndExchangeAsync(_queue));
+            await steps.RunAsync(() => _rabbit.DisposeAsync().AsTask());
         }
 
         _rabbit = null;
-        if (_directory is not null && Directory.Exists(_directory))
-        {
-            await Step(() =>
-            {
-                try
-                {
-                    Directory.Delete(_directory, recursive: true);
-                }
-                catch (IOException)
-                {
-                    // A temp folder left behind is harmless; failing the fixture over it would not be.
-                }
-
-                return Task.CompletedTask;
-            });
-        }
-
-        if (failures.Count > 0)
-            throw new AggregateException("publish crash fixture teardown failed", failures);
+        steps.DeleteFolder(_directory);
+        steps.ThrowIfAnyFailed("publish crash fixture");
     }
 
     [Test]
