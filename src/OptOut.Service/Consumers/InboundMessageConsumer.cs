@@ -25,7 +25,7 @@ public sealed class InboundMessageConsumer(InboundTextHandler handler, EventPubl
             CausationId = "inbound:" + (string.IsNullOrWhiteSpace(message.ProviderMessageId) ? context.StableMessageId() : message.ProviderMessageId.Trim()),
             ConversationId = message.ConversationId,
             CampaignId = message.CampaignId,
-            Claim = claims.For(context),
+            Claim = () => claims.For(context),
         };
         var outcome = await handler.HandleAsync(text, context.CancellationToken);
         telemetry.Read(outcome.Intent);
