@@ -25,8 +25,9 @@ public static class AccountTimeZone
         TryFind(timeZoneId, out var zone, out var reason) ? zone : throw new UnknownTimeZoneException(timeZoneId, reason);
 
     /// <summary>
-    /// The zone with this IANA id, or the reason there is none. The id is looked up as the system does (on Linux, any
-    /// letter case); store <see cref="TimeZoneInfo.Id"/> of the zone found, its canonical spelling.
+    /// The zone with this IANA id, or the reason there is none. Ids are case-sensitive, as in the IANA files: .NET
+    /// finds <c>america/new_york</c> only once <c>America/New_York</c> has been looked up (its cache ignores case, the
+    /// files do not), so a wrong case is refused every time rather than depending on what ran before.
     /// </summary>
     public static bool TryFind(
         string? timeZoneId, [NotNullWhen(true)] out TimeZoneInfo? zone, [NotNullWhen(false)] out string? reason)
@@ -41,6 +42,13 @@ public static class AccountTimeZone
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZoneId, out var found))
         {
             reason = $"'{timeZoneId}' is not a known IANA time zone id (such as {DefaultId})";
+            return false;
+        }
+
+        if (!string.Equals(found.Id, timeZoneId, StringComparison.Ordinal)
+            && string.Equals(found.Id, timeZoneId, StringComparison.OrdinalIgnoreCase))
+        {
+            reason = $"'{timeZoneId}' is not a known IANA time zone id: ids are case-sensitive ({found.Id})";
             return false;
         }
 

@@ -40,6 +40,17 @@ public class When_an_account_time_zone_is_looked_up
     }
 
     [Test]
+    public void Should_refuse_a_wrong_letter_case_whatever_was_looked_up_before()
+    {
+        // .NET's zone cache ignores case: once America/New_York is loaded, america/new_york would be found.
+        _ = AccountTimeZone.Find("America/New_York");
+
+        var error = Assert.Throws<UnknownTimeZoneException>(() => AccountTimeZone.Find("america/new_york"))!;
+
+        Assert.That(error.Message, Does.Contain("ids are case-sensitive (America/New_York)"));
+    }
+
+    [Test]
     public void Should_refuse_a_windows_id_and_name_its_iana_id()
     {
         var error = Assert.Throws<UnknownTimeZoneException>(() => AccountTimeZone.Find("Eastern Standard Time"))!;
