@@ -156,6 +156,12 @@ public sealed record OptOutSettingsChanged
     /// <summary>Whether a contact's START also resumes a number an administrator opted out.</summary>
     public bool ContactOptInOverridesAdmin { get; init; }
 
+    /// <summary>Business days (1–10) a possible revocation waits for review before it is opted out automatically.</summary>
+    public int ReviewDeadlineBusinessDays { get; init; }
+
+    /// <summary>The IANA time zone id the review deadline's business days are counted in, such as <c>America/New_York</c>.</summary>
+    public string TimeZone { get; init; } = "";
+
     /// <summary>Who changed it.</summary>
     public string? ChangedBy { get; init; }
 

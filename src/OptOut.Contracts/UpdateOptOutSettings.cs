@@ -66,6 +66,21 @@ public sealed record UpdateOptOutSettings
     /// </summary>
     public bool? ContactOptInOverridesAdmin { get; init; }
 
+    /// <summary>
+    /// Optional: business days (1–10; Monday to Friday except US federal holidays as observed, in <see cref="TimeZone"/>)
+    /// that a possible revocation (<see cref="OptOutReviewRequested"/>) waits for an administrator's review before it is
+    /// opted out automatically; the day it was received is not counted. Null keeps it (1 for new accounts: the end of the
+    /// next business day). FCC 24-24 allows at most 10 business days to honour a revocation.
+    /// </summary>
+    [Range(1, 10)]
+    public int? ReviewDeadlineBusinessDays { get; init; }
+
+    /// <summary>
+    /// Optional: the IANA time zone id (<c>America/Chicago</c>) whose calendar days the review deadline is counted in;
+    /// null keeps it (<c>America/New_York</c> for new accounts). Windows ids (<c>Eastern Standard Time</c>) are refused.
+    /// </summary>
+    public string? TimeZone { get; init; }
+
     /// <summary>The user who changed the settings.</summary>
     public string? RequestedBy { get; init; }
 }

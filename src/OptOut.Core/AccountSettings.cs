@@ -1,4 +1,5 @@
 using OptOut.Contracts;
+using OptOut.Core.Compliance;
 using OptOut.Core.Keywords;
 
 namespace OptOut.Core;
@@ -30,6 +31,9 @@ public sealed record AccountSettings
 
     public const double MaxPossibleRevocationThreshold = 0.75;
 
+    /// <summary>Possible revocations are reviewed by the end of the next business day unless the account allows more (at most 10).</summary>
+    public const int DefaultReviewDeadlineBusinessDays = BusinessCalendar.MinDeadlineBusinessDays;
+
     /// <summary>English is always active: its STOP, START and HELP are the carriers' own keywords.</summary>
     public const string AlwaysActiveLanguage = "en";
 
@@ -60,6 +64,15 @@ public sealed record AccountSettings
 
     /// <summary>Whether a contact's START also resumes a number an administrator opted out (off by default).</summary>
     public bool ContactOptInOverridesAdmin { get; private init; }
+
+    /// <summary>
+    /// Business days (1–10, <see cref="BusinessCalendar"/>) an administrator has to review a possible revocation before
+    /// it is opted out automatically.
+    /// </summary>
+    public int ReviewDeadlineBusinessDays { get; private init; } = DefaultReviewDeadlineBusinessDays;
+
+    /// <summary>The IANA time zone the account's business days are counted in (<see cref="AccountTimeZone"/>).</summary>
+    public string TimeZone { get; private init; } = AccountTimeZone.DefaultId;
 
     /// <summary>The English opt-out confirmation (the original setting; other languages' are in <see cref="Languages"/>).</summary>
     public string OptOutMessage => Language(AlwaysActiveLanguage).OptOutMessage;
@@ -105,7 +118,8 @@ public sealed record AccountSettings
 
     internal static AccountSettings Create(AccountId accountId, int defaultCountryCode, bool autoOptOutEnabled,
         IReadOnlyList<LanguageKeywords> languages, IReadOnlyList<string> activeLanguages, bool detectionEnabled,
-        double possibleRevocationThreshold, bool contactOptInOverridesAdmin, DateTimeOffset? updatedAt, string? updatedBy) => new()
+        double possibleRevocationThreshold, bool contactOptInOverridesAdmin, int reviewDeadlineBusinessDays, string timeZone,
+        DateTimeOffset? updatedAt, string? updatedBy) => new()
     {
         AccountId = accountId,
         DefaultCountryCode = defaultCountryCode,
@@ -115,6 +129,8 @@ public sealed record AccountSettings
         DetectionEnabled = detectionEnabled,
         PossibleRevocationThreshold = possibleRevocationThreshold,
         ContactOptInOverridesAdmin = contactOptInOverridesAdmin,
+        ReviewDeadlineBusinessDays = reviewDeadlineBusinessDays,
+        TimeZone = timeZone,
         UpdatedAt = updatedAt,
         UpdatedBy = updatedBy,
     };
@@ -139,6 +155,8 @@ public sealed record AccountSettings
             stored.DetectionEnabled,
             stored.PossibleRevocationThreshold,
             stored.ContactOptInOverridesAdmin,
+            stored.ReviewDeadlineBusinessDays,
+            stored.TimeZone,
             updatedAt,
             updatedBy);
     }
@@ -195,5 +213,7 @@ public sealed record AccountSettings
         DetectionEnabled = DetectionEnabled,
         PossibleRevocationThreshold = PossibleRevocationThreshold,
         ContactOptInOverridesAdmin = ContactOptInOverridesAdmin,
+        ReviewDeadlineBusinessDays = ReviewDeadlineBusinessDays,
+        TimeZone = TimeZone,
     };
 }

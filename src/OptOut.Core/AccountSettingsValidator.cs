@@ -1,5 +1,6 @@
 using System.Globalization;
 using OptOut.Contracts;
+using OptOut.Core.Compliance;
 using OptOut.Core.Keywords;
 
 namespace OptOut.Core;
@@ -41,6 +42,8 @@ internal static class AccountSettingsValidator
         var languages = ValidateLanguages(update, current, englishKeywords, englishMessage, errors);
         var active = ValidateActiveLanguages(update.ActiveLanguages, current, errors);
         var threshold = ValidateThreshold(update.PossibleRevocationThreshold, current, errors);
+        var reviewDeadline = ValidateReviewDeadline(update.ReviewDeadlineBusinessDays, current, errors);
+        var timeZone = ValidateTimeZone(update.TimeZone, current, errors);
         if (errors.Count == 0)
             CheckEachKeywordHasOneMeaning(languages, active, current, errors);
 
@@ -56,6 +59,8 @@ internal static class AccountSettingsValidator
             update.DetectionEnabled ?? current.DetectionEnabled,
             threshold,
             update.ContactOptInOverridesAdmin ?? current.ContactOptInOverridesAdmin,
+            reviewDeadline,
+            timeZone,
             now,
             update.RequestedBy), errors);
     }
@@ -228,6 +233,26 @@ internal static class AccountSettingsValidator
             errors.Add(Error("possibleRevocationThreshold", string.Create(CultureInfo.InvariantCulture,
                 $"the possible-revocation threshold is {threshold}; it must be from {AccountSettings.MinPossibleRevocationThreshold} to {AccountSettings.MaxPossibleRevocationThreshold} (revocations start at {AccountSettings.RevocationScore})")));
         return threshold;
+    }
+
+    private static int ValidateReviewDeadline(int? value, AccountSettings current, List<SettingsFieldError> errors)
+    {
+        if (value is not { } days)
+            return current.ReviewDeadlineBusinessDays;
+        if (days is < BusinessCalendar.MinDeadlineBusinessDays or > BusinessCalendar.MaxDeadlineBusinessDays)
+            errors.Add(Error("reviewDeadlineBusinessDays", string.Create(CultureInfo.InvariantCulture,
+                $"the review deadline is {days} business days; it must be from {BusinessCalendar.MinDeadlineBusinessDays} to {BusinessCalendar.MaxDeadlineBusinessDays} (FCC 24-24 allows at most {BusinessCalendar.MaxDeadlineBusinessDays} to honour a revocation)")));
+        return days;
+    }
+
+    private static string ValidateTimeZone(string? value, AccountSettings current, List<SettingsFieldError> errors)
+    {
+        if (value is null)
+            return current.TimeZone;
+        if (AccountTimeZone.TryFind(value, out _, out var reason))
+            return value;
+        errors.Add(Error("timeZone", reason));
+        return value;
     }
 
     private static void CheckEachKeywordHasOneMeaning(List<LanguageKeywords> languages, List<string> active, AccountSettings current,

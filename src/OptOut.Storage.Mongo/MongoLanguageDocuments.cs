@@ -1,5 +1,6 @@
 using MongoDB.Bson.Serialization;
 using OptOut.Core;
+using OptOut.Core.Compliance;
 using OptOut.Core.Keywords;
 
 namespace OptOut.Storage.Mongo;
@@ -21,6 +22,10 @@ internal sealed class LanguageSettingsDocument
 
     public bool ContactOptInOverridesAdmin { get; set; }
 
+    public int ReviewDeadlineBusinessDays { get; set; } = AccountSettings.DefaultReviewDeadlineBusinessDays;
+
+    public string TimeZone { get; set; } = AccountTimeZone.DefaultId;
+
     public static LanguageSettingsDocument From(StoredLanguageSettings stored) => new()
     {
         InactiveLanguages = [.. stored.InactiveLanguages],
@@ -28,6 +33,8 @@ internal sealed class LanguageSettingsDocument
         DetectionEnabled = stored.DetectionEnabled,
         PossibleRevocationThreshold = stored.PossibleRevocationThreshold,
         ContactOptInOverridesAdmin = stored.ContactOptInOverridesAdmin,
+        ReviewDeadlineBusinessDays = stored.ReviewDeadlineBusinessDays,
+        TimeZone = stored.TimeZone,
     };
 
     public StoredLanguageSettings ToStored() => new()
@@ -37,6 +44,8 @@ internal sealed class LanguageSettingsDocument
         DetectionEnabled = DetectionEnabled,
         PossibleRevocationThreshold = PossibleRevocationThreshold,
         ContactOptInOverridesAdmin = ContactOptInOverridesAdmin,
+        ReviewDeadlineBusinessDays = ReviewDeadlineBusinessDays,
+        TimeZone = TimeZone,
     };
 
     /// <summary>
@@ -53,6 +62,9 @@ internal sealed class LanguageSettingsDocument
         cm.MapMember(x => x.PossibleRevocationThreshold).SetElementName("possibleRevocationThreshold")
             .SetDefaultValue(AccountSettings.DefaultPossibleRevocationThreshold);
         cm.MapMember(x => x.ContactOptInOverridesAdmin).SetElementName("contactOptInOverridesAdmin").SetDefaultValue(false);
+        cm.MapMember(x => x.ReviewDeadlineBusinessDays).SetElementName("reviewDeadlineBusinessDays")
+            .SetDefaultValue(AccountSettings.DefaultReviewDeadlineBusinessDays);
+        cm.MapMember(x => x.TimeZone).SetElementName("timeZone").SetDefaultValue(AccountTimeZone.DefaultId);
     }
 }
 

@@ -35,6 +35,12 @@ public abstract partial class OptOutStoreContract
     protected abstract Task SaveSettingsAsBeforeLanguagesAsync(AccountId accountId, int defaultCountryCode, bool autoOptOutEnabled,
         string optOutMessage, IReadOnlyList<string> keywords, DateTimeOffset updatedAt, string updatedBy, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Saves the settings, then removes <c>reviewDeadlineBusinessDays</c> and <c>timeZone</c> from what the store keeps
+    /// beside the original fields, as a build before review deadlines wrote it.
+    /// </summary>
+    protected abstract Task SaveSettingsAsBeforeReviewDeadlinesAsync(AccountSettings settings, CancellationToken cancellationToken);
+
     // ---------------------------------------------------------------- language settings
 
     [Test]
@@ -83,6 +89,23 @@ public abstract partial class OptOutStoreContract
             Assert.That(read.OptOutMessage, Is.EqualTo(message));
             Assert.That(read.Languages.Skip(1).Select(l => l.OptOut), Is.EqualTo(ShippedLanguages.All.Skip(1).Select(l => l.OptOut)),
                 "the other languages as shipped");
+        }
+    }
+
+    [Test]
+    public async Task Should_read_settings_saved_before_review_deadlines_with_the_defaults(CancellationToken cancellationToken)
+    {
+        var saved = CustomizedSettings(Account);
+        await SaveSettingsAsBeforeReviewDeadlinesAsync(saved, cancellationToken);
+
+        var read = await Settings.GetAsync(Account, cancellationToken);
+
+        Assert.That(read, Is.Not.Null);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((read!.ReviewDeadlineBusinessDays, read.TimeZone), Is.EqualTo((1, "America/New_York")), "the defaults");
+            Assert.That(read.PossibleRevocationThreshold, Is.EqualTo(saved.PossibleRevocationThreshold), "the rest as saved");
+            Assert.That(read.ActiveLanguages, Is.EqualTo(saved.ActiveLanguages));
         }
     }
 
@@ -180,6 +203,8 @@ public abstract partial class OptOutStoreContract
             DetectionEnabled = false,
             PossibleRevocationThreshold = 0.3,
             ContactOptInOverridesAdmin = true,
+            ReviewDeadlineBusinessDays = 5,
+            TimeZone = "America/Chicago",
             RequestedBy = "admin@example.com",
         };
 
@@ -202,6 +227,8 @@ public abstract partial class OptOutStoreContract
             Assert.That(read.DetectionEnabled, Is.EqualTo(expected.DetectionEnabled));
             Assert.That(read.PossibleRevocationThreshold, Is.EqualTo(expected.PossibleRevocationThreshold));
             Assert.That(read.ContactOptInOverridesAdmin, Is.EqualTo(expected.ContactOptInOverridesAdmin));
+            Assert.That(read.ReviewDeadlineBusinessDays, Is.EqualTo(expected.ReviewDeadlineBusinessDays));
+            Assert.That(read.TimeZone, Is.EqualTo(expected.TimeZone));
             Assert.That(read.Languages.Select(l => l.Code), Is.EqualTo(expected.Languages.Select(l => l.Code)));
             foreach (var (language, wanted) in read.Languages.Zip(expected.Languages))
             {

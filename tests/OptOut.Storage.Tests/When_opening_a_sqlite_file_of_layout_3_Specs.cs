@@ -144,6 +144,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_3 : SqliteFileOfAnEarli
             Assert.That(Languages(settings), Is.EqualTo(Languages(expected)));
             Assert.That((settings.DetectionEnabled, settings.PossibleRevocationThreshold, settings.ContactOptInOverridesAdmin),
                 Is.EqualTo((true, AccountSettings.DefaultPossibleRevocationThreshold, false)));
+            Assert.That((settings.ReviewDeadlineBusinessDays, settings.TimeZone), Is.EqualTo((1, "America/New_York")));
         }
     }
 

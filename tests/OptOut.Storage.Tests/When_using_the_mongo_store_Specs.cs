@@ -91,6 +91,16 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
         return _database!.GetCollection<BsonDocument>(MongoSettingsStore.CollectionName).InsertOneAsync(document, cancellationToken: cancellationToken);
     }
 
+    protected override async Task SaveSettingsAsBeforeReviewDeadlinesAsync(AccountSettings settings, CancellationToken cancellationToken)
+    {
+        await Settings.SaveAsync(settings, cancellationToken);
+        var result = await _database!.GetCollection<BsonDocument>(MongoSettingsStore.CollectionName).UpdateOneAsync(
+            new BsonDocument("_id", settings.AccountId.Value),
+            new BsonDocument("$unset", new BsonDocument { { "languages.reviewDeadlineBusinessDays", "" }, { "languages.timeZone", "" } }),
+            cancellationToken: cancellationToken);
+        Assert.That(result.ModifiedCount, Is.EqualTo(1));
+    }
+
     [Test]
     public async Task Should_store_enums_and_account_ids_as_strings_and_exact_times(CancellationToken cancellationToken)
     {
@@ -196,6 +206,7 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
             Assert.That(languages["inactiveLanguages"], Is.EqualTo(new BsonArray { "fr", "pt", "de", "zh", "vi", "ko", "tl" }));
             Assert.That((languages["detectionEnabled"].AsBoolean, languages["possibleRevocationThreshold"].AsDouble, languages["contactOptInOverridesAdmin"].AsBoolean),
                 Is.EqualTo((true, 0.3, false)));
+            Assert.That((languages["reviewDeadlineBusinessDays"].AsInt32, languages["timeZone"].AsString), Is.EqualTo((1, "America/New_York")));
             Assert.That((english["code"].AsString, english["addedOptOut"], english["optOutMessage"].AsString),
                 Is.EqualTo(("en", new BsonArray { "ENOUGH" }, "Bye")));
             Assert.That(english.Names, Has.No.Member("isEmpty"));

@@ -146,6 +146,17 @@ public sealed class When_using_the_sqlite_store : OptOutStoreContract
         }
     }
 
+    protected override async Task SaveSettingsAsBeforeReviewDeadlinesAsync(AccountSettings settings, CancellationToken cancellationToken)
+    {
+        await Settings.SaveAsync(settings, cancellationToken);
+        await ScalarAsync(
+            $"UPDATE settings SET languages = json_remove(languages, '$.reviewDeadlineBusinessDays', '$.timeZone') WHERE account_id = '{settings.AccountId:D}'",
+            cancellationToken);
+        Assert.That(
+            await ScalarAsync($"SELECT json_type(languages, '$.timeZone') FROM settings WHERE account_id = '{settings.AccountId:D}'", cancellationToken),
+            Is.EqualTo(DBNull.Value));
+    }
+
     [Test]
     public async Task Should_store_detections_and_languages_as_readable_json(CancellationToken cancellationToken)
     {
@@ -184,6 +195,8 @@ public sealed class When_using_the_sqlite_store : OptOutStoreContract
                 Is.EqualTo("""["STOP","ENOUGH"] Bye"""), "the original columns stay English's");
             Assert.That(await LanguagesAsync("$.inactiveLanguages"), Is.EqualTo("""["fr","pt","de","zh","vi","ko","tl"]"""));
             Assert.That(await LanguagesAsync("$.possibleRevocationThreshold"), Is.EqualTo(0.3));
+            Assert.That(await LanguagesAsync("$.reviewDeadlineBusinessDays"), Is.EqualTo(1));
+            Assert.That(await LanguagesAsync("$.timeZone"), Is.EqualTo("America/New_York"));
             Assert.That(await LanguagesAsync("$.languages[0].code"), Is.EqualTo("en"));
             Assert.That(await LanguagesAsync("$.languages[0].addedOptOut"), Is.EqualTo("""["ENOUGH"]"""));
             Assert.That(await LanguagesAsync("$.languages[0].optOutMessage"), Is.EqualTo("Bye"));

@@ -2,7 +2,7 @@ namespace OptOut.Core.Keywords;
 
 /// <summary>
 /// The part of an account's settings that stores keep beyond the original columns (calling code, auto opt-out, the
-/// English opt-out message and keywords): languages, per-language customizations, detection. Null in a store means an
+/// English opt-out message and keywords): languages, per-language customizations, detection, review deadlines. Null in a store means an
 /// account saved before these existed: it gets every shipped language and its English keywords and message as saved.
 /// </summary>
 public sealed record StoredLanguageSettings
@@ -18,4 +18,8 @@ public sealed record StoredLanguageSettings
     public double PossibleRevocationThreshold { get; init; } = AccountSettings.DefaultPossibleRevocationThreshold;
 
     public bool ContactOptInOverridesAdmin { get; init; }
+
+    public int ReviewDeadlineBusinessDays { get; init; } = AccountSettings.DefaultReviewDeadlineBusinessDays;
+
+    public string TimeZone { get; init; } = Compliance.AccountTimeZone.DefaultId;
 }

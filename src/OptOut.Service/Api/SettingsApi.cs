@@ -27,7 +27,9 @@ public static class SettingsApi
         IReadOnlyList<LanguageSettings>? Languages = null,
         bool? DetectionEnabled = null,
         double? PossibleRevocationThreshold = null,
-        bool? ContactOptInOverridesAdmin = null);
+        bool? ContactOptInOverridesAdmin = null,
+        int? ReviewDeadlineBusinessDays = null,
+        string? TimeZone = null);
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -55,6 +57,8 @@ public static class SettingsApi
             DetectionEnabled = body.DetectionEnabled,
             PossibleRevocationThreshold = body.PossibleRevocationThreshold,
             ContactOptInOverridesAdmin = body.ContactOptInOverridesAdmin,
+            ReviewDeadlineBusinessDays = body.ReviewDeadlineBusinessDays,
+            TimeZone = body.TimeZone,
             RequestedBy = ApiKeyFilter.Actor(http),
         };
         var write = await writes.UpdateSettingsAsync(update);

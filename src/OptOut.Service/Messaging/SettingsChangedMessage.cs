@@ -24,6 +24,8 @@ public static class SettingsChangedMessage
         DetectionEnabled = settings.DetectionEnabled,
         PossibleRevocationThreshold = settings.PossibleRevocationThreshold,
         ContactOptInOverridesAdmin = settings.ContactOptInOverridesAdmin,
+        ReviewDeadlineBusinessDays = settings.ReviewDeadlineBusinessDays,
+        TimeZone = settings.TimeZone,
         ChangedBy = settings.UpdatedBy,
         ChangedAt = settings.UpdatedAt ?? changedAt,
     };

@@ -85,6 +85,33 @@ public sealed class When_an_administrator_manages_the_settings : AdminApiSpecifi
     }
 
     [Test]
+    public async Task Should_answer_400_for_a_review_deadline_or_time_zone_it_cannot_use_and_change_nothing()
+    {
+        using var client = Client();
+        AccountId account = Guid.NewGuid();
+        using var put = await client.PutAsync(Url(account, "settings"), Json(new
+        {
+            defaultCountryCode = "1",
+            autoOptOutEnabled = false,
+            optOutMessage = "Bye.",
+            reviewDeadlineBusinessDays = 11,
+            timeZone = "Mars/Olympus_Mons",
+        }));
+        var problem = await Expect(put, HttpStatusCode.BadRequest);
+
+        var errors = problem.GetProperty("errors");
+        Assert.Multiple(() =>
+        {
+            Assert.That(Strings(errors.GetProperty("reviewDeadlineBusinessDays")).Single(), Does.Contain("it must be from 1 to 10"));
+            Assert.That(Strings(errors.GetProperty("timeZone")).Single(), Does.Contain("'Mars/Olympus_Mons' is not a known IANA time zone id"));
+        });
+
+        using var get = await client.GetAsync(Url(account, "settings"));
+        var settings = await Expect(get, HttpStatusCode.OK);
+        Assert.That(settings.GetProperty("autoOptOutEnabled").GetBoolean(), Is.True, "a rejected update changes nothing");
+    }
+
+    [Test]
     public async Task Should_answer_400_for_a_message_over_320_characters()
     {
         using var client = Client();
@@ -125,6 +152,8 @@ public sealed class When_an_administrator_manages_the_settings : AdminApiSpecifi
             Assert.That(settings.GetProperty("detectionEnabled").GetBoolean(), Is.True);
             Assert.That(settings.GetProperty("possibleRevocationThreshold").GetDouble(), Is.EqualTo(0.5));
             Assert.That(settings.GetProperty("contactOptInOverridesAdmin").GetBoolean(), Is.False);
+            Assert.That(settings.GetProperty("reviewDeadlineBusinessDays").GetInt32(), Is.EqualTo(1));
+            Assert.That(settings.GetProperty("timeZone").GetString(), Is.EqualTo("America/New_York"));
         });
     }
 
@@ -148,6 +177,8 @@ public sealed class When_an_administrator_manages_the_settings : AdminApiSpecifi
             detectionEnabled = false,
             possibleRevocationThreshold = 0.35,
             contactOptInOverridesAdmin = true,
+            reviewDeadlineBusinessDays = 5,
+            timeZone = "America/Chicago",
         }));
         var saved = await Expect(put, HttpStatusCode.OK);
         using var get = await client.GetAsync(Url(account, "settings"));
@@ -169,6 +200,8 @@ public sealed class When_an_administrator_manages_the_settings : AdminApiSpecifi
                 Assert.That(settings.GetProperty("detectionEnabled").GetBoolean(), Is.False, what);
                 Assert.That(settings.GetProperty("possibleRevocationThreshold").GetDouble(), Is.EqualTo(0.35), what);
                 Assert.That(settings.GetProperty("contactOptInOverridesAdmin").GetBoolean(), Is.True, what);
+                Assert.That(settings.GetProperty("reviewDeadlineBusinessDays").GetInt32(), Is.EqualTo(5), what);
+                Assert.That(settings.GetProperty("timeZone").GetString(), Is.EqualTo("America/Chicago"), what);
             });
         }
     }

@@ -18,7 +18,9 @@ public sealed record SettingsResponse(
     IReadOnlyList<LanguageSettingsResponse> Languages,
     bool DetectionEnabled,
     double PossibleRevocationThreshold,
-    bool ContactOptInOverridesAdmin)
+    bool ContactOptInOverridesAdmin,
+    int ReviewDeadlineBusinessDays,
+    string TimeZone)
 {
     public static SettingsResponse From(OptOutSettingsChanged settings)
     {
@@ -42,7 +44,9 @@ public sealed record SettingsResponse(
                 l.HelpMessage))],
             settings.DetectionEnabled,
             settings.PossibleRevocationThreshold,
-            settings.ContactOptInOverridesAdmin);
+            settings.ContactOptInOverridesAdmin,
+            settings.ReviewDeadlineBusinessDays,
+            settings.TimeZone);
     }
 }
 
