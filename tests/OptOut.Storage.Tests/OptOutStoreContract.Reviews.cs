@@ -77,6 +77,32 @@ public abstract partial class OptOutStoreContract
     }
 
     [Test]
+    public async Task Should_page_through_items_of_one_deadline_and_one_received_time_by_id(CancellationToken cancellationToken)
+    {
+        var items = Enumerable.Range(0, 6).Select(i => Item(Account, 725, Now.AddHours(-1), Now.AddDays(1))).ToArray();
+        foreach (var item in items)
+            await Reviews.TryAddAsync(item, cancellationToken);
+        foreach (var item in items[3..])
+            await Reviews.TryResolveAsync(Account, item.Id, ReviewState.NotARevocation, "admin@example.com", Now, null, cancellationToken);
+
+        var listed = new List<ReviewItem>();
+        ReviewCursor? after = null;
+        IReadOnlyList<ReviewItem> page;
+        do
+        {
+            page = await Reviews.ListAsync(Account, null, after, 2, cancellationToken);
+            listed.AddRange(page);
+            after = page.Count == 0 ? null : ReviewCursor.After(page[^1]);
+        }
+        while (page.Count == 2);
+
+        var byId = items.Select(i => i.Id).OrderBy(ReviewCursor.OrderKey, StringComparer.Ordinal).ToArray();
+        var open = byId.Where(id => items[..3].Any(i => i.Id == id));
+        var rest = byId.Where(id => items[3..].Any(i => i.Id == id)).Reverse();
+        Assert.That(listed.Select(i => i.Id), Is.EqualTo(open.Concat(rest)), "equal times: open ascending by id, the rest descending");
+    }
+
+    [Test]
     public async Task Should_count_the_items_of_each_state(CancellationToken cancellationToken)
     {
         var items = Enumerable.Range(0, 4).Select(i => Item(Account, 730 + i, Now.AddHours(-1), Now.AddDays(1))).ToArray();
