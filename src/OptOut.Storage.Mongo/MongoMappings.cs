@@ -47,6 +47,7 @@ internal static class MongoMappings
             BsonClassMap.TryRegisterClassMap<CountsDocument>(CountsDocument.Map);
             BsonClassMap.TryRegisterClassMap<RejectedRowDocument>(RejectedRowDocument.Map);
             BsonClassMap.TryRegisterClassMap<BulkUploadDocument>(BulkUploadDocument.Map);
+            BsonClassMap.TryRegisterClassMap<ReviewItemDocument>(ReviewItemDocument.Map);
 
             _registered = true;
         }

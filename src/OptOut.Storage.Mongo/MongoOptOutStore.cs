@@ -3,6 +3,7 @@ using MongoDB.Bson;
 using MongoDB.Driver;
 using OptOut.Contracts;
 using OptOut.Core;
+using OptOut.Core.Compliance;
 using OptOut.Core.Outbox;
 using Polly;
 
@@ -16,7 +17,7 @@ namespace OptOut.Storage.Mongo;
 /// (<see cref="MongoBatchWriter"/>); the numbers an upload changed are listed apart (<see cref="MongoBulkChangeLog"/>).
 /// A transition's pending events live in its record, written by the same update (<see cref="MongoOutbox"/>).
 /// </summary>
-public sealed class MongoOptOutStore : IOptOutStore, IOutbox, IStoreInitializer
+public sealed class MongoOptOutStore : IOptOutStore, IOutbox, IReviewStore, IStoreInitializer
 {
     public const string CollectionName = "optOuts";
 
@@ -27,6 +28,7 @@ public sealed class MongoOptOutStore : IOptOutStore, IOutbox, IStoreInitializer
     private readonly ResiliencePipeline _pipeline;
     private readonly MongoBatchWriter _batches;
     private readonly MongoOutbox _outbox;
+    private readonly MongoReviewItems _reviews;
 
     public MongoOptOutStore(IMongoDatabase database, ILogger<MongoOptOutStore>? logger = null, StoreResilienceOptions? resilience = null)
     {
@@ -37,14 +39,18 @@ public sealed class MongoOptOutStore : IOptOutStore, IOutbox, IStoreInitializer
         _pipeline = StoreResilience.Create("MongoDB", MongoErrors.IsTransient, logger, resilience);
         _batches = new MongoBatchWriter(_collection, _pipeline);
         _outbox = new MongoOutbox(_collection, _pipeline);
+        _reviews = new MongoReviewItems(database.GetCollection<ReviewItemDocument>(MongoReviewItems.CollectionName), _pipeline);
     }
 
-    /// <summary>Creates the collection's indexes (<see cref="MongoOptOutIndexes"/>).</summary>
-    public Task InitializeAsync(CancellationToken cancellationToken) =>
-        _pipeline.ExecuteAsync(
+    /// <summary>Creates the indexes of <c>optOuts</c> (<see cref="MongoOptOutIndexes"/>) and of <c>reviewItems</c> (<see cref="MongoReviewItemIndexes"/>).</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await _pipeline.ExecuteAsync(
             static async (s, ct) => await s.Indexes.CreateManyAsync(s.indexes, ct).ConfigureAwait(false),
             (_collection.Indexes, indexes: MongoOptOutIndexes.All()),
-            cancellationToken).AsTask();
+            cancellationToken).ConfigureAwait(false);
+        await _reviews.InitializeAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Turns the account ids an earlier version stored as UUIDs into strings, in every collection (<see cref="MongoAccountIdConversion"/>).</summary>
     internal Task ConvertAccountIdsAsync(CancellationToken cancellationToken) =>
@@ -181,4 +187,33 @@ public sealed class MongoOptOutStore : IOptOutStore, IOutbox, IStoreInitializer
             filter &= Filter.Gt(x => x.Phone, afterPhone);
         return filter;
     }
+
+    // The review list (MongoReviewItems), explicit: ListDueAsync shares its parameters with the outbox's.
+    Task<bool> IReviewStore.TryAddAsync(ReviewItem item, CancellationToken cancellationToken) =>
+        _reviews.TryAddAsync(item, cancellationToken);
+
+    Task<ReviewItem?> IReviewStore.GetAsync(AccountId accountId, Guid id, CancellationToken cancellationToken) =>
+        _reviews.GetAsync(accountId, id, cancellationToken);
+
+    Task<IReadOnlyList<ReviewItem>> IReviewStore.ListAsync(AccountId accountId, ReviewState? state, ReviewCursor? after, int limit,
+        CancellationToken cancellationToken) =>
+        _reviews.ListAsync(accountId, state, after, limit, cancellationToken);
+
+    Task<IReadOnlyDictionary<ReviewState, long>> IReviewStore.CountsAsync(AccountId accountId, CancellationToken cancellationToken) =>
+        _reviews.CountsAsync(accountId, cancellationToken);
+
+    Task<bool> IReviewStore.TryResolveAsync(AccountId accountId, Guid id, ReviewState resolution, string resolvedBy, DateTimeOffset at,
+        string? note, CancellationToken cancellationToken) =>
+        _reviews.TryResolveAsync(accountId, id, resolution, resolvedBy, at, note, cancellationToken);
+
+    Task<int> IReviewStore.CloseOpenForNumberAsync(AccountId accountId, string phone, string resolvedBy, DateTimeOffset at, string? note,
+        CancellationToken cancellationToken) =>
+        _reviews.CloseOpenForNumberAsync(accountId, phone, resolvedBy, at, note, cancellationToken);
+
+    Task<IReadOnlyList<ReviewItem>> IReviewStore.ListDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        _reviews.ListDueAsync(now, limit, cancellationToken);
+
+    Task<bool> IReviewStore.TryClaimDueAsync(AccountId accountId, Guid id, DateTimeOffset claimedUntil, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        _reviews.TryClaimDueAsync(accountId, id, claimedUntil, now, cancellationToken);
 }

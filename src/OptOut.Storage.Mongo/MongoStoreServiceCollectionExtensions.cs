@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using MongoDB.Driver;
 using OptOut.Core;
 using OptOut.Core.Bulk;
+using OptOut.Core.Compliance;
 using OptOut.Core.Outbox;
 
 namespace OptOut.Storage.Mongo;
@@ -11,7 +12,7 @@ namespace OptOut.Storage.Mongo;
 public static class MongoStoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the MongoDB stores as the singleton <see cref="IOptOutStore"/> (also the <see cref="IOutbox"/>), <see cref="IBulkChangeLog"/>,
+    /// Registers the MongoDB stores as the singleton <see cref="IOptOutStore"/> (also the <see cref="IOutbox"/> and the <see cref="IReviewStore"/>), <see cref="IBulkChangeLog"/>,
     /// <see cref="ISettingsStore"/> and <see cref="IBulkUploadStore"/>, plus one <see cref="IStoreInitializer"/> that creates every collection's indexes
     /// when the host starts. One <see cref="MongoClient"/> (it pools connections and is meant to live as long as the
     /// process) is created from <paramref name="connectionString"/> and disposed with the container.
@@ -34,6 +35,7 @@ public static class MongoStoreServiceCollectionExtensions
             sp.GetRequiredService<MongoOptOutDatabase>().Database, sp.GetService<ILogger<MongoBulkChangeLog>>(), resilience));
         services.AddSingleton<IOptOutStore>(sp => sp.GetRequiredService<MongoOptOutStore>());
         services.AddSingleton<IOutbox>(sp => sp.GetRequiredService<MongoOptOutStore>());
+        services.AddSingleton<IReviewStore>(sp => sp.GetRequiredService<MongoOptOutStore>());
         services.AddSingleton<IBulkChangeLog>(sp => sp.GetRequiredService<MongoBulkChangeLog>());
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<MongoSettingsStore>());
         services.AddSingleton<IBulkUploadStore>(sp => sp.GetRequiredService<MongoBulkUploadStore>());

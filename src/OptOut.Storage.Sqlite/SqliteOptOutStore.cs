@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using OptOut.Contracts;
 using OptOut.Core;
 using OptOut.Core.Bulk;
+using OptOut.Core.Compliance;
 using OptOut.Core.Outbox;
 
 namespace OptOut.Storage.Sqlite;
@@ -16,6 +17,7 @@ namespace OptOut.Storage.Sqlite;
 /// <item><see cref="SqliteOptOutRecords"/>: records and history (reads; writes through <see cref="SqliteWriter"/>);</item>
 /// <item><see cref="SqliteChangeLog"/>: the numbers each bulk upload changed;</item>
 /// <item><see cref="SqliteOutbox"/>: the events of transitions the broker has not confirmed yet;</item>
+/// <item><see cref="SqliteReviewItems"/>: the review list of possible revocations and its due work;</item>
 /// <item><see cref="SqliteSettingsStore"/> and <see cref="SqliteBulkUploadStore"/>: account settings and upload state.</item>
 /// </list>
 /// </summary>
@@ -24,12 +26,13 @@ namespace OptOut.Storage.Sqlite;
 /// values); the views <c>opt_outs_readable</c> and <c>opt_out_history_readable</c> show them as ISO-8601 text for
 /// someone auditing the evidence in the <c>sqlite3</c> shell (<see cref="StoredValues"/>).
 /// </remarks>
-public sealed class SqliteOptOutStore : IOptOutStore, IBulkChangeLog, IOutbox, ISettingsStore, IBulkUploadStore, IStoreInitializer, IDisposable
+public sealed class SqliteOptOutStore : IOptOutStore, IBulkChangeLog, IOutbox, ISettingsStore, IBulkUploadStore, IReviewStore, IStoreInitializer, IDisposable
 {
     private readonly SqliteDatabase _database;
     private readonly SqliteOptOutRecords _records;
     private readonly SqliteChangeLog _changes;
     private readonly SqliteOutbox _outbox;
+    private readonly SqliteReviewItems _reviews;
     private readonly SqliteSettingsStore _settings;
     private readonly SqliteBulkUploadStore _uploads;
 
@@ -39,6 +42,7 @@ public sealed class SqliteOptOutStore : IOptOutStore, IBulkChangeLog, IOutbox, I
         _records = new SqliteOptOutRecords(_database);
         _changes = new SqliteChangeLog(_database);
         _outbox = new SqliteOutbox(_database);
+        _reviews = new SqliteReviewItems(_database);
         _settings = new SqliteSettingsStore(_database);
         _uploads = new SqliteBulkUploadStore(_database);
     }
@@ -99,6 +103,35 @@ public sealed class SqliteOptOutStore : IOptOutStore, IBulkChangeLog, IOutbox, I
 
     public Task<IReadOnlyList<PendingEntry>> ListDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
         _outbox.ListDueAsync(now, limit, cancellationToken);
+
+    // The review list's calls are explicit: ListDueAsync shares its parameters with the outbox's.
+    Task<bool> IReviewStore.TryAddAsync(ReviewItem item, CancellationToken cancellationToken) =>
+        _reviews.TryAddAsync(item, cancellationToken);
+
+    Task<ReviewItem?> IReviewStore.GetAsync(AccountId accountId, Guid id, CancellationToken cancellationToken) =>
+        _reviews.GetAsync(accountId, id, cancellationToken);
+
+    Task<IReadOnlyList<ReviewItem>> IReviewStore.ListAsync(AccountId accountId, ReviewState? state, ReviewCursor? after, int limit,
+        CancellationToken cancellationToken) =>
+        _reviews.ListAsync(accountId, state, after, limit, cancellationToken);
+
+    Task<IReadOnlyDictionary<ReviewState, long>> IReviewStore.CountsAsync(AccountId accountId, CancellationToken cancellationToken) =>
+        _reviews.CountsAsync(accountId, cancellationToken);
+
+    Task<bool> IReviewStore.TryResolveAsync(AccountId accountId, Guid id, ReviewState resolution, string resolvedBy, DateTimeOffset at,
+        string? note, CancellationToken cancellationToken) =>
+        _reviews.TryResolveAsync(accountId, id, resolution, resolvedBy, at, note, cancellationToken);
+
+    Task<int> IReviewStore.CloseOpenForNumberAsync(AccountId accountId, string phone, string resolvedBy, DateTimeOffset at, string? note,
+        CancellationToken cancellationToken) =>
+        _reviews.CloseOpenForNumberAsync(accountId, phone, resolvedBy, at, note, cancellationToken);
+
+    Task<IReadOnlyList<ReviewItem>> IReviewStore.ListDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        _reviews.ListDueAsync(now, limit, cancellationToken);
+
+    Task<bool> IReviewStore.TryClaimDueAsync(AccountId accountId, Guid id, DateTimeOffset claimedUntil, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        _reviews.TryClaimDueAsync(accountId, id, claimedUntil, now, cancellationToken);
 
     public Task<AccountSettings?> GetAsync(AccountId accountId, CancellationToken cancellationToken = default) =>
         _settings.GetAsync(accountId, cancellationToken);

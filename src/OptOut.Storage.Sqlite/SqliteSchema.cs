@@ -21,7 +21,8 @@ namespace OptOut.Storage.Sqlite;
 /// account id (any id the platform uses, not only a GUID) once in <c>accounts</c>, and the opt-out tables name it by its
 /// integer there instead of 16 bytes; a GUID account of an earlier file becomes its lowercase <c>D</c> string. 7 keeps
 /// the events of a transition the broker has not confirmed yet (<c>pending_events</c>, the outbox); a file of layout 6
-/// gets the empty table.
+/// gets the empty table. 8 keeps the review list of possible revocations (<c>review_items</c>); a file of layout 7 gets
+/// the empty table.
 /// </remarks>
 internal static class SqliteSchema
 {
@@ -44,6 +45,7 @@ internal static class SqliteSchema
         new(To: 5, Before: [], After: []),
         new(To: 6, Before: ["to-6-rename-account-tables.sql"], After: ["to-6-copy-account-tables.sql"]),
         new(To: 7, Before: [], After: []),
+        new(To: 8, Before: [], After: []),
     ];
 
     /// <summary>

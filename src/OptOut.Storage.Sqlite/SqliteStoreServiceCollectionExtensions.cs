@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OptOut.Core;
 using OptOut.Core.Bulk;
+using OptOut.Core.Compliance;
 using OptOut.Core.Outbox;
 
 namespace OptOut.Storage.Sqlite;
@@ -10,7 +11,8 @@ public static class SqliteStoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the SQLite store (one file at <paramref name="path"/>) as the singleton
-    /// <see cref="IOptOutStore"/>, <see cref="IBulkChangeLog"/>, <see cref="ISettingsStore"/>, <see cref="IBulkUploadStore"/> and the one
+    /// <see cref="IOptOutStore"/>, <see cref="IBulkChangeLog"/>, <see cref="IOutbox"/>, <see cref="ISettingsStore"/>, <see cref="IBulkUploadStore"/>,
+    /// <see cref="IReviewStore"/> and the one
     /// <see cref="IStoreInitializer"/> that creates the schema (every table) when the host starts.
     /// </summary>
     public static IServiceCollection AddSqliteOptOutStore(
@@ -25,6 +27,7 @@ public static class SqliteStoreServiceCollectionExtensions
         services.AddSingleton<IOutbox>(sp => sp.GetRequiredService<SqliteOptOutStore>());
         services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<SqliteOptOutStore>());
         services.AddSingleton<IBulkUploadStore>(sp => sp.GetRequiredService<SqliteOptOutStore>());
+        services.AddSingleton<IReviewStore>(sp => sp.GetRequiredService<SqliteOptOutStore>());
         services.AddSingleton<IStoreInitializer>(sp => sp.GetRequiredService<SqliteOptOutStore>());
         return services;
     }

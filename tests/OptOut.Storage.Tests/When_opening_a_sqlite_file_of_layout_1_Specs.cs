@@ -113,7 +113,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_1 : SqliteFileOfAnEarli
         Assert.That(decision.Kind, Is.EqualTo(ChangeKind.Changed));
         var record = await store.FindAsync(Account, "+15552011234", cancellationToken);
         Assert.That(record!.History.Select(h => h.CausationId), Is.EqualTo(new[] { "inbound:SM1", "request:r1", "inbound:SM2" }));
-        Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(7L));
+        Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(8L));
     }
 
     [Test]

@@ -108,7 +108,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_2 : SqliteFileOfAnEarli
         Assert.That((await store.GetAsync(Account, UploadId, cancellationToken))!.EventsDispatchedAfter, Is.Null);
         Assert.That(await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_opt_out_history_account_causation_phone'", cancellationToken), Is.EqualTo(0L));
         Assert.That(await ScalarAsync("SELECT COUNT(*) FROM opt_out_history", cancellationToken), Is.EqualTo(1L), "only the later entry stays in the table");
-        Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(7L));
+        Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(8L));
     }
 
     private static async Task<List<string>> ListAll(SqliteOptOutStore store)

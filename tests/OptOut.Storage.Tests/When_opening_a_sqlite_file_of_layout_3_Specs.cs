@@ -169,7 +169,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_3 : SqliteFileOfAnEarli
 
         var read = await store.FindAsync(Account, KeywordNumber, cancellationToken);
         Assert.That(read!.History.Select(h => h.Detection), Is.EqualTo(new[] { null, null, detection }));
-        Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(7L));
+        Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(8L));
         Assert.That(await ScalarAsync($"SELECT group_concat(seq || ':' || coalesce(json_extract(detection, '$.method'), '-'), ' ') FROM opt_out_history_readable WHERE phone = '{KeywordNumber}'", cancellationToken),
             Is.EqualTo("1:- 2:- 3:Phrase"));
         Assert.That(await ScalarAsync($"SELECT json_extract(detection, '$.score') FROM opt_outs_readable WHERE phone = '{KeywordNumber}'", cancellationToken),

@@ -47,7 +47,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_4 : SqliteFileOfAnEarli
             Assert.That(upload.Counts, Is.EqualTo(new BulkUploadCounts { OptedOut = 3, AlreadyOptedOut = 1 }));
             Assert.That((upload.ReportAddress, upload.EventsDispatchedAfter, upload.EventsDispatched), Is.EqualTo(("urn:report:c", "+15552230003", 3L)));
             Assert.That(upload.FileAddress, Is.Null);
-            Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(7L));
+            Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(8L));
         }
     }
 

@@ -165,7 +165,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_5 : SqliteFileOfAnEarli
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(7L));
+            Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(8L));
             Assert.That(await ScalarAsync("SELECT group_concat(value, ' ') FROM (SELECT value FROM accounts ORDER BY id)", cancellationToken),
                 Is.EqualTo("1b6d0f42-9c3e-4a57-8d21-5e7f9a0c3b64 8a3c5e71-2b4d-4f60-9e1a-7c2d4b6f8e93 acme-campaigns"),
                 "the converted accounts in the order of their bytes, then the new one");

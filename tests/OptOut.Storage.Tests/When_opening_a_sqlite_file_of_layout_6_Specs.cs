@@ -39,7 +39,7 @@ public sealed class When_opening_a_sqlite_file_of_layout_6 : SqliteFileOfAnEarli
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(7L));
+            Assert.That(await ScalarAsync("PRAGMA user_version", cancellationToken), Is.EqualTo(8L));
             Assert.That(await ScalarAsync("SELECT COUNT(*) FROM pending_events", cancellationToken), Is.EqualTo(0L));
         }
     }

@@ -3,6 +3,7 @@ using MongoDB.Driver;
 using OptOut.Contracts;
 using OptOut.Core;
 using OptOut.Core.Bulk;
+using OptOut.Core.Compliance;
 using OptOut.Core.Outbox;
 using OptOut.Storage.Mongo;
 
@@ -43,6 +44,10 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
         [nameof(Should_order_uploads_submitted_at_the_same_instant_by_upload_id)] =
             "jongodb 0.1.6 sorts binary values (the UUID _id) in reverse byte order, so the tie-break comes out reversed; "
             + "real MongoDB compares binary data byte by byte, and runs this test",
+        [nameof(Should_page_through_items_of_one_deadline_and_one_received_time_by_id)] =
+            "jongodb 0.1.6 sorts and compares binary values (the UUID _id, the tie-break of equal times) in another byte order than "
+            + "MongoDB, so the order comes out reversed and the $gt/$lt keyset on _id skips items; real MongoDB compares binary data "
+            + "by length, subtype, then byte by byte (the UUID's standard bytes, its N string's order), and runs this test",
     };
 
     private MongoTestServer? _server;
@@ -247,6 +252,40 @@ public sealed class When_using_the_mongo_store : OptOutStoreContract
         Assert.That(parts.GetValue("unique", false).ToBoolean(), Is.True);
         Assert.That((await IndexesOf(MongoOptOutStore.CollectionName, cancellationToken)).Select(i => i["name"].AsString),
             Does.Not.Contain("accountId_historyCausationId_phone"), "no index on the history's causation ids: every write would keep it up");
+    }
+
+    [Test]
+    public async Task Should_store_a_review_item_under_its_id_with_readable_fields_and_exact_times(CancellationToken cancellationToken)
+    {
+        var received = Now.AddMinutes(-1).AddTicks(1_234);
+        var item = new ReviewItem(Account, Guid.NewGuid(), TestPhones.Us(41).E164, "no more texts pls", "a phrase", 0.6, null, received, Now.AddDays(1));
+        await ((IReviewStore)Store).TryAddAsync(item, cancellationToken);
+
+        var raw = await _database!.GetCollection<BsonDocument>("reviewItems").Find(new BsonDocument("phone", item.Phone)).SingleAsync(cancellationToken);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(raw["_id"], Is.EqualTo(new BsonBinaryData(item.Id, GuidRepresentation.Standard)));
+            Assert.That(raw["accountId"], Is.EqualTo(new BsonString(Account.Value)));
+            Assert.That(raw["state"].AsString, Is.EqualTo("Open"));
+            Assert.That(raw["receivedAt"]["Ticks"].AsInt64, Is.EqualTo(received.UtcTicks));
+            Assert.That(raw["claimedUntil"]["Ticks"].AsInt64, Is.Zero, "never claimed");
+        }
+    }
+
+    [Test]
+    public async Task Should_index_review_items_for_the_due_list_and_the_account_list(CancellationToken cancellationToken)
+    {
+        var keys = (await IndexesOf("reviewItems", cancellationToken)).ToDictionary(i => i["name"].AsString, i => i["key"].AsBsonDocument);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(keys.GetValueOrDefault("state_deadline"), Is.EqualTo(new BsonDocument { { "state", 1 }, { "deadline.Ticks", 1 } }));
+            Assert.That(keys.GetValueOrDefault("accountId_state_deadline_id"),
+                Is.EqualTo(new BsonDocument { { "accountId", 1 }, { "state", 1 }, { "deadline.Ticks", 1 }, { "_id", 1 } }));
+            Assert.That(keys.GetValueOrDefault("accountId_receivedAt_id_desc"),
+                Is.EqualTo(new BsonDocument { { "accountId", 1 }, { "receivedAt.Ticks", -1 }, { "_id", -1 } }));
+        }
     }
 
     [Test]

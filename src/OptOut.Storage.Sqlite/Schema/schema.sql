@@ -91,6 +91,35 @@ CREATE TABLE IF NOT EXISTS pending_events (
     claimed_until  INTEGER NOT NULL, -- UTC ticks: from then on anyone may take them over
     PRIMARY KEY (account_id, phone)
 ) WITHOUT ROWID;
+-- The review list of possible revocations (IReviewStore), one row per item; the id is derived from the text's causation
+-- id, so a redelivered text adds no second row. Few rows per account (texts a person must read), so values are kept
+-- plain rather than interned: the account as accounts.id, times as UTC ticks, the state as its code.
+CREATE TABLE IF NOT EXISTS review_items (
+    id                  TEXT NOT NULL PRIMARY KEY, -- the item's GUID as its "N" string (sorts as its standard bytes)
+    account_id          INTEGER NOT NULL, -- accounts.id
+    phone               TEXT NOT NULL,    -- E.164
+    text                TEXT NOT NULL,
+    reason              TEXT,
+    score               REAL NOT NULL,
+    detection           TEXT,             -- JSON (StoredJson), as opt_out_history.detection
+    received_at         INTEGER NOT NULL, -- UTC ticks
+    deadline            INTEGER NOT NULL, -- UTC ticks: open at or after it, the item is due
+    state               INTEGER NOT NULL, -- 0 Open, 1 OptedOut, 2 NotARevocation, 3 AutoOptedOut, 4 ClosedByRevocation
+    resolved_by         TEXT,
+    resolved_at         INTEGER,          -- UTC ticks
+    note                TEXT,
+    conversation_id     TEXT,
+    campaign_id         TEXT,
+    provider_message_id TEXT,
+    to_number           TEXT,             -- our number the text was sent to
+    claimed_until       INTEGER NOT NULL  -- UTC ticks: the due-work claim; 0 never claimed
+);
+-- The due list across accounts (state 0, deadline passed, oldest first) and each account's open part by deadline.
+CREATE INDEX IF NOT EXISTS ix_review_items_due ON review_items (state, deadline);
+CREATE INDEX IF NOT EXISTS ix_review_items_account_open ON review_items (account_id, state, deadline, id);
+-- The rest of an account's list, newest received first; a number's open items (CloseOpenForNumberAsync).
+CREATE INDEX IF NOT EXISTS ix_review_items_account_received ON review_items (account_id, received_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS ix_review_items_account_phone ON review_items (account_id, phone) WHERE state = 0;
 CREATE VIEW IF NOT EXISTS opt_outs_readable AS
 SELECT (SELECT value FROM accounts WHERE id = o.account_id) AS account_id,
        o.phone,
