@@ -371,22 +371,7 @@ public class When_the_service_is_killed_in_the_middle_of_an_upload
         Progress($"done: {_changes.Count:N0} ConversationOptStateChanged observed (seeding included), {_stored.Count:N0} numbers stored");
     }
 
-    /// <summary>A read-only, unpooled connection to the service's database (no handle stays open after the read).</summary>
-    private async Task<SqliteConnection> OpenReadOnlyAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = DatabasePath,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-            DefaultTimeout = 30,
-        }.ToString());
-        await connection.OpenAsync(cancellationToken);
-        await using var busy = connection.CreateCommand();
-        busy.CommandText = "PRAGMA busy_timeout = 10000";
-        await busy.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
-    }
+    private Task<SqliteConnection> OpenReadOnlyAsync(CancellationToken cancellationToken) => ReadOnlySqlite.OpenAsync(DatabasePath, cancellationToken);
 
     private async Task<UploadRow?> ReadUploadAsync(CancellationToken cancellationToken)
     {

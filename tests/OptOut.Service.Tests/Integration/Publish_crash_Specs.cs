@@ -261,22 +261,7 @@ public abstract class ServiceKilledBeforeTheBrokerConfirmed
             PrintLogTail("Not exactly one of each event");
     }
 
-    /// <summary>A read-only, unpooled connection to the service's database (no handle stays open after the read).</summary>
-    private async Task<SqliteConnection> OpenReadOnlyAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = DatabasePath,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-            DefaultTimeout = 30,
-        }.ToString());
-        await connection.OpenAsync(cancellationToken);
-        await using var busy = connection.CreateCommand();
-        busy.CommandText = "PRAGMA busy_timeout = 10000";
-        await busy.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
-    }
+    private Task<SqliteConnection> OpenReadOnlyAsync(CancellationToken cancellationToken) => ReadOnlySqlite.OpenAsync(DatabasePath, cancellationToken);
 
     private async Task<StoredNumber?> ReadNumberAsync(CancellationToken cancellationToken)
     {
